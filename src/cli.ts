@@ -1,0 +1,184 @@
+// `npx servicio …` — the operator's tool. Every command prints a sentence for people, or JSON
+// with --json for scripts. Exit codes: 0 ok, 2 bad input (fix and retry), 1 anything else.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { AppError } from './lib/app-error.ts';
+import { clientsRepo } from './modules/clients/clients.repo.ts';
+import { createChannels } from './modules/delivery/channels.ts';
+import { createDeliveryWorker } from './modules/delivery/worker.ts';
+import { seedDemo } from './modules/demo/seed.ts';
+import { tenantsRepo } from './modules/tenants/tenants.repo.ts';
+import { resolveAppSecret } from './secret.ts';
+import { createServices } from './server.ts';
+import { systemClock } from './lib/clock.ts';
+
+const USAGE = `Usage: servicio <command> [options]
+
+Commands:
+  migrate                                   apply database migrations
+  seed                                      add the demo shops and clients (only into an empty store)
+  tenant create --name N --slug S [--color #hex] [--logo https://…] [--session-days D]
+  tenant list
+  tenant session-days <slug> <days>         set the shop's session length (applies to existing sessions)
+  client add --tenant SLUG --name N [--email E] [--phone P] [--external-id X]
+  client update --tenant SLUG <id|email|phone> [--name N] [--email E] [--phone P] [--status active|disabled]
+  client list --tenant SLUG
+  worker                                    run the delivery worker on its own (no web server)
+
+Options:
+  --json      print machine-readable JSON
+  --help      show this help`;
+
+class UsageError extends Error {}
+
+const consoleLog = {
+  info: (o: unknown, m?: string) => console.log(m ?? '', o),
+  warn: (o: unknown, m?: string) => console.warn(m ?? '', o),
+  error: (o: unknown, m?: string) => console.error(m ?? '', o),
+} as unknown as Pick<import('fastify').FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+
+const options = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  name: { type: 'string' },
+  slug: { type: 'string' },
+  color: { type: 'string' },
+  logo: { type: 'string' },
+  'session-days': { type: 'string' },
+  tenant: { type: 'string' },
+  email: { type: 'string' },
+  phone: { type: 'string' },
+  'external-id': { type: 'string' },
+  status: { type: 'string' },
+} as const;
+
+export async function runCli(argv: string[], out = console.log, err = console.error): Promise<number> {
+  let json = argv.includes('--json');
+  try {
+    const { values: v, positionals: pos } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    json = !!v.json;
+    if (v.help || pos.length === 0) {
+      out(USAGE);
+      return pos.length === 0 && !v.help ? 2 : 0;
+    }
+    const config = loadConfig();
+    const db = await openDatabase(config.database);
+    try {
+      const [cmd, sub, ...rest] = pos;
+      const print = (human: string, data: unknown) => out(json ? JSON.stringify(data, null, 2) : human);
+      if (cmd === 'migrate') {
+        const applied = await migrateToLatest(db);
+        print(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.', { applied });
+        return 0;
+      }
+      await migrateToLatest(db);
+      const svc = createServices({ ...config, appSecret: resolveAppSecret(config) }, db);
+      const need = (value: string | undefined, flag: string) => {
+        if (!value) throw new UsageError(`Missing --${flag}.`);
+        return value;
+      };
+      const tenantOf = async () => svc.tenants.resolve(need(v.tenant, 'tenant'));
+
+      switch (`${cmd} ${sub ?? ''}`.trim()) {
+        case 'seed': {
+          if (Number((await tenantsRepo(db).count()).n) > 0) {
+            print('The store already has shops; demo data was not added.', { seeded: false });
+            return 0;
+          }
+          const r = await seedDemo(svc);
+          print(`Added demo shops: ${r.tenants.map((t) => t.name).join(', ')}.`, { seeded: true, tenants: r.tenants.map((t) => t.slug) });
+          return 0;
+        }
+        case 'tenant create': {
+          const t = await svc.tenants.create({
+            name: need(v.name, 'name'),
+            slug: need(v.slug, 'slug'),
+            ...(v.color ? { brandColor: v.color } : {}),
+            ...(v.logo ? { logoUrl: v.logo } : {}),
+            ...(v['session-days'] ? { sessionDays: Number(v['session-days']) } : {}),
+          });
+          print(`Created shop "${t.name}" (${t.slug}, id ${t.id}).`, t);
+          return 0;
+        }
+        case 'tenant list': {
+          const list = await tenantsRepo(db).list();
+          print(list.map((t) => `${t.slug}\t${t.name}\t${t.session_days} days\t${t.status}`).join('\n') || 'No shops yet.', list);
+          return 0;
+        }
+        case 'tenant session-days': {
+          const [slug, days] = rest;
+          if (!slug || !days) throw new UsageError('Usage: servicio tenant session-days <slug> <days>');
+          const t = await svc.tenants.resolve(slug);
+          await svc.tenants.setSessionDays(t.id, Number(days));
+          print(`Sessions at ${t.name} now last at most ${Number(days)} days.`, { slug: t.slug, sessionDays: Number(days) });
+          return 0;
+        }
+        case 'client add': {
+          const t = await tenantOf();
+          const c = await svc.clients.add(t.id, {
+            name: need(v.name, 'name'),
+            ...(v.email ? { email: v.email } : {}),
+            ...(v.phone ? { phone: v.phone } : {}),
+            ...(v['external-id'] ? { externalId: v['external-id'] } : {}),
+          });
+          print(`Added ${c.name} to ${t.name} (id ${c.id}).`, c);
+          return 0;
+        }
+        case 'client update': {
+          const t = await tenantOf();
+          const ref = rest[0];
+          if (!ref) throw new UsageError('Name the client to update by id, email or phone.');
+          if (v.status && v.status !== 'active' && v.status !== 'disabled') throw new UsageError('--status must be active or disabled.');
+          const current = await svc.clients.resolve(t.id, ref);
+          const c = await svc.clients.update(t.id, current.id, {
+            ...(v.name !== undefined ? { name: v.name } : {}),
+            ...(v.email !== undefined ? { email: v.email } : {}),
+            ...(v.phone !== undefined ? { phone: v.phone } : {}),
+            ...(v.status ? { status: v.status as 'active' | 'disabled' } : {}),
+          });
+          print(`Updated ${c.name} at ${t.name}.`, c);
+          return 0;
+        }
+        case 'client list': {
+          const t = await tenantOf();
+          const list = await clientsRepo(db).listForTenant(t.id);
+          print(list.map((c) => `${c.id}\t${c.name}\t${c.email ?? '-'}\t${c.phone ?? '-'}\t${c.status}`).join('\n') || 'No clients yet.', list);
+          return 0;
+        }
+        case 'worker': {
+          const worker = createDeliveryWorker({
+            db,
+            clock: systemClock,
+            sealer: svc.sealer,
+            outbox: svc.outbox,
+            channels: createChannels({ config, db, clock: systemClock }),
+            log: consoleLog,
+            pollMs: config.worker.pollMs,
+          });
+          worker.start();
+          out('Delivery worker running. Ctrl-C to stop.');
+          await new Promise<void>((resolve) => {
+            const stop = () => void worker.stop().then(resolve);
+            process.once('SIGINT', stop);
+            process.once('SIGTERM', stop);
+          });
+          return 0;
+        }
+        default:
+          throw new UsageError(`Unknown command "${pos.join(' ')}".\n\n${USAGE}`);
+      }
+    } finally {
+      await db.destroy();
+    }
+  } catch (e) {
+    const report = (code: string, message: string, field?: string) =>
+      err(json ? JSON.stringify({ error: { code, message, ...(field ? { field } : {}) } }) : `Error: ${message}`);
+    if (e instanceof AppError) return report(e.code, e.message, e.field), 2;
+    if (e instanceof ConfigError) return report('CONFIG', e.message), 2;
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return report('USAGE', (e as Error).message), 2;
+    report('FAILED', e instanceof Error ? e.message : String(e));
+    return 1;
+  }
+}

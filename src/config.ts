@@ -1,0 +1,125 @@
+// The only reader of process.env. Validates everything once at start-up and reports every bad
+// variable together, so an operator fixes them in one go.
+import { z } from 'zod';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().default('127.0.0.1'),
+    PORT: int(0, 65535).default(3000),
+    /** Base URL used in every link we send. Never taken from the request's Host header. */
+    PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    /** `postgres://…` for PostgreSQL; `sqlite:<path>` or unset for the embedded SQLite file. */
+    DATABASE_URL: optionalString,
+    /** PostgreSQL schema to use (created if missing). Lets tests and staging share one database. */
+    DATABASE_SCHEMA: optionalString.pipe(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional()),
+    DATA_DIR: z.string().default('./data'),
+    /** Key for HMACs (login codes, CSRF) and for encrypting queued messages. ≥ 32 characters. */
+    APP_SECRET: optionalString.pipe(z.string().min(32).optional()),
+    LOGIN_LINK_TTL_MINUTES: int(1, 24 * 60).default(30),
+    LOGIN_CODE_MAX_ATTEMPTS: int(1, 20).default(5),
+    /** Region used when a phone number is typed without a country code. */
+    DEFAULT_PHONE_REGION: z
+      .string()
+      .default('US')
+      .refine((v) => isSupportedCountry(v), 'must be a two-letter country code such as US or CA'),
+    SESSION_DAYS_DEFAULT: int(1, 365).default(30),
+    SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
+    MAIL_FROM: optionalString,
+    TWILIO_ACCOUNT_SID: optionalString.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/).optional()),
+    TWILIO_AUTH_TOKEN: optionalString,
+    /** A phone number in E.164 or a Messaging Service SID (MG…). */
+    TWILIO_FROM: optionalString.pipe(z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/).optional()),
+    TWILIO_API_URL: z.url().default('https://api.twilio.com'),
+    /** Run the delivery worker inside the web process. */
+    WORKER_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    WORKER_POLL_MS: int(50, 60_000).default(1000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    const prod = env.NODE_ENV === 'production';
+    const need = (key: string, why: string) => ctx.addIssue({ code: 'custom', path: [key], message: why });
+    if (prod) {
+      if (!env.PUBLIC_URL) need('PUBLIC_URL', 'is required in production (the https address clients open)');
+      else if (!env.PUBLIC_URL.startsWith('https://')) need('PUBLIC_URL', 'must be https:// in production');
+      if (!env.APP_SECRET) need('APP_SECRET', 'is required in production (32+ random characters)');
+      if (!env.SMTP_URL) need('SMTP_URL', 'is required in production (the development outbox is disabled)');
+      if (!env.TWILIO_ACCOUNT_SID) need('TWILIO_ACCOUNT_SID', 'is required in production to send SMS');
+    }
+    if (env.SMTP_URL && !env.MAIL_FROM) need('MAIL_FROM', 'is required when SMTP_URL is set, e.g. portal@yourshop.com');
+    const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM];
+    if (twilio.some(Boolean) && !twilio.every(Boolean)) {
+      for (const [key, value] of [
+        ['TWILIO_ACCOUNT_SID', env.TWILIO_ACCOUNT_SID],
+        ['TWILIO_AUTH_TOKEN', env.TWILIO_AUTH_TOKEN],
+        ['TWILIO_FROM', env.TWILIO_FROM],
+      ] as const) {
+        if (!value) need(key, 'is required when any TWILIO_* variable is set');
+      }
+    }
+    const db = env.DATABASE_URL;
+    if (db && !/^(postgres(ql)?:\/\/|sqlite:)/.test(db)) {
+      need('DATABASE_URL', 'must start with postgres:// or sqlite: (e.g. sqlite:./data/servicio.db)');
+    }
+  });
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`));
+  }
+  const e = parsed.data;
+  const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT || 3000}`);
+  const databaseUrl = e.DATABASE_URL ?? `sqlite:${e.DATA_DIR}/servicio.db`;
+  return {
+    env: e.NODE_ENV,
+    production: e.NODE_ENV === 'production',
+    host: e.HOST,
+    port: e.PORT,
+    /** Origin without a trailing slash, e.g. https://portal.example.com */
+    publicUrl: publicUrl.origin,
+    /** Cookies get `Secure` unless we are plain-http development on localhost. */
+    secureCookies: publicUrl.protocol === 'https:',
+    dataDir: e.DATA_DIR,
+    database: databaseUrl.startsWith('sqlite:')
+      ? ({ kind: 'sqlite', path: databaseUrl.slice('sqlite:'.length) } as const)
+      : ({ kind: 'postgres', url: databaseUrl, schema: e.DATABASE_SCHEMA } as const),
+    appSecret: e.APP_SECRET,
+    login: {
+      linkTtlMs: e.LOGIN_LINK_TTL_MINUTES * 60_000,
+      codeMaxAttempts: e.LOGIN_CODE_MAX_ATTEMPTS,
+      defaultRegion: e.DEFAULT_PHONE_REGION as CountryCode,
+    },
+    sessionDaysDefault: e.SESSION_DAYS_DEFAULT,
+    email: e.SMTP_URL ? ({ kind: 'smtp', url: e.SMTP_URL, from: e.MAIL_FROM! } as const) : ({ kind: 'dev' } as const),
+    sms: e.TWILIO_ACCOUNT_SID
+      ? ({
+          kind: 'twilio',
+          accountSid: e.TWILIO_ACCOUNT_SID,
+          authToken: e.TWILIO_AUTH_TOKEN!,
+          from: e.TWILIO_FROM!,
+          apiUrl: e.TWILIO_API_URL.replace(/\/$/, ''),
+        } as const)
+      : ({ kind: 'dev' } as const),
+    devOutbox: e.NODE_ENV !== 'production',
+    worker: { enabled: e.WORKER_ENABLED, pollMs: e.WORKER_POLL_MS },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+export type Config = ReturnType<typeof loadConfig>;

@@ -1,0 +1,135 @@
+// Table types for Kysely. Times are epoch milliseconds (bigint) so both stores agree exactly.
+import type { Generated } from 'kysely';
+
+export interface TenantsTable {
+  id: string;
+  slug: string;
+  name: string;
+  brand_color: string;
+  logo_url: string | null;
+  /** Session lifetime for this shop's clients; lowering it shortens existing sessions too. */
+  session_days: number;
+  status: 'active' | 'disabled';
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ClientsTable {
+  id: string;
+  tenant_id: string;
+  external_id: string | null;
+  name: string;
+  /** Normalised: trimmed, lower-case, ASCII (IDN) domain. */
+  email: string | null;
+  /** E.164. */
+  phone: string | null;
+  status: 'active' | 'disabled';
+  /** Bumped when contact details change or the client is disabled; signed links carry it. */
+  link_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export type LoginStatus = 'pending' | 'consumed' | 'superseded' | 'locked';
+
+/** One login attempt (a "flow"): the link token and code are stored only as hashes. */
+export interface LoginRequestsTable {
+  id: string;
+  identifier_kind: 'email' | 'phone';
+  identifier: string;
+  token_hash: string;
+  code_hash: string;
+  code_attempts: number;
+  /** SHA-256 of the secret in the requesting browser's binding cookie. */
+  browser_hash: string;
+  status: LoginStatus;
+  matched: number;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+  /** After redemption with several shops: the tenant-picker secret (hashed) and its expiry. */
+  pick_hash: string | null;
+  pick_expires_at: number | null;
+  picked_at: number | null;
+  ip: string | null;
+}
+
+export interface LoginRequestClientsTable {
+  login_request_id: string;
+  tenant_id: string;
+  client_id: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  tenant_id: string;
+  client_id: string;
+  secret_hash: string;
+  kind: 'login' | 'link' | 'recovery';
+  created_at: number;
+  renewed_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'expired';
+
+export interface OutboxMessagesTable {
+  id: string;
+  tenant_id: string | null;
+  login_request_id: string | null;
+  channel: 'email' | 'sms';
+  to_address: string;
+  template: string;
+  /** AES-256-GCM encrypted JSON of the template data (it holds the link); erased once sent. */
+  payload_enc: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: number;
+  locked_until: number | null;
+  /** Not sent after this time (a login link that expired while queued is useless). */
+  send_before: number | null;
+  last_error: string | null;
+  provider: string | null;
+  provider_id: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+/** Development-only copy of what would have been sent, for /dev/outbox. */
+export interface DevOutboxTable {
+  id: Generated<number>;
+  outbox_id: string;
+  channel: 'email' | 'sms';
+  to_address: string;
+  subject: string | null;
+  text: string;
+  html: string | null;
+  created_at: number;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  tenant_id: string | null;
+  client_id: string | null;
+  actor: 'client' | 'system' | 'owner' | 'support' | 'operator';
+  action: string;
+  subject_id: string | null;
+  /** JSON; never holds a token, code or full link. */
+  data: string;
+  ip: string | null;
+  created_at: number;
+}
+
+export interface DB {
+  tenants: TenantsTable;
+  clients: ClientsTable;
+  login_requests: LoginRequestsTable;
+  login_request_clients: LoginRequestClientsTable;
+  sessions: SessionsTable;
+  outbox_messages: OutboxMessagesTable;
+  dev_outbox: DevOutboxTable;
+  audit_events: AuditEventsTable;
+}

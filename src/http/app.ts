@@ -1,0 +1,104 @@
+// The HTTP application: plugins, security headers, the central error handler and the routes of
+// each module. Everything it needs is passed in; nothing here reads the environment.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import { AppError } from '../lib/app-error.ts';
+import { html } from '../lib/html.ts';
+import { css, cssPath } from './views/assets.ts';
+import { layout } from './views/layout.ts';
+import { messages } from './views/strings.ts';
+import type { RequestContext } from '../modules/sessions/sessions.service.ts';
+
+export interface AppOptions {
+  logLevel: string;
+  secureCookies: boolean;
+  /** Test and benchmark runs keep logs quiet. */
+  logger?: boolean;
+}
+
+const CSP = [
+  "default-src 'none'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' https: data:",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+export function createApp(o: AppOptions): FastifyInstance {
+  const app = Fastify({
+    logger:
+      o.logger === false
+        ? false
+        : {
+            level: o.logLevel,
+            // Login links carry their token in the path: logs get the path with the token cut out.
+            serializers: {
+              req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
+            },
+          },
+    bodyLimit: 64 * 1024,
+    trustProxy: false,
+  });
+  app.register(cookie);
+  app.register(formbody);
+
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.header('content-security-policy', CSP);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'same-origin');
+    reply.header('cache-control', 'no-store');
+    if (o.secureCookies) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  });
+
+  app.get(cssPath, async (_req, reply) => {
+    reply.header('cache-control', 'public, max-age=31536000, immutable').type('text/css; charset=utf-8');
+    return css;
+  });
+
+  app.setNotFoundHandler(async (req, reply) => {
+    if (wantsJson(req)) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: messages.notFound } });
+    return reply.code(404).type('text/html; charset=utf-8').send(errorPage(messages.notFound));
+  });
+
+  app.setErrorHandler(async (err: unknown, req, reply) => {
+    const known = err instanceof AppError ? err : undefined;
+    const e = err as { statusCode?: number; code?: string; message?: string };
+    const clientError = !known && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500;
+    const status = known?.status ?? (clientError ? e.statusCode! : 500);
+    if (status >= 500) req.log.error({ err, url: req.routeOptions.url }, 'request failed');
+    const code = known?.code ?? (clientError ? (e.code ?? 'BAD_REQUEST') : 'INTERNAL');
+    // 5xx details stay in the log; the person sees a calm sentence and no stack trace.
+    const message = known?.message ?? (clientError ? 'The request could not be read. Please check it and try again.' : messages.serverError);
+    if (wantsJson(req)) return reply.code(status).send({ error: { code, message } });
+    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(message));
+  });
+
+  return app;
+}
+
+/** `/l/<token>` → `/l/[redacted]`, and any query string dropped. */
+export function redactUrl(url: string): string {
+  return url.replace(/\?.*$/, '').replace(/^\/l\/[^/]+/, '/l/[redacted]');
+}
+
+function wantsJson(req: FastifyRequest): boolean {
+  return req.url.startsWith('/api/') || req.url.endsWith('.json') || (req.headers.accept ?? '').startsWith('application/json');
+}
+
+function errorPage(message: string): string {
+  return layout({
+    title: 'Something is not right',
+    body: html`<div class="card"><h1>Sorry</h1><p>${message}</p><a class="button" href="/client-login">Go to sign-in</a></div>`,
+  });
+}
+
+export function requestContext(req: FastifyRequest): RequestContext {
+  return { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null };
+}
+
+export function sendHtml(reply: FastifyReply, page: string, status = 200): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(page);
+}

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+
+// One small stylesheet, served with a content hash in its URL so it can be cached for a year.
+export const css = `
+:root{--brand:#2563eb;--ink:#111827;--muted:#4b5563;--line:#e5e7eb;--bg:#f3f4f6;--ok:#047857;--err:#b91c1c;--radius:14px}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;background:var(--bg);color:var(--ink);font:17px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+a{color:var(--brand)}
+.wrap{max-width:460px;margin:0 auto;padding:20px 16px 48px}
+.brandbar{height:6px;background:var(--brand)}
+header.site{display:flex;align-items:center;gap:12px;padding:18px 4px 14px}
+header.site img{width:40px;height:40px;border-radius:10px;object-fit:cover}
+.mark{display:inline-flex;align-items:center;justify-content:center;width:40px;height:40px;border-radius:10px;background:var(--brand);color:#fff;font-weight:700;font-size:18px}
+header.site .name{font-weight:650;font-size:18px}
+.card{background:#fff;border:1px solid var(--line);border-radius:var(--radius);padding:24px 20px;box-shadow:0 1px 2px rgba(0,0,0,.04)}
+h1{font-size:26px;line-height:1.2;margin:0 0 8px;letter-spacing:-.01em}
+h2{font-size:19px;margin:24px 0 8px}
+p{margin:0 0 14px}
+.lead{color:var(--muted)}
+label{display:block;font-weight:600;margin:18px 0 6px}
+.hint{display:block;color:var(--muted);font-size:15px;margin:-2px 0 8px;font-weight:400}
+input[type=text],input[type=email],input[type=tel]{width:100%;font:inherit;font-size:18px;padding:14px 14px;border:1.5px solid #9ca3af;border-radius:10px;background:#fff;color:var(--ink)}
+input.code{font-size:26px;letter-spacing:.35em;text-align:center;font-variant-numeric:tabular-nums}
+input:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid var(--brand);outline-offset:2px}
+input[aria-invalid=true]{border-color:var(--err)}
+.error{color:var(--err);font-weight:600;margin:8px 0 0;font-size:16px}
+.alert{border-radius:10px;padding:12px 14px;margin:0 0 16px;font-size:16px}
+.alert.err{background:#fef2f2;color:var(--err);border:1px solid #fecaca}
+.alert.ok{background:#ecfdf5;color:var(--ok);border:1px solid #a7f3d0}
+button,.button{display:block;width:100%;margin-top:18px;font:inherit;font-weight:650;font-size:18px;padding:14px 18px;border-radius:10px;border:0;background:var(--brand);color:#fff;cursor:pointer;text-align:center;text-decoration:none}
+button.secondary{background:#fff;color:var(--ink);border:1.5px solid var(--line)}
+button:hover{filter:brightness(1.07)}
+.divider{display:flex;align-items:center;gap:10px;color:var(--muted);font-size:14px;margin:22px 0 4px}
+.divider:before,.divider:after{content:"";flex:1;height:1px;background:var(--line)}
+.shops{list-style:none;padding:0;margin:18px 0 0;display:grid;gap:12px}
+.shops button{display:flex;align-items:center;gap:14px;margin:0;background:#fff;color:var(--ink);border:1.5px solid var(--line);border-left:6px solid var(--shop);text-align:left;padding:16px}
+.shops .mark{background:var(--shop);flex:none}
+.shops small{display:block;color:var(--muted);font-weight:400;font-size:15px}
+.foot{color:var(--muted);font-size:14px;text-align:center;margin-top:22px}
+.meta{color:var(--muted);font-size:15px}
+table.list{width:100%;border-collapse:collapse;font-size:15px}
+table.list td,table.list th{border-bottom:1px solid var(--line);padding:10px 6px;text-align:left;vertical-align:top}
+pre{white-space:pre-wrap;word-break:break-word;background:#f9fafb;border:1px solid var(--line);border-radius:8px;padding:12px;font-size:14px}
+.wide{max-width:860px}
+.tag{display:inline-block;border-radius:999px;padding:1px 10px;font-size:13px;font-weight:600;background:#eef2ff;color:#3730a3}
+`;
+
+export const cssPath = `/assets/app.${createHash('sha256').update(css).digest('hex').slice(0, 10)}.css`;

@@ -1,0 +1,42 @@
+import { html, raw, type SafeHtml } from '../../lib/html.ts';
+import { cssPath } from './assets.ts';
+
+export interface Brand {
+  name: string;
+  brandColor: string;
+  logoUrl?: string | null;
+}
+
+const initial = (name: string) => (name.trim()[0] ?? '?').toUpperCase();
+const safeColor = (c: string | undefined) => (c && /^#[0-9a-fA-F]{6}$/.test(c) ? c : '#2563eb');
+
+export function brandMark(b: Brand): SafeHtml {
+  return b.logoUrl ? html`<img src="${b.logoUrl}" alt="">` : html`<span class="mark" aria-hidden="true">${initial(b.name)}</span>`;
+}
+
+/** The page shell: branded for one shop when we know it, neutral otherwise. */
+export function layout(p: { title: string; body: SafeHtml; brand?: Brand; wide?: boolean }): string {
+  const brand = p.brand ?? { name: 'Client portal', brandColor: '#2563eb' };
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${p.title} · ${brand.name}</title>
+<link rel="stylesheet" href="${cssPath}">
+<style>:root{--brand:${raw(safeColor(brand.brandColor))}}</style>
+</head>
+<body>
+<div class="brandbar"></div>
+<main class="wrap${p.wide ? ' wide' : ''}" id="main">
+<header class="site">${brandMark(brand)}<span class="name">${brand.name}</span></header>
+${p.body}
+<p class="foot">Secure sign-in by Servicio · no password needed</p>
+</main>
+</body>
+</html>`.value;
+}
+
+/** A hidden CSRF field for every form. */
+export const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;

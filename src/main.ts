@@ -1,0 +1,61 @@
+// `npm start`: migrate, seed demo data into an empty store, serve, and run the delivery worker.
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { demo, seedDemo } from './modules/demo/seed.ts';
+import { tenantsRepo } from './modules/tenants/tenants.repo.ts';
+import { resolveAppSecret } from './secret.ts';
+import { buildServer } from './server.ts';
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const appSecret = resolveAppSecret(config);
+  const server = await buildServer({ ...config, appSecret });
+  const { app, db, worker, services } = server;
+
+  const seeded = !config.production && Number((await tenantsRepo(db).count()).n) === 0;
+  if (seeded) await seedDemo(services);
+
+  if (config.worker.enabled) worker.start();
+  await app.listen({ host: config.host, port: config.port });
+
+  const store = config.database.kind === 'sqlite' ? `SQLite ${config.database.path}` : 'PostgreSQL';
+  const lines = [
+    '',
+    `  Servicio Portal is running (${config.env}, ${store})`,
+    `  Sign in:        ${config.publicUrl}/client-login`,
+  ];
+  if (config.devOutbox) lines.push(`  Messages:       ${config.publicUrl}/dev/outbox  (links and codes land here; nothing is really sent)`);
+  if (await tenantsRepo(db).bySlug(demo.shops[0].slug)) {
+    lines.push(
+      '',
+      '  Demo clients:',
+      `    ${demo.bothShops.name}: ${demo.bothShops.email} or ${demo.bothShops.phone}  (client of both shops → shop picker)`,
+      `    ${demo.oneShop.name}: ${demo.oneShop.email} or ${demo.oneShop.phone}  (Greenway Lawn Care only)`,
+    );
+  }
+  console.log(lines.join('\n') + '\n');
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(`Servicio Portal could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

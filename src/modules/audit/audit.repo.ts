@@ -1,0 +1,57 @@
+// Append-only audit log. There is deliberately no update or delete here (and triggers forbid them).
+import type { Kysely } from 'kysely';
+import type { AuditEventsTable, DB } from '../../db/schema.ts';
+
+export interface AuditInput {
+  tenantId?: string | null;
+  clientId?: string | null;
+  actor: AuditEventsTable['actor'];
+  action: string;
+  subjectId?: string | null;
+  /** Must never contain a token, code or full link; destinations are masked by the caller. */
+  data?: Record<string, unknown>;
+  ip?: string | null;
+  at: number;
+}
+
+export function auditRepo(db: Kysely<DB>) {
+  return {
+    async record(...events: AuditInput[]): Promise<void> {
+      if (events.length === 0) return;
+      await db
+        .insertInto('audit_events')
+        .values(
+          events.map((e) => ({
+            tenant_id: e.tenantId ?? null,
+            client_id: e.clientId ?? null,
+            actor: e.actor,
+            action: e.action,
+            subject_id: e.subjectId ?? null,
+            data: JSON.stringify(e.data ?? {}),
+            ip: e.ip ?? null,
+            created_at: e.at,
+          })),
+        )
+        .execute();
+    },
+
+    listForTenant(tenantId: string, limit = 100) {
+      return db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId).orderBy('id', 'desc').limit(limit).execute();
+    },
+
+    listForSubject(subjectId: string) {
+      return db.selectFrom('audit_events').selectAll().where('subject_id', '=', subjectId).orderBy('id').execute();
+    },
+
+    listActions(filter: { tenantId?: string; clientId?: string } = {}) {
+      return db
+        .selectFrom('audit_events')
+        .selectAll()
+        .$if(filter.tenantId !== undefined, (q) => q.where('tenant_id', '=', filter.tenantId!))
+        .$if(filter.clientId !== undefined, (q) => q.where('client_id', '=', filter.clientId!))
+        .orderBy('id')
+        .execute();
+    },
+  };
+}
+export type AuditRepo = ReturnType<typeof auditRepo>;

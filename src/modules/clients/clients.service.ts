@@ -1,0 +1,131 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { CountryCode } from 'libphonenumber-js';
+import type { DB } from '../../db/schema.ts';
+import { AppError } from '../../lib/app-error.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { newId } from '../../lib/ids.ts';
+import { maskEmail, maskPhone } from '../../lib/mask.ts';
+import { parse } from '../../lib/validate.ts';
+import { auditRepo } from '../audit/audit.repo.ts';
+import { clientsRepo, type Client } from './clients.repo.ts';
+import { normaliseEmail, normalisePhone } from './contact.ts';
+
+const clientInput = z.object({
+  name: z.string().trim().min(1, 'is required').max(120, 'must be at most 120 characters'),
+  email: z.string().trim().max(254).optional(),
+  phone: z.string().trim().max(32).optional(),
+  externalId: z.string().trim().min(1).max(120).optional(),
+});
+export type ClientInput = z.input<typeof clientInput>;
+export type ClientPatch = Partial<ClientInput> & { status?: 'active' | 'disabled' };
+
+type Actor = 'operator' | 'owner' | 'support' | 'system';
+
+export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defaultRegion: CountryCode }) {
+  const { db, clock } = deps;
+
+  function contact(email: string | undefined | null, phone: string | undefined | null) {
+    const e = email ? normaliseEmail(email) : null;
+    const p = phone ? normalisePhone(phone, deps.defaultRegion) : null;
+    return { email: e, phone: p };
+  }
+
+  async function assertUnique(repo: ReturnType<typeof clientsRepo>, tenantId: string, c: { email: string | null; phone: string | null }, selfId?: string) {
+    for (const kind of ['email', 'phone'] as const) {
+      const value = c[kind];
+      if (!value) continue;
+      const other = await repo.byContact(tenantId, { kind, value });
+      if (other && other.id !== selfId) {
+        throw new AppError('CONTACT_TAKEN', `Another client of this shop (${other.name}) already has this ${kind}.`, 409, kind);
+      }
+    }
+  }
+
+  return {
+    async add(tenantId: string, input: ClientInput, actor: Actor = 'operator'): Promise<Client> {
+      const v = parse(clientInput, input);
+      const c = contact(v.email, v.phone);
+      if (!c.email && !c.phone) throw new AppError('CONTACT_REQUIRED', 'A client needs an email or a mobile number to sign in.', 400, 'email');
+      return db.transaction().execute(async (trx) => {
+        const repo = clientsRepo(trx);
+        await assertUnique(repo, tenantId, c);
+        if (v.externalId && (await repo.byExternalId(tenantId, v.externalId))) {
+          throw new AppError('EXTERNAL_ID_TAKEN', `A client with external id "${v.externalId}" already exists in this shop.`, 409, 'externalId');
+        }
+        const now = clock.now();
+        const client: Client = {
+          id: newId(),
+          tenant_id: tenantId,
+          external_id: v.externalId ?? null,
+          name: v.name,
+          ...c,
+          status: 'active',
+          link_version: 1,
+          created_at: now,
+          updated_at: now,
+        };
+        await repo.insert(client);
+        await auditRepo(trx).record({
+          tenantId,
+          clientId: client.id,
+          actor,
+          action: 'client.created',
+          subjectId: client.id,
+          data: { email: c.email && maskEmail(c.email), phone: c.phone && maskPhone(c.phone) },
+          at: now,
+        });
+        return client;
+      });
+    },
+
+    /** Updates a client. Changing contact details or disabling bumps link_version (kills signed links). */
+    async update(tenantId: string, clientId: string, patch: ClientPatch, actor: Actor = 'operator'): Promise<Client> {
+      const v = parse(clientInput.partial(), patch);
+      return db.transaction().execute(async (trx) => {
+        const repo = clientsRepo(trx);
+        const current = await repo.byId(tenantId, clientId);
+        if (!current) throw new AppError('CLIENT_NOT_FOUND', 'No such client in this shop.', 404);
+        const c = contact(
+          v.email === undefined ? current.email : v.email || null,
+          v.phone === undefined ? current.phone : v.phone || null,
+        );
+        if (!c.email && !c.phone) throw new AppError('CONTACT_REQUIRED', 'A client needs an email or a mobile number to sign in.', 400, 'email');
+        await assertUnique(repo, tenantId, c, clientId);
+        const status = patch.status ?? current.status;
+        const contactChanged = c.email !== current.email || c.phone !== current.phone;
+        const disabled = status !== current.status && status === 'disabled';
+        const now = clock.now();
+        const next: Client = {
+          ...current,
+          name: v.name ?? current.name,
+          ...c,
+          status,
+          link_version: current.link_version + (contactChanged || disabled ? 1 : 0),
+          updated_at: now,
+        };
+        const { id: _id, tenant_id: _t, created_at: _c, ...changes } = next;
+        await repo.update(tenantId, clientId, changes);
+        const changed = (['name', 'email', 'phone', 'status'] as const).filter((k) => next[k] !== current[k]);
+        await auditRepo(trx).record({ tenantId, clientId, actor, action: 'client.updated', subjectId: clientId, data: { changed }, at: now });
+        return next;
+      });
+    },
+
+    async resolve(tenantId: string, ref: string): Promise<Client> {
+      const repo = clientsRepo(db);
+      const byId = await repo.byId(tenantId, ref);
+      if (byId) return byId;
+      const kind = ref.includes('@') ? 'email' : 'phone';
+      try {
+        const value = kind === 'email' ? normaliseEmail(ref) : normalisePhone(ref, deps.defaultRegion);
+        const found = await repo.byContact(tenantId, { kind, value });
+        if (found) return found;
+      } catch {
+        // not a contact detail: fall through to not found
+      }
+      throw new AppError('CLIENT_NOT_FOUND', `No client "${ref}" in this shop (give an id, email or phone).`, 404);
+    },
+  };
+}
+export type ClientsService = ReturnType<typeof createClientsService>;

@@ -1,0 +1,50 @@
+// Normalising what people type as contact details: one canonical form per email and per phone,
+// so "Jo@Example.COM " and "jo@example.com" find the same client in every shop.
+import { domainToASCII } from 'node:url';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { AppError } from '../../lib/app-error.ts';
+import { messages } from '../../http/views/strings.ts';
+
+export type Identifier = { kind: 'email'; value: string } | { kind: 'phone'; value: string };
+
+const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$/;
+
+export function normaliseEmail(input: string): string {
+  const trimmed = input.trim().toLowerCase();
+  const at = trimmed.lastIndexOf('@');
+  const local = trimmed.slice(0, at);
+  const domain = at > 0 ? domainToASCII(trimmed.slice(at + 1)) : '';
+  if (
+    at < 1 ||
+    !LOCAL_PART.test(local) ||
+    local.startsWith('.') ||
+    local.endsWith('.') ||
+    local.includes('..') ||
+    !domain ||
+    !domain.includes('.') ||
+    domain.length > 253
+  ) {
+    throw new AppError('INVALID_EMAIL', messages.invalidEmail, 400, 'identifier');
+  }
+  return `${local}@${domain}`;
+}
+
+export function normalisePhone(input: string, region: CountryCode): string {
+  const parsed = parsePhoneNumberFromString(input.trim(), region);
+  if (!parsed || !parsed.isValid()) {
+    throw new AppError('INVALID_PHONE', messages.invalidPhone, 400, 'identifier');
+  }
+  return parsed.number;
+}
+
+/** Reads the login field: anything with an "@" is an email, anything else must be a phone. */
+export function parseIdentifier(input: string, region: CountryCode): Identifier {
+  const value = input.trim();
+  if (!value) throw new AppError('IDENTIFIER_REQUIRED', messages.identifierRequired, 400, 'identifier');
+  if (value.length > 254) throw new AppError('INVALID_EMAIL', messages.invalidEmail, 400, 'identifier');
+  if (value.includes('@')) return { kind: 'email', value: normaliseEmail(value) };
+  if (!/^[\d\s()+.\-]+$/.test(value) || value.replace(/\D/g, '').length < 7) {
+    throw new AppError('INVALID_IDENTIFIER', messages.invalidIdentifier, 400, 'identifier');
+  }
+  return { kind: 'phone', value: normalisePhone(value, region) };
+}

@@ -1,0 +1,115 @@
+// Where messages leave the building. A channel sends one rendered message and returns the
+// provider's id; it throws DeliveryError to say whether trying again could help.
+import nodemailer from 'nodemailer';
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config.ts';
+import type { DB } from '../../db/schema.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { devOutboxRepo } from './dev-outbox.repo.ts';
+
+export interface OutgoingEmail {
+  outboxId: string;
+  to: string;
+  fromName: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+export interface OutgoingSms {
+  outboxId: string;
+  to: string;
+  body: string;
+}
+
+export interface Channels {
+  email(m: OutgoingEmail): Promise<{ provider: string; providerId: string | null }>;
+  sms(m: OutgoingSms): Promise<{ provider: string; providerId: string | null }>;
+}
+
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+/** Header-safe display name: no CR/LF, quotes or angle brackets can reach the From header. */
+export function safeDisplayName(name: string): string {
+  return name.replace(/[\r\n"<>\\]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 70) || 'Servicio Portal';
+}
+
+export function createChannels(deps: { config: Config; db: Kysely<DB>; clock: Clock }): Channels {
+  const { config, db, clock } = deps;
+  const dev = devOutboxRepo(db);
+
+  const email: Channels['email'] =
+    config.email.kind === 'smtp'
+      ? smtpSender(config.email.url, config.email.from)
+      : async (m) => {
+          await dev.insert({ outbox_id: m.outboxId, channel: 'email', to_address: m.to, subject: m.subject, text: m.text, html: m.html, created_at: clock.now() });
+          return { provider: 'dev', providerId: null };
+        };
+
+  const sms: Channels['sms'] =
+    config.sms.kind === 'twilio'
+      ? twilioSender(config.sms)
+      : async (m) => {
+          await dev.insert({ outbox_id: m.outboxId, channel: 'sms', to_address: m.to, subject: null, text: m.body, html: null, created_at: clock.now() });
+          return { provider: 'dev', providerId: null };
+        };
+
+  return { email, sms };
+}
+
+function smtpSender(url: string, from: string): Channels['email'] {
+  const transport = nodemailer.createTransport(url, {
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
+  } as object);
+  return async (m) => {
+    try {
+      const info = await transport.sendMail({
+        from: { name: safeDisplayName(m.fromName), address: from },
+        to: m.to,
+        subject: m.subject.replace(/[\r\n]+/g, ' '),
+        text: m.text,
+        html: m.html,
+      });
+      return { provider: 'smtp', providerId: info.messageId ?? null };
+    } catch (err) {
+      const e = err as { responseCode?: number; message?: string };
+      // 5xx SMTP replies are final (bad mailbox, rejected); anything else may pass on retry.
+      const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500;
+      throw new DeliveryError(`SMTP: ${e.message ?? String(err)}`, permanent);
+    }
+  };
+}
+
+function twilioSender(c: Extract<Config['sms'], { kind: 'twilio' }>): Channels['sms'] {
+  const endpoint = `${c.apiUrl}/2010-04-01/Accounts/${c.accountSid}/Messages.json`;
+  const auth = `Basic ${Buffer.from(`${c.accountSid}:${c.authToken}`).toString('base64')}`;
+  return async (m) => {
+    const form = new URLSearchParams({ To: m.to, Body: m.body });
+    form.set(c.from.startsWith('MG') ? 'MessagingServiceSid' : 'From', c.from);
+    let res: Response;
+    try {
+      res = await fetch(endpoint, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch (err) {
+      throw new DeliveryError(`Twilio unreachable: ${(err as Error).message}`, false);
+    }
+    const body = (await res.json().catch(() => ({}))) as { sid?: string; code?: number; message?: string };
+    if (res.ok && body.sid) return { provider: 'twilio', providerId: body.sid };
+    const detail = `Twilio ${res.status}${body.code ? ` error ${body.code}` : ''}: ${body.message ?? 'no message'}`;
+    // 4xx (bad number, unsubscribed, auth) will not pass on retry, except 429 rate limiting.
+    throw new DeliveryError(detail, res.status >= 400 && res.status < 500 && res.status !== 429);
+  };
+}

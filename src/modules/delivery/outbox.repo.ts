@@ -1,0 +1,84 @@
+import type { Kysely, Selectable } from 'kysely';
+import { isPostgres } from '../../db/dialect.ts';
+import type { DB, OutboxMessagesTable } from '../../db/schema.ts';
+
+export type OutboxMessage = Selectable<OutboxMessagesTable>;
+
+export function outboxRepo(db: Kysely<DB>) {
+  return {
+    async insert(m: OutboxMessage): Promise<void> {
+      await db.insertInto('outbox_messages').values(m).execute();
+    },
+
+    /**
+     * Claims up to `limit` due messages with a lease, so a crashed worker's messages come back
+     * after `leaseMs`. On PostgreSQL the candidate rows are locked with SKIP LOCKED, so several
+     * workers never claim the same message; SQLite has a single writer and needs no lock.
+     */
+    async claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxMessage[]> {
+      const due = db
+        .selectFrom('outbox_messages')
+        .select('id')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
+            eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now)]),
+          ]),
+        )
+        .orderBy('next_attempt_at')
+        .limit(limit)
+        .$if(isPostgres(db), (q) => q.forUpdate().skipLocked());
+      return db
+        .updateTable('outbox_messages')
+        .set((eb) => ({ status: 'sending', locked_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))
+        .where('id', 'in', due)
+        .returningAll()
+        .execute();
+    },
+
+    async markSent(id: string, provider: string, providerId: string | null, now: number): Promise<void> {
+      await db
+        .updateTable('outbox_messages')
+        .set({ status: 'sent', provider, provider_id: providerId, sent_at: now, locked_until: null, last_error: null, payload_enc: null })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async markRetry(id: string, error: string, nextAttemptAt: number): Promise<void> {
+      await db
+        .updateTable('outbox_messages')
+        .set({ status: 'queued', last_error: error, next_attempt_at: nextAttemptAt, locked_until: null })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    /** Final states erase the sealed payload: it holds a link nobody should be able to read later. */
+    async markFinal(id: string, status: 'failed' | 'expired', error: string | null): Promise<void> {
+      await db
+        .updateTable('outbox_messages')
+        .set({ status, last_error: error, locked_until: null, payload_enc: null })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    byId(id: string) {
+      return db.selectFrom('outbox_messages').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    forLoginRequest(loginRequestId: string) {
+      return db.selectFrom('outbox_messages').selectAll().where('login_request_id', '=', loginRequestId).execute();
+    },
+
+    /** The shops a message concerns, for the audit trail: its own, or every shop its login matched. */
+    async tenantsOf(m: Pick<OutboxMessage, 'tenant_id' | 'login_request_id'>): Promise<string[]> {
+      if (m.tenant_id) return [m.tenant_id];
+      if (!m.login_request_id) return [];
+      const rows = await db
+        .selectFrom('login_request_clients')
+        .select('tenant_id')
+        .where('login_request_id', '=', m.login_request_id)
+        .execute();
+      return rows.map((r) => r.tenant_id);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// The transactional outbox: features queue messages inside their own transaction; nothing is
+// sent from a request. The worker (worker.ts) picks them up.
+import { EventEmitter } from 'node:events';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { Sealer } from '../../lib/crypto.ts';
+import { newId } from '../../lib/ids.ts';
+import { outboxRepo } from './outbox.repo.ts';
+import type { LoginLinkData } from './templates/login-link.ts';
+
+/** Template name → the data it needs. Adding a message means adding a line here and a template. */
+export interface TemplateData {
+  'login-link': LoginLinkData;
+}
+export type TemplateName = keyof TemplateData;
+
+export interface Enqueue<T extends TemplateName> {
+  channel: 'email' | 'sms';
+  to: string;
+  template: T;
+  data: TemplateData[T];
+  tenantId: string | null;
+  loginRequestId?: string;
+  /** Drop the message rather than send it after this time. */
+  sendBefore?: number;
+  now: number;
+}
+
+export function createOutbox(deps: { sealer: Sealer }) {
+  const events = new EventEmitter();
+  return {
+    /** Queues a message in the caller's transaction. The payload is sealed: it holds a live link. */
+    async enqueue<T extends TemplateName>(trx: Kysely<DB>, m: Enqueue<T>): Promise<string> {
+      const id = newId();
+      await outboxRepo(trx).insert({
+        id,
+        tenant_id: m.tenantId,
+        login_request_id: m.loginRequestId ?? null,
+        channel: m.channel,
+        to_address: m.to,
+        template: m.template,
+        payload_enc: deps.sealer.seal(JSON.stringify(m.data)),
+        status: 'queued',
+        attempts: 0,
+        next_attempt_at: m.now,
+        locked_until: null,
+        send_before: m.sendBefore ?? null,
+        last_error: null,
+        provider: null,
+        provider_id: null,
+        created_at: m.now,
+        sent_at: null,
+      });
+      return id;
+    },
+    /** Called after a commit so an in-process worker sends at once instead of at its next poll. */
+    notify(): void {
+      events.emit('queued');
+    },
+    onQueued(listener: () => void): () => void {
+      events.on('queued', listener);
+      return () => events.off('queued', listener);
+    },
+  };
+}
+export type Outbox = ReturnType<typeof createOutbox>;

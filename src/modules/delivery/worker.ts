@@ -1,0 +1,148 @@
+// The delivery worker: claims due outbox messages, renders and sends them, and records every
+// outcome in the audit log in the same transaction as the status change.
+import type { Kysely } from 'kysely';
+import type { FastifyBaseLogger } from 'fastify';
+import type { DB } from '../../db/schema.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { Sealer } from '../../lib/crypto.ts';
+import { maskIdentifier } from '../../lib/mask.ts';
+import { auditRepo } from '../audit/audit.repo.ts';
+import { DeliveryError, type Channels } from './channels.ts';
+import { outboxRepo, type OutboxMessage } from './outbox.repo.ts';
+import type { Outbox, TemplateData } from './outbox.service.ts';
+import { renderLoginLink } from './templates/login-link.ts';
+
+export interface WorkerOptions {
+  db: Kysely<DB>;
+  channels: Channels;
+  sealer: Sealer;
+  clock: Clock;
+  outbox: Outbox;
+  log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+  pollMs: number;
+  maxAttempts?: number;
+  leaseMs?: number;
+  batchSize?: number;
+}
+
+/** Exponential backoff with ±20 % jitter: 5 s, 10 s, 20 s … capped at 10 minutes. */
+export function backoffMs(attempt: number, random = Math.random): number {
+  const base = Math.min(5_000 * 2 ** Math.max(0, attempt - 1), 600_000);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+export function createDeliveryWorker(o: WorkerOptions) {
+  const maxAttempts = o.maxAttempts ?? 8;
+  const leaseMs = o.leaseMs ?? 120_000;
+  const batchSize = o.batchSize ?? 20;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let again = false;
+  let stopped = true;
+  let unsubscribe: (() => void) | undefined;
+
+  async function record(m: OutboxMessage, action: string, data: Record<string, unknown>, change: (trx: Kysely<DB>) => Promise<void>) {
+    await o.db.transaction().execute(async (trx) => {
+      await change(trx);
+      const tenants = await outboxRepo(trx).tenantsOf(m);
+      const at = o.clock.now();
+      const common = {
+        actor: 'system' as const,
+        action,
+        subjectId: m.login_request_id ?? m.id,
+        data: { message: m.id, channel: m.channel, to: maskIdentifier(m.channel === 'sms' ? 'phone' : 'email', m.to_address), attempt: m.attempts, ...data },
+        at,
+      };
+      await auditRepo(trx).record(...(tenants.length ? tenants.map((tenantId) => ({ ...common, tenantId })) : [common]));
+    });
+  }
+
+  async function send(m: OutboxMessage): Promise<{ provider: string; providerId: string | null }> {
+    if (!m.payload_enc) throw new DeliveryError('message payload is missing', true);
+    const data = JSON.parse(o.sealer.open(m.payload_enc)) as TemplateData[keyof TemplateData];
+    const r = renderLoginLink(data);
+    if (m.channel === 'sms') return o.channels.sms({ outboxId: m.id, to: m.to_address, body: r.sms });
+    const fromName = data.shopNames.length === 1 ? data.shopNames[0]! : 'Servicio Portal';
+    return o.channels.email({ outboxId: m.id, to: m.to_address, fromName, subject: r.subject, text: r.text, html: r.html });
+  }
+
+  async function processOne(m: OutboxMessage): Promise<void> {
+    if (m.send_before !== null && o.clock.now() >= m.send_before) {
+      await record(m, 'delivery.expired', {}, (trx) => outboxRepo(trx).markFinal(m.id, 'expired', 'the link expired before it could be sent'));
+      return;
+    }
+    try {
+      const sent = await send(m);
+      await record(m, 'delivery.sent', { provider: sent.provider }, (trx) => outboxRepo(trx).markSent(m.id, sent.provider, sent.providerId, o.clock.now()));
+    } catch (err) {
+      const permanent = err instanceof DeliveryError ? err.permanent : false;
+      const error = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+      if (permanent || m.attempts >= maxAttempts) {
+        o.log.warn({ outboxId: m.id, error }, 'message failed for good');
+        await record(m, 'delivery.failed', { error }, (trx) => outboxRepo(trx).markFinal(m.id, 'failed', error));
+      } else {
+        const next = o.clock.now() + backoffMs(m.attempts);
+        o.log.info({ outboxId: m.id, error, next }, 'message will be retried');
+        await record(m, 'delivery.attempt_failed', { error }, (trx) => outboxRepo(trx).markRetry(m.id, error, next));
+      }
+    }
+  }
+
+  async function drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const batch = await outboxRepo(o.db).claimDue(o.clock.now(), batchSize, leaseMs);
+      if (batch.length === 0) return total;
+      await Promise.all(batch.map(processOne));
+      total += batch.length;
+    }
+  }
+
+  /** Runs one drain; concurrent calls share it and schedule one more pass. */
+  function runOnce(): Promise<number> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = drain()
+      .catch((err) => {
+        o.log.error({ err }, 'delivery worker pass failed');
+        return 0;
+      })
+      .finally(() => {
+        running = undefined;
+        if (again && !stopped) {
+          again = false;
+          void runOnce();
+        }
+      });
+    return running;
+  }
+
+  function schedule() {
+    if (stopped) return;
+    timer = setTimeout(async () => {
+      await runOnce();
+      schedule();
+    }, o.pollMs);
+    timer.unref();
+  }
+
+  return {
+    runOnce,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      unsubscribe = o.outbox.onQueued(() => void runOnce());
+      void runOnce();
+      schedule();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      unsubscribe?.();
+      await running;
+    },
+  };
+}
+export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>;

@@ -1,0 +1,56 @@
+// Development only (never registered in production): read what would have been sent.
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { html } from '../../lib/html.ts';
+import { sendHtml } from '../../http/app.ts';
+import { layout } from '../../http/views/layout.ts';
+import { devOutboxRepo, type DevMessage } from '../delivery/dev-outbox.repo.ts';
+
+const URL_RE = /(https?:\/\/[^\s<>"']+)/g;
+
+function linkify(text: string) {
+  return text.split(URL_RE).map((part, i) => (i % 2 === 1 ? html`<a href="${part}">${part}</a>` : part));
+}
+
+function toJson(m: DevMessage) {
+  return { id: m.id, channel: m.channel, to: m.to_address, subject: m.subject, text: m.text, html: m.html, createdAt: new Date(m.created_at).toISOString() };
+}
+
+export function devOutboxRoutes(app: FastifyInstance, d: { db: Kysely<DB> }) {
+  const repo = devOutboxRepo(d.db);
+
+  app.get('/dev/outbox.json', async (req) => {
+    const to = (req.query as { to?: string }).to;
+    return { messages: (await repo.latest(50, to || undefined)).map(toJson) };
+  });
+
+  app.get<{ Params: { id: string } }>('/dev/outbox/:id/html', async (req, reply) => {
+    const m = await repo.byId(Number(req.params.id));
+    if (!m?.html) return reply.callNotFound();
+    return sendHtml(reply, m.html);
+  });
+
+  app.get('/dev/outbox', async (_req, reply) => {
+    const list = await repo.latest(50);
+    return sendHtml(
+      reply,
+      layout({
+        title: 'Development outbox',
+        wide: true,
+        body: html`<div class="card">
+<h1>Development outbox</h1>
+<p class="lead">Email and text messages appear here instead of being sent, because no SMTP server or Twilio account is configured. Newest first. This page does not exist in production.</p>
+${list.length === 0 ? html`<p class="meta">Nothing sent yet. Ask for a link at <a href="/client-login">/client-login</a>.</p>` : ''}
+${list.map(
+  (m) => html`<article class="message" aria-label="${m.channel} to ${m.to_address}">
+<h2><span class="tag">${m.channel === 'sms' ? 'SMS' : 'Email'}</span> to ${m.to_address}</h2>
+<p class="meta">${new Date(m.created_at).toLocaleString('en-US', { timeZone: 'UTC' })} UTC${m.subject ? html` · <strong>${m.subject}</strong>` : ''}${m.html ? html` · <a href="/dev/outbox/${m.id}/html">view as email</a>` : ''}</p>
+<pre>${linkify(m.text)}</pre>
+</article>`,
+)}
+</div>`,
+      }),
+    );
+  });
+}

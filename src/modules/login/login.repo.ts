@@ -1,0 +1,94 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, LoginRequestsTable, LoginStatus } from '../../db/schema.ts';
+
+export type LoginRequest = Selectable<LoginRequestsTable>;
+
+export function loginRepo(db: Kysely<DB>) {
+  return {
+    async insert(request: LoginRequest, matches: { tenant_id: string; client_id: string }[]): Promise<void> {
+      await db.insertInto('login_requests').values(request).execute();
+      if (matches.length > 0) {
+        await db
+          .insertInto('login_request_clients')
+          .values(matches.map((m) => ({ login_request_id: request.id, tenant_id: m.tenant_id, client_id: m.client_id })))
+          .execute();
+      }
+    },
+
+    byTokenHash(tokenHash: string) {
+      return db.selectFrom('login_requests').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    },
+
+    byId(id: string) {
+      return db.selectFrom('login_requests').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    /** The shops (and the client in each) this login may enter; only those still active. */
+    matchedClients(requestId: string) {
+      return db
+        .selectFrom('login_request_clients as m')
+        .innerJoin('clients as c', (j) => j.onRef('c.id', '=', 'm.client_id').onRef('c.tenant_id', '=', 'm.tenant_id'))
+        .innerJoin('tenants as t', 't.id', 'm.tenant_id')
+        .select(['m.tenant_id', 'm.client_id', 'c.name as client_name', 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_url'])
+        .where('m.login_request_id', '=', requestId)
+        .where('c.status', '=', 'active')
+        .where('t.status', '=', 'active')
+        .orderBy('t.name')
+        .execute();
+    },
+
+    /** Atomic single use: only one caller can move a pending, unexpired request to consumed. */
+    async consume(id: string, now: number): Promise<boolean> {
+      const r = await db
+        .updateTable('login_requests')
+        .set({ status: 'consumed', consumed_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return r.numUpdatedRows === 1n;
+    },
+
+    /** Using one link retires every other outstanding link for the same email or phone. */
+    async supersedeOthers(identifier: string, exceptId: string): Promise<number> {
+      const r = await db
+        .updateTable('login_requests')
+        .set({ status: 'superseded' })
+        .where('identifier', '=', identifier)
+        .where('status', '=', 'pending')
+        .where('id', '!=', exceptId)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
+    /** Counts a wrong code atomically and locks the request at the limit. */
+    async recordCodeFailure(id: string, maxAttempts: number) {
+      return db
+        .updateTable('login_requests')
+        .set((eb) => ({
+          code_attempts: eb('code_attempts', '+', 1),
+          status: eb.case().when('code_attempts', '>=', maxAttempts - 1).then('locked' as LoginStatus).else(eb.ref('status')).end(),
+        }))
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .returning(['code_attempts', 'status'])
+        .executeTakeFirst();
+    },
+
+    async setPick(id: string, pickHash: string, expiresAt: number): Promise<void> {
+      await db.updateTable('login_requests').set({ pick_hash: pickHash, pick_expires_at: expiresAt }).where('id', '=', id).execute();
+    },
+
+    /** Atomic single use of the tenant picker. */
+    async takePick(id: string, now: number): Promise<boolean> {
+      const r = await db
+        .updateTable('login_requests')
+        .set({ picked_at: now })
+        .where('id', '=', id)
+        .where('picked_at', 'is', null)
+        .where('pick_expires_at', '>', now)
+        .executeTakeFirst();
+      return r.numUpdatedRows === 1n;
+    },
+  };
+}

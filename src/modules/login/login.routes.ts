@@ -1,0 +1,124 @@
+// HTTP for the login flow. Handlers translate between HTTP and the login service; no rules here.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../lib/app-error.ts';
+import { requestContext, sendHtml } from '../../http/app.ts';
+import type { Cookies } from '../../http/cookies.ts';
+import type { Csrf } from '../../http/csrf.ts';
+import { messages } from '../../http/views/strings.ts';
+import type { LoginOutcome, LoginService } from './login.service.ts';
+import { checkPage, continuePage, linkInvalidPage, loginPage, pickPage } from './login.views.ts';
+
+type Form = Record<string, string | undefined>;
+const field = (req: FastifyRequest, name: string): string => {
+  const v = (req.body as Form | undefined)?.[name];
+  return typeof v === 'string' ? v : '';
+};
+
+export function loginRoutes(app: FastifyInstance, d: { login: LoginService; cookies: Cookies; csrf: Csrf }) {
+  const { login, cookies, csrf } = d;
+
+  function finish(reply: FastifyReply, out: LoginOutcome) {
+    if (out.kind === 'invalid') return sendHtml(reply, linkInvalidPage(), 410);
+    cookies.clear(reply, 'bind');
+    if (out.kind === 'pick') {
+      cookies.set(reply, 'pick', out.pickCookie, out.maxAgeSeconds);
+      return reply.redirect('/choose-shop', 303);
+    }
+    cookies.set(reply, 'session', out.token, out.maxAgeSeconds);
+    return reply.redirect('/portal', 303);
+  }
+
+  app.get('/client-login', async (req, reply) => {
+    const signedOut = (req.query as Form).signed_out === '1';
+    return sendHtml(reply, loginPage({ csrf: csrf.token(req, reply), ...(signedOut ? { notice: 'You’re signed out.' } : {}) }));
+  });
+
+  app.post('/client-login', async (req, reply) => {
+    const value = field(req, 'identifier');
+    if (!csrf.verify(req)) return sendHtml(reply, loginPage({ csrf: csrf.token(req, reply), value, error: messages.formExpired }), 403);
+    try {
+      const r = await login.request(value, requestContext(req));
+      cookies.set(reply, 'bind', r.bindingCookie, r.maxAgeSeconds);
+      return reply.redirect('/client-login/check', 303);
+    } catch (err) {
+      if (err instanceof AppError && err.status === 400) {
+        return sendHtml(reply, loginPage({ csrf: csrf.token(req, reply), value, error: err.message }), 400);
+      }
+      throw err;
+    }
+  });
+
+  app.get('/client-login/check', async (req, reply) => {
+    const p = await login.pending(cookies.read(req, 'bind'));
+    if (!p) return reply.redirect('/client-login', 303);
+    return sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), kind: p.kind, masked: p.masked, ...(p.locked ? { locked: true, error: messages.codeLocked } : {}) }));
+  });
+
+  app.post('/client-login/code', async (req, reply) => {
+    const bind = cookies.read(req, 'bind');
+    const p = await login.pending(bind);
+    if (!p) return reply.redirect('/client-login', 303);
+    const again = (error: string, status: number, locked = false) =>
+      sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), kind: p.kind, masked: p.masked, error, locked }), status);
+    if (!csrf.verify(req)) return again(messages.formExpired, 403);
+    try {
+      return finish(reply, await login.redeemCode(bind, field(req, 'code'), requestContext(req)));
+    } catch (err) {
+      if (err instanceof AppError && err.status === 400) return again(err.message, 400, err.code === 'CODE_LOCKED' || err.code === 'NO_PENDING_LOGIN');
+      throw err;
+    }
+  });
+
+  // The link itself. GET never consumes (scanners and previews open links), unless this is the
+  // very browser that asked for it; everyone else gets one "Continue" button that POSTs.
+  app.get<{ Params: { token: string } }>('/l/:token', async (req, reply) => {
+    reply.header('referrer-policy', 'no-referrer');
+    const token = req.params.token;
+    const seen = await login.inspectLink(token, cookies.read(req, 'bind'));
+    if (!seen.usable) return finish(reply, await login.redeemLink(token, requestContext(req)));
+    if (seen.sameBrowser) return finish(reply, await login.redeemLink(token, requestContext(req)));
+    const shops = seen.shops.map((s) => ({ name: s.tenant_name, brandColor: s.brand_color, logoUrl: s.logo_url }));
+    return sendHtml(reply, continuePage({ token, csrf: csrf.token(req, reply), shops }));
+  });
+
+  app.post<{ Params: { token: string } }>('/l/:token', async (req, reply) => {
+    reply.header('referrer-policy', 'no-referrer');
+    const token = req.params.token;
+    if (!csrf.verify(req)) {
+      const seen = await login.inspectLink(token, undefined);
+      if (!seen.usable) return sendHtml(reply, linkInvalidPage(), 410);
+      const shops = seen.shops.map((s) => ({ name: s.tenant_name, brandColor: s.brand_color, logoUrl: s.logo_url }));
+      return sendHtml(reply, continuePage({ token, csrf: csrf.token(req, reply), shops, error: messages.formExpired }), 403);
+    }
+    return finish(reply, await login.redeemLink(token, requestContext(req)));
+  });
+
+  app.get('/choose-shop', async (req, reply) => {
+    const c = await login.pickChoices(cookies.read(req, 'pick'));
+    if (!c) return sendHtml(reply, linkInvalidPage(), 410);
+    return sendHtml(reply, pickPage({ csrf: csrf.token(req, reply), shops: choices(c.shops) }));
+  });
+
+  app.post('/choose-shop', async (req, reply) => {
+    const pick = cookies.read(req, 'pick');
+    const c = await login.pickChoices(pick);
+    if (!c) return sendHtml(reply, linkInvalidPage(), 410);
+    if (!csrf.verify(req)) return sendHtml(reply, pickPage({ csrf: csrf.token(req, reply), shops: choices(c.shops), error: messages.formExpired }), 403);
+    try {
+      const s = await login.pick(pick, field(req, 'tenant'), requestContext(req));
+      cookies.clear(reply, 'pick');
+      cookies.set(reply, 'session', s.token, s.maxAgeSeconds);
+      return reply.redirect('/portal', 303);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'PICK_UNKNOWN') {
+        return sendHtml(reply, pickPage({ csrf: csrf.token(req, reply), shops: choices(c.shops), error: err.message }), 400);
+      }
+      if (err instanceof AppError && err.code === 'PICK_EXPIRED') return sendHtml(reply, linkInvalidPage(), 410);
+      throw err;
+    }
+  });
+}
+
+function choices(shops: { tenant_id: string; tenant_name: string; brand_color: string; logo_url: string | null; client_name: string }[]) {
+  return shops.map((s) => ({ tenantId: s.tenant_id, name: s.tenant_name, brandColor: s.brand_color, logoUrl: s.logo_url, clientName: s.client_name }));
+}

@@ -1,0 +1,221 @@
+// Passwordless login: request a link (+ code), redeem it once, pick a shop when several match.
+// A strategy never sends: it queues a message in the same transaction as the token and audit.
+import type { Kysely } from 'kysely';
+import type { CountryCode } from 'libphonenumber-js';
+import type { DB } from '../../db/schema.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { hmac, randomDigits, randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
+import { newId } from '../../lib/ids.ts';
+import { maskIdentifier } from '../../lib/mask.ts';
+import { auditRepo } from '../audit/audit.repo.ts';
+import { clientsRepo } from '../clients/clients.repo.ts';
+import { parseIdentifier } from '../clients/contact.ts';
+import { tenantsRepo } from '../tenants/tenants.repo.ts';
+import type { Outbox } from '../delivery/outbox.service.ts';
+import type { RequestContext, SessionsService } from '../sessions/sessions.service.ts';
+import { loginErrors } from './login.errors.ts';
+import { loginRepo, type LoginRequest } from './login.repo.ts';
+
+const PICK_TTL_MS = 10 * 60_000;
+export const LOGIN_TOKEN_SHAPE = /^[A-Za-z0-9_-]{48}$/;
+const COOKIE_SHAPE = /^[0-9a-f-]{36}\.[A-Za-z0-9_-]{32}$/;
+
+export interface LoginDeps {
+  db: Kysely<DB>;
+  clock: Clock;
+  outbox: Outbox;
+  sessions: SessionsService;
+  appSecret: string;
+  publicUrl: string;
+  linkTtlMs: number;
+  codeMaxAttempts: number;
+  defaultRegion: CountryCode;
+}
+
+/** What a successful redemption leads to: a session in one shop, or the shop picker. */
+export type LoginOutcome =
+  | { kind: 'session'; token: string; maxAgeSeconds: number }
+  | { kind: 'pick'; pickCookie: string; maxAgeSeconds: number }
+  | { kind: 'invalid' };
+
+/** A cookie value `<requestId>.<secret>` whose secret is stored only as a hash. */
+function splitCookie(value: string | undefined): { id: string; secret: string } | null {
+  if (!value || !COOKIE_SHAPE.test(value)) return null;
+  const dot = value.indexOf('.');
+  return { id: value.slice(0, dot), secret: value.slice(dot + 1) };
+}
+
+export function createLoginService(d: LoginDeps) {
+  const codeHash = (requestId: string, code: string) => hmac(d.appSecret, `login-code:${requestId}:${code}`);
+
+  /** The identifier's audit trail goes to every shop it matched (or to no shop when none did). */
+  async function audit(trx: Kysely<DB>, r: LoginRequest, action: string, data: Record<string, unknown>, ctx: RequestContext) {
+    const matches = await loginRepo(trx).matchedClients(r.id);
+    const base = { actor: 'client' as const, action, subjectId: r.id, ip: ctx.ip, at: d.clock.now(), data: { to: maskIdentifier(r.identifier_kind, r.identifier), ...data } };
+    await auditRepo(trx).record(...(matches.length ? matches.map((m) => ({ ...base, tenantId: m.tenant_id, clientId: m.client_id })) : [base]));
+  }
+
+  /** Single use, then a session (one shop) or the picker (several). Runs in the caller's transaction. */
+  async function complete(trx: Kysely<DB>, r: LoginRequest, via: 'link' | 'code', ctx: RequestContext): Promise<LoginOutcome> {
+    const repo = loginRepo(trx);
+    const now = d.clock.now();
+    if (!(await repo.consume(r.id, now))) return { kind: 'invalid' };
+    await repo.supersedeOthers(r.identifier, r.id);
+    const matches = await repo.matchedClients(r.id);
+    await audit(trx, r, 'login.consumed', { via }, ctx);
+    if (matches.length === 1) {
+      const m = matches[0]!;
+      const s = await d.sessions.create(trx, { tenantId: m.tenant_id, clientId: m.client_id, kind: 'login' }, ctx);
+      return { kind: 'session', ...s };
+    }
+    if (matches.length === 0) return { kind: 'invalid' };
+    const secret = randomToken(24);
+    await repo.setPick(r.id, sha256(secret), now + PICK_TTL_MS);
+    return { kind: 'pick', pickCookie: `${r.id}.${secret}`, maxAgeSeconds: PICK_TTL_MS / 1000 };
+  }
+
+  async function failRedemption(r: LoginRequest | undefined, ctx: RequestContext): Promise<LoginOutcome> {
+    const now = d.clock.now();
+    const reason = !r ? 'unknown' : r.status === 'pending' && r.expires_at <= now ? 'expired' : r.status === 'pending' ? 'race' : r.status;
+    await d.db.transaction().execute(async (trx) => {
+      if (r) await audit(trx, r, 'login.redemption_failed', { reason }, ctx);
+      else await auditRepo(trx).record({ actor: 'client', action: 'login.redemption_failed', data: { reason }, ip: ctx.ip, at: now });
+    });
+    return { kind: 'invalid' };
+  }
+
+  const usable = (r: LoginRequest | undefined): r is LoginRequest => !!r && r.status === 'pending' && r.expires_at > d.clock.now();
+
+  return {
+    /**
+     * Starts a login. Does the same work and returns the same shape whether or not the email or
+     * phone is on file anywhere, so neither the page nor its timing says which.
+     */
+    async request(input: string, ctx: RequestContext) {
+      const id = parseIdentifier(input, d.defaultRegion);
+      const matches = await clientsRepo(d.db).findForLogin(id);
+      const now = d.clock.now();
+      const requestId = newId();
+      const token = randomToken(36);
+      const code = randomDigits(6);
+      const browserSecret = randomToken(24);
+      const request: LoginRequest = {
+        id: requestId,
+        identifier_kind: id.kind,
+        identifier: id.value,
+        token_hash: sha256(token),
+        code_hash: codeHash(requestId, code),
+        code_attempts: 0,
+        browser_hash: sha256(browserSecret),
+        status: 'pending',
+        matched: matches.length,
+        created_at: now,
+        expires_at: now + d.linkTtlMs,
+        consumed_at: null,
+        pick_hash: null,
+        pick_expires_at: null,
+        picked_at: null,
+        ip: ctx.ip,
+      };
+      const channel = id.kind === 'phone' ? 'sms' : 'email';
+      await d.db.transaction().execute(async (trx) => {
+        await loginRepo(trx).insert(request, matches);
+        if (matches.length > 0) {
+          const tenants = await tenantsRepo(trx).byIds(matches.map((m) => m.tenant_id));
+          await d.outbox.enqueue(trx, {
+            channel,
+            to: id.value,
+            template: 'login-link',
+            tenantId: tenants.length === 1 ? tenants[0]!.id : null,
+            loginRequestId: requestId,
+            sendBefore: request.expires_at,
+            now,
+            data: {
+              shopNames: tenants.map((t) => t.name).sort(),
+              brandColor: tenants.length === 1 ? tenants[0]!.brand_color : '#2563eb',
+              link: `${d.publicUrl}/l/${token}`,
+              code,
+              minutes: Math.round(d.linkTtlMs / 60_000),
+            },
+          });
+        }
+        await audit(trx, request, matches.length ? 'login.link_issued' : 'login.requested_unknown', { channel, shops: matches.length }, ctx);
+      });
+      if (matches.length > 0) d.outbox.notify();
+      return { bindingCookie: `${requestId}.${browserSecret}`, maxAgeSeconds: Math.ceil(d.linkTtlMs / 1000) };
+    },
+
+    /** For GET /l/:token — never consumes. Says whether the link is usable and who it is for. */
+    async inspectLink(token: string, bindingCookie: string | undefined) {
+      if (!LOGIN_TOKEN_SHAPE.test(token)) return { usable: false as const };
+      const r = await loginRepo(d.db).byTokenHash(sha256(token));
+      if (!usable(r)) return { usable: false as const, request: r };
+      const shops = await loginRepo(d.db).matchedClients(r.id);
+      const b = splitCookie(bindingCookie);
+      const sameBrowser = !!b && b.id === r.id && safeEqual(sha256(b.secret), r.browser_hash);
+      return { usable: true as const, request: r, shops, sameBrowser };
+    },
+
+    /** Consumes a link (the "Continue" POST, or a GET from the browser that asked for it). */
+    async redeemLink(token: string, ctx: RequestContext): Promise<LoginOutcome> {
+      if (!LOGIN_TOKEN_SHAPE.test(token)) return failRedemption(undefined, ctx);
+      const r = await loginRepo(d.db).byTokenHash(sha256(token));
+      if (!usable(r)) return failRedemption(r, ctx);
+      const out = await d.db.transaction().execute((trx) => complete(trx, r, 'link', ctx));
+      return out.kind === 'invalid' ? failRedemption(await loginRepo(d.db).byId(r.id), ctx) : out;
+    },
+
+    /** The code typed on the "check your messages" page, in the browser that asked for it. */
+    async redeemCode(bindingCookie: string | undefined, rawCode: string, ctx: RequestContext): Promise<LoginOutcome> {
+      const code = rawCode.replace(/\s/g, '');
+      const b = splitCookie(bindingCookie);
+      const r = b ? await loginRepo(d.db).byId(b.id) : undefined;
+      if (!b || !r || !safeEqual(sha256(b.secret), r.browser_hash)) throw loginErrors.NO_PENDING_LOGIN();
+      if (r.status === 'locked') throw loginErrors.CODE_LOCKED();
+      if (!usable(r)) throw loginErrors.NO_PENDING_LOGIN();
+      if (!/^\d{6}$/.test(code)) throw loginErrors.CODE_FORMAT();
+      if (safeEqual(codeHash(r.id, code), r.code_hash)) {
+        const out = await d.db.transaction().execute((trx) => complete(trx, r, 'code', ctx));
+        if (out.kind === 'invalid') throw loginErrors.NO_PENDING_LOGIN();
+        return out;
+      }
+      const after = await d.db.transaction().execute(async (trx) => {
+        const counted = await loginRepo(trx).recordCodeFailure(r.id, d.codeMaxAttempts);
+        if (counted) await audit(trx, r, 'login.code_failed', { attempts: counted.code_attempts, locked: counted.status === 'locked' }, ctx);
+        return counted;
+      });
+      if (!after) throw loginErrors.NO_PENDING_LOGIN();
+      throw after.status === 'locked' ? loginErrors.CODE_LOCKED() : loginErrors.CODE_WRONG();
+    },
+
+    /** The "check your messages" page: what kind of identifier the browser's pending login used. */
+    async pending(bindingCookie: string | undefined) {
+      const b = splitCookie(bindingCookie);
+      const r = b ? await loginRepo(d.db).byId(b.id) : undefined;
+      if (!b || !r || !safeEqual(sha256(b.secret), r.browser_hash)) return null;
+      return { kind: r.identifier_kind, masked: maskIdentifier(r.identifier_kind, r.identifier), open: usable(r), locked: r.status === 'locked' };
+    },
+
+    /** The shop picker's choices, when the pick cookie is still good. */
+    async pickChoices(pickCookie: string | undefined) {
+      const p = splitCookie(pickCookie);
+      const r = p ? await loginRepo(d.db).byId(p.id) : undefined;
+      const now = d.clock.now();
+      if (!p || !r?.pick_hash || !safeEqual(sha256(p.secret), r.pick_hash) || r.picked_at !== null || (r.pick_expires_at ?? 0) <= now) return null;
+      return { request: r, shops: await loginRepo(d.db).matchedClients(r.id) };
+    },
+
+    /** Enters the chosen shop: single use; the session belongs to that one shop. */
+    async pick(pickCookie: string | undefined, tenantId: string, ctx: RequestContext) {
+      const choices = await this.pickChoices(pickCookie);
+      if (!choices) throw loginErrors.PICK_EXPIRED();
+      const shop = choices.shops.find((s) => s.tenant_id === tenantId);
+      if (!shop) throw loginErrors.PICK_UNKNOWN();
+      return d.db.transaction().execute(async (trx) => {
+        if (!(await loginRepo(trx).takePick(choices.request.id, d.clock.now()))) throw loginErrors.PICK_EXPIRED();
+        return d.sessions.create(trx, { tenantId: shop.tenant_id, clientId: shop.client_id, kind: 'login' }, ctx);
+      });
+    },
+  };
+}
+export type LoginService = ReturnType<typeof createLoginService>;

@@ -1,0 +1,101 @@
+import { html, type SafeHtml } from '../../lib/html.ts';
+import { brandMark, csrfField, layout, type Brand } from '../../http/views/layout.ts';
+
+const fieldError = (id: string, error?: string) => (error ? html`<p class="error" id="${id}-error" role="alert">${error}</p>` : '');
+
+export function loginPage(p: { csrf: string; value?: string; error?: string; notice?: string }): string {
+  const invalid = !!p.error;
+  return layout({
+    title: 'Sign in',
+    body: html`<div class="card">
+<h1>Sign in to your portal</h1>
+<p class="lead">Pay invoices and read service reports. No password — we’ll send you a one-tap link.</p>
+${p.notice ? html`<div class="alert ok" role="status">${p.notice}</div>` : ''}
+<form method="post" action="/client-login" novalidate>
+${csrfField(p.csrf)}
+<label for="identifier">Email or mobile number
+<span class="hint" id="identifier-hint">The one your service provider has on file.</span></label>
+<input id="identifier" name="identifier" type="text" inputmode="email" autocomplete="username" autocapitalize="none" spellcheck="false"
+ required maxlength="254" value="${p.value ?? ''}" aria-describedby="identifier-hint${invalid ? ' identifier-error' : ''}"${invalid ? html` aria-invalid="true" autofocus` : ''}>
+${fieldError('identifier', p.error)}
+<button type="submit">Send my sign-in link</button>
+</form>
+</div>`,
+  });
+}
+
+export function checkPage(p: { csrf: string; kind: 'email' | 'phone'; masked: string; error?: string; locked?: boolean }): string {
+  const where = p.kind === 'email' ? 'email' : 'phone';
+  return layout({
+    title: `Check your ${where}`,
+    body: html`<div class="card">
+<h1>Check your ${where}</h1>
+<p class="lead" role="status">If <strong>${p.masked}</strong> is on file with a Servicio shop, a sign-in link is on its way${p.kind === 'phone' ? ' by text message' : ''}. Tap it to open your portal.</p>
+<p class="meta">It can take a minute to arrive. The link works once and expires in 30 minutes.</p>
+${
+  p.locked
+    ? html`<div class="alert err" role="alert">${p.error ?? ''}</div>`
+    : html`<div class="divider">or type the code from the message</div>
+<form method="post" action="/client-login/code" novalidate>
+${csrfField(p.csrf)}
+<label for="code">6-digit code</label>
+<input id="code" name="code" class="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="9" required
+ ${p.error ? html`aria-invalid="true" aria-describedby="code-error" autofocus` : ''}>
+${fieldError('code', p.error)}
+<button type="submit">Sign in</button>
+</form>`
+}
+<p class="meta" style="margin-top:20px">Nothing arrived? Check your spam folder, or <a href="/client-login">try again or use your ${p.kind === 'email' ? 'mobile number' : 'email'} instead</a>.</p>
+</div>`,
+  });
+}
+
+export function linkInvalidPage(): string {
+  return layout({
+    title: 'Link expired',
+    body: html`<div class="card">
+<h1>This link has expired</h1>
+<p>Sign-in links work once and only for a short time. This one has been used, has expired, or was replaced by a newer one.</p>
+<p class="lead">Request a new link — it only takes a moment.</p>
+<a class="button" href="/client-login">Send me a new link</a>
+</div>`,
+  });
+}
+
+export function continuePage(p: { token: string; csrf: string; shops: Brand[]; error?: string }): string {
+  const one = p.shops.length === 1 ? p.shops[0] : undefined;
+  return layout({
+    title: 'Continue to sign in',
+    ...(one ? { brand: one } : {}),
+    body: html`<div class="card">
+<h1>Sign in to ${one ? one.name : 'your portal'}</h1>
+${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
+<p class="lead">Tap continue to finish signing in on this device.</p>
+<form method="post" action="/l/${p.token}">
+${csrfField(p.csrf)}
+<button type="submit">Continue</button>
+</form>
+</div>`,
+  });
+}
+
+export function pickPage(p: { csrf: string; shops: (Brand & { tenantId: string; clientName: string })[]; error?: string }): string {
+  return layout({
+    title: 'Choose a shop',
+    body: html`<div class="card">
+<h1>Which portal?</h1>
+<p class="lead">You’re a client of more than one shop. Choose where to go — to switch later, sign in again.</p>
+${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
+<form method="post" action="/choose-shop">
+${csrfField(p.csrf)}
+<ul class="shops">
+${p.shops.map(
+  (s) => html`<li><button type="submit" name="tenant" value="${s.tenantId}" style="--shop:${/^#[0-9a-f]{6}$/i.test(s.brandColor) ? s.brandColor : '#2563eb'}">${brandMark(s)}<span>${s.name}<small>as ${s.clientName}</small></span></button></li>`,
+)}
+</ul>
+</form>
+</div>`,
+  });
+}
+
+export type { SafeHtml };

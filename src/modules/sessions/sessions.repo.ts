@@ -1,0 +1,83 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, SessionsTable } from '../../db/schema.ts';
+
+export type SessionRow = Selectable<SessionsTable>;
+
+export function sessionsRepo(db: Kysely<DB>) {
+  return {
+    async insert(s: SessionRow): Promise<void> {
+      await db.insertInto('sessions').values(s).execute();
+    },
+
+    /**
+     * The hot path: every portal request runs exactly this one primary-key lookup. It brings the
+     * shop's current session length and the shop's and client's status along, so lowering the
+     * length or disabling either takes effect on the very next request.
+     */
+    forValidation(id: string) {
+      return db
+        .selectFrom('sessions as s')
+        .innerJoin('tenants as t', 't.id', 's.tenant_id')
+        .innerJoin('clients as c', (j) => j.onRef('c.id', '=', 's.client_id').onRef('c.tenant_id', '=', 's.tenant_id'))
+        .select([
+          's.id',
+          's.tenant_id',
+          's.client_id',
+          's.secret_hash',
+          's.kind',
+          's.created_at',
+          's.renewed_at',
+          's.expires_at',
+          's.revoked_at',
+          't.session_days',
+          't.status as tenant_status',
+          't.name as tenant_name',
+          't.slug as tenant_slug',
+          't.brand_color',
+          't.logo_url',
+          'c.status as client_status',
+          'c.name as client_name',
+        ])
+        .where('s.id', '=', id)
+        .executeTakeFirst();
+    },
+
+    async renew(id: string, now: number, expiresAt: number): Promise<void> {
+      await db.updateTable('sessions').set({ renewed_at: now, expires_at: expiresAt }).where('id', '=', id).execute();
+    },
+
+    async revoke(tenantId: string, id: string, now: number): Promise<boolean> {
+      const r = await db
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return r.numUpdatedRows === 1n;
+    },
+
+    async revokeAllForClient(tenantId: string, clientId: string, now: number): Promise<number> {
+      const r = await db
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('client_id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
+    activeForClient(tenantId: string, clientId: string, now: number) {
+      return db
+        .selectFrom('sessions')
+        .select(['id', 'kind', 'created_at', 'renewed_at', 'expires_at', 'ip', 'user_agent'])
+        .where('tenant_id', '=', tenantId)
+        .where('client_id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', now)
+        .orderBy('created_at', 'desc')
+        .execute();
+    },
+  };
+}

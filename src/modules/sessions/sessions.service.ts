@@ -1,0 +1,130 @@
+// Sessions, Lucia-style: the cookie holds `<id>.<secret>`, the table holds only SHA-256(secret).
+import type { Kysely } from 'kysely';
+import type { DB, SessionsTable } from '../../db/schema.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { DAY } from '../../lib/clock.ts';
+import { randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
+import { newId } from '../../lib/ids.ts';
+import { auditRepo } from '../audit/audit.repo.ts';
+import { tenantsRepo } from '../tenants/tenants.repo.ts';
+import { sessionsRepo } from './sessions.repo.ts';
+
+export interface RequestContext {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface PortalSession {
+  id: string;
+  tenantId: string;
+  clientId: string;
+  kind: SessionsTable['kind'];
+  tenant: { name: string; slug: string; brandColor: string; logoUrl: string | null };
+  clientName: string;
+}
+
+export interface IssuedSession {
+  token: string;
+  maxAgeSeconds: number;
+}
+
+const TOKEN_SHAPE = /^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/;
+
+export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock }) {
+  const { db, clock } = deps;
+  return {
+    /** Creates a fresh session (always a new id) inside the caller's transaction. */
+    async create(
+      trx: Kysely<DB>,
+      input: { tenantId: string; clientId: string; kind: SessionsTable['kind'] },
+      ctx: RequestContext,
+    ): Promise<IssuedSession> {
+      const tenant = await tenantsRepo(trx).byId(input.tenantId);
+      if (!tenant) throw new Error(`tenant ${input.tenantId} vanished during sign-in`);
+      const now = clock.now();
+      const id = newId();
+      const secret = randomToken(32);
+      const lifetime = tenant.session_days * DAY;
+      await sessionsRepo(trx).insert({
+        id,
+        tenant_id: input.tenantId,
+        client_id: input.clientId,
+        secret_hash: sha256(secret),
+        kind: input.kind,
+        created_at: now,
+        renewed_at: now,
+        expires_at: now + lifetime,
+        revoked_at: null,
+        ip: ctx.ip,
+        user_agent: ctx.userAgent?.slice(0, 300) ?? null,
+      });
+      await auditRepo(trx).record({
+        tenantId: input.tenantId,
+        clientId: input.clientId,
+        actor: 'client',
+        action: 'session.created',
+        subjectId: id,
+        data: { kind: input.kind, days: tenant.session_days },
+        ip: ctx.ip,
+        at: now,
+      });
+      return { token: `${id}.${secret}`, maxAgeSeconds: Math.floor(lifetime / 1000) };
+    },
+
+    /**
+     * Checks a session cookie: one indexed lookup. Returns the session and, when more than half
+     * its lifetime has passed, a renewed cookie lifetime (sliding expiry; the cookie is re-sent only then).
+     */
+    async validate(token: string | undefined): Promise<{ session: PortalSession; renewedMaxAge?: number } | null> {
+      if (!token || !TOKEN_SHAPE.test(token)) return null;
+      const dot = token.indexOf('.');
+      const row = await sessionsRepo(db).forValidation(token.slice(0, dot));
+      if (!row || !safeEqual(row.secret_hash, sha256(token.slice(dot + 1)))) return null;
+      if (row.revoked_at !== null || row.tenant_status !== 'active' || row.client_status !== 'active') return null;
+      const now = clock.now();
+      const lifetime = row.session_days * DAY;
+      // The shop's current setting caps sessions issued under a longer one.
+      const expiresAt = Math.min(row.expires_at, row.renewed_at + lifetime);
+      if (now >= expiresAt) return null;
+      const session: PortalSession = {
+        id: row.id,
+        tenantId: row.tenant_id,
+        clientId: row.client_id,
+        kind: row.kind,
+        tenant: { name: row.tenant_name, slug: row.tenant_slug, brandColor: row.brand_color, logoUrl: row.logo_url },
+        clientName: row.client_name,
+      };
+      if (expiresAt - now >= lifetime / 2) return { session };
+      await sessionsRepo(db).renew(row.id, now, now + lifetime);
+      return { session, renewedMaxAge: Math.floor(lifetime / 1000) };
+    },
+
+    async end(session: { id: string; tenantId: string; clientId: string }, ctx: RequestContext, reason = 'logout'): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const now = clock.now();
+        if (!(await sessionsRepo(trx).revoke(session.tenantId, session.id, now))) return;
+        await auditRepo(trx).record({
+          tenantId: session.tenantId,
+          clientId: session.clientId,
+          actor: 'client',
+          action: 'session.ended',
+          subjectId: session.id,
+          data: { reason },
+          ip: ctx.ip,
+          at: now,
+        });
+      });
+    },
+
+    /** "Sign out everywhere": ends every session of this client in this shop. */
+    async endAllForClient(tenantId: string, clientId: string, actor: 'client' | 'owner' | 'support', ctx: RequestContext): Promise<number> {
+      return db.transaction().execute(async (trx) => {
+        const now = clock.now();
+        const n = await sessionsRepo(trx).revokeAllForClient(tenantId, clientId, now);
+        await auditRepo(trx).record({ tenantId, clientId, actor, action: 'session.ended_all', subjectId: clientId, data: { count: n }, ip: ctx.ip, at: now });
+        return n;
+      });
+    },
+  };
+}
+export type SessionsService = ReturnType<typeof createSessionsService>;

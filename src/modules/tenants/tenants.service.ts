@@ -1,0 +1,72 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { DB } from '../../db/schema.ts';
+import { AppError } from '../../lib/app-error.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { newId } from '../../lib/ids.ts';
+import { parse } from '../../lib/validate.ts';
+import { auditRepo } from '../audit/audit.repo.ts';
+import { tenantsRepo, type Tenant } from './tenants.repo.ts';
+
+export const tenantInput = z.object({
+  name: z.string().trim().min(1, 'name is required').max(80, 'name must be at most 80 characters'),
+  slug: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'slug must be 1–40 lower-case letters, digits or dashes, e.g. green-lawn'),
+  brandColor: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'brand colour must be a hex colour like #2f855a')
+    .default('#2563eb'),
+  logoUrl: z.url({ protocol: /^https$/, error: 'logo URL must be an https:// address' }).optional(),
+  sessionDays: z.coerce.number().int().min(1, 'session length must be 1–365 days').max(365, 'session length must be 1–365 days').optional(),
+});
+export type TenantInput = z.input<typeof tenantInput>;
+
+export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessionDaysDefault: number }) {
+  const { db, clock } = deps;
+  return {
+    async create(input: TenantInput, actor: 'operator' | 'support' = 'operator'): Promise<Tenant> {
+      const v = parse(tenantInput, input);
+      return db.transaction().execute(async (trx) => {
+        const tenants = tenantsRepo(trx);
+        if (await tenants.bySlug(v.slug)) {
+          throw new AppError('SLUG_TAKEN', `A shop with the slug "${v.slug}" already exists; choose another.`, 409, 'slug');
+        }
+        const now = clock.now();
+        const tenant: Tenant = {
+          id: newId(),
+          slug: v.slug,
+          name: v.name,
+          brand_color: v.brandColor.toLowerCase(),
+          logo_url: v.logoUrl ?? null,
+          session_days: v.sessionDays ?? deps.sessionDaysDefault,
+          status: 'active',
+          created_at: now,
+          updated_at: now,
+        };
+        await tenants.insert(tenant);
+        await auditRepo(trx).record({ tenantId: tenant.id, actor, action: 'tenant.created', subjectId: tenant.id, data: { slug: v.slug }, at: now });
+        return tenant;
+      });
+    },
+
+    async resolve(idOrSlug: string): Promise<Tenant> {
+      const repo = tenantsRepo(db);
+      const t = (await repo.bySlug(idOrSlug)) ?? (await repo.byId(idOrSlug));
+      if (!t) throw new AppError('TENANT_NOT_FOUND', `No shop with the slug or id "${idOrSlug}".`, 404, 'tenant');
+      return t;
+    },
+
+    /** Settings → Security: session length. A lower value applies to existing sessions at once. */
+    async setSessionDays(tenantId: string, days: number, actor: 'owner' | 'operator' = 'operator'): Promise<void> {
+      const v = parse(tenantInput.shape.sessionDays, days)!;
+      await db.transaction().execute(async (trx) => {
+        const now = clock.now();
+        await tenantsRepo(trx).update(tenantId, { session_days: v, updated_at: now });
+        await auditRepo(trx).record({ tenantId, actor, action: 'tenant.session_days_changed', subjectId: tenantId, data: { days: v }, at: now });
+      });
+    },
+  };
+}
+export type TenantsService = ReturnType<typeof createTenantsService>;

@@ -1,0 +1,101 @@
+// Builds the whole server from a configuration: store → services → HTTP + delivery worker,
+// wired by hand so the dependency graph is visible here and nowhere else.
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { createApp } from './http/app.ts';
+import { createAuth } from './http/auth.ts';
+import { createCookies } from './http/cookies.ts';
+import { createCsrf } from './http/csrf.ts';
+import { systemClock, type Clock } from './lib/clock.ts';
+import { createSealer } from './lib/crypto.ts';
+import { createClientsService } from './modules/clients/clients.service.ts';
+import { createChannels, type Channels } from './modules/delivery/channels.ts';
+import { createOutbox } from './modules/delivery/outbox.service.ts';
+import { createDeliveryWorker, type DeliveryWorker } from './modules/delivery/worker.ts';
+import { devOutboxRoutes } from './modules/dev/dev-outbox.routes.ts';
+import { loginRoutes } from './modules/login/login.routes.ts';
+import { createLoginService } from './modules/login/login.service.ts';
+import { portalRoutes } from './modules/portal/portal.routes.ts';
+import { createSessionsService } from './modules/sessions/sessions.service.ts';
+import { createTenantsService } from './modules/tenants/tenants.service.ts';
+
+export interface ServerOptions {
+  clock?: Clock;
+  /** Replaces the real channels (tests of the worker's failure handling). */
+  channels?: Channels;
+  logger?: boolean;
+  db?: Database;
+}
+
+export async function openStore(config: Config): Promise<Database> {
+  const db = await openDatabase(config.database);
+  await migrateToLatest(db);
+  return db;
+}
+
+/** The services an operator (CLI) or the web app uses. */
+export function createServices(config: Config & { appSecret: string }, db: Database, clock: Clock = systemClock) {
+  const sealer = createSealer(config.appSecret);
+  const outbox = createOutbox({ sealer });
+  const sessions = createSessionsService({ db, clock });
+  const tenants = createTenantsService({ db, clock, sessionDaysDefault: config.sessionDaysDefault });
+  const clients = createClientsService({ db, clock, defaultRegion: config.login.defaultRegion });
+  const login = createLoginService({
+    db,
+    clock,
+    outbox,
+    sessions,
+    appSecret: config.appSecret,
+    publicUrl: config.publicUrl,
+    linkTtlMs: config.login.linkTtlMs,
+    codeMaxAttempts: config.login.codeMaxAttempts,
+    defaultRegion: config.login.defaultRegion,
+  });
+  return { sealer, outbox, sessions, tenants, clients, login };
+}
+
+export interface Server {
+  app: FastifyInstance;
+  db: Database;
+  worker: DeliveryWorker;
+  services: ReturnType<typeof createServices>;
+  close(): Promise<void>;
+}
+
+export async function buildServer(config: Config & { appSecret: string }, o: ServerOptions = {}): Promise<Server> {
+  const clock = o.clock ?? systemClock;
+  const db = o.db ?? (await openStore(config));
+  const services = createServices(config, db, clock);
+  const cookies = createCookies(config.secureCookies);
+  const csrf = createCsrf({ secret: config.appSecret, publicUrl: config.publicUrl, cookies });
+  const auth = createAuth({ sessions: services.sessions, cookies });
+
+  const app = createApp({ logLevel: config.logLevel, secureCookies: config.secureCookies, logger: o.logger ?? true });
+  loginRoutes(app, { login: services.login, cookies, csrf });
+  portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf });
+  if (config.devOutbox) devOutboxRoutes(app, { db });
+
+  const worker = createDeliveryWorker({
+    db,
+    clock,
+    sealer: services.sealer,
+    outbox: services.outbox,
+    channels: o.channels ?? createChannels({ config, db, clock }),
+    log: app.log,
+    pollMs: config.worker.pollMs,
+  });
+
+  return {
+    app,
+    db,
+    worker,
+    services,
+    async close() {
+      await worker.stop();
+      await app.close();
+      if (!o.db) await db.destroy();
+    },
+  };
+}
