@@ -34,7 +34,7 @@ export function checkPage(p: { csrf: string; kind: 'email' | 'phone'; masked: st
 <p class="meta">It can take a minute to arrive. The link works once and expires in 30 minutes.</p>
 ${
   p.locked
-    ? html`<div class="alert err" role="alert">${p.error ?? ''}</div>`
+    ? html`<div class="alert err" role="alert">${p.error ?? ''}</div><a class="button" href="/client-login">Send me a new link</a>`
     : html`<div class="divider">or type the code from the message</div>
 <form method="post" action="/client-login/code" novalidate>
 ${csrfField(p.csrf)}
