@@ -1,0 +1,112 @@
+// Delivery through real protocols: nodemailer to an SMTP server and the Twilio Messages API
+// contract to a Twilio-shaped server, both started here; failures are retried, then recorded.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demo } from '../../src/modules/demo/seed.ts';
+import { MINUTE } from '../../src/lib/clock.ts';
+import { extractCode, extractLink, startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
+import { startSmtp, startTwilio } from '../helpers/fake-providers.ts';
+
+const SID = `AC${'1'.repeat(32)}`;
+const TOKEN = 'twilio-auth-token';
+let smtp: Awaited<ReturnType<typeof startSmtp>>;
+let twilio: Awaited<ReturnType<typeof startTwilio>>;
+let t: TestServer;
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+  twilio = await startTwilio(SID, TOKEN);
+  t = await startTestServer({
+    env: { SMTP_URL: smtp.url, MAIL_FROM: 'portal@servicio.example', TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM: '+15125550100', TWILIO_API_URL: twilio.url },
+  });
+});
+afterAll(async () => {
+  await t?.close();
+  await smtp?.close();
+  await twilio?.close();
+});
+
+async function ask(identifier: string) {
+  t.clock.advance(1000); // keeps created_at ordered, so "the newest message" is well defined
+  const res = await t.browser().submit('/client-login', { identifier });
+  expect(res.statusCode).toBe(303);
+}
+
+async function messageStatus() {
+  return t.db.selectFrom('outbox_messages').selectAll().orderBy('created_at', 'desc').orderBy('id').executeTakeFirstOrThrow();
+}
+
+describe(`delivery (${storeKind})`, () => {
+  it('sends login email over SMTP from the shop, with text and HTML', async () => {
+    await ask(demo.oneShop.email);
+    await t.worker.runOnce();
+    const mail = smtp.received.at(-1)!;
+    expect(mail.from?.value[0]).toMatchObject({ name: 'Greenway Lawn Care', address: 'portal@servicio.example' });
+    expect(mail.to && 'value' in mail.to ? mail.to.value[0]?.address : undefined).toBe('maria@example.com');
+    expect(mail.subject).toBe('Your sign-in link for Greenway Lawn Care');
+    const link = extractLink(mail.text!);
+    expect(mail.html).toContain(link);
+    extractCode(mail.text!);
+    const m = await messageStatus();
+    expect(m).toMatchObject({ status: 'sent', provider: 'smtp', attempts: 1 });
+    expect(m.provider_id).toMatch(/@/);
+  });
+
+  it('sends login texts through the Twilio Messages API', async () => {
+    await ask('512 555 0142');
+    await t.worker.runOnce();
+    const sms = twilio.received.at(-1)!;
+    expect(sms).toMatchObject({ To: '+15125550142', From: '+15125550100' });
+    expect(sms.Body).toContain('your service providers');
+    extractLink(sms.Body!);
+    const m = await messageStatus();
+    expect(m).toMatchObject({ status: 'sent', provider: 'twilio', provider_id: `SM${'1'.padStart(32, '0')}` });
+  });
+
+  it('retries a transient SMTP failure with backoff, then sends', async () => {
+    smtp.fail(451);
+    const before = smtp.received.length;
+    await ask(demo.oneShop.email);
+    await t.worker.runOnce();
+    let m = await messageStatus();
+    expect(m).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(m.last_error).toMatch(/SMTP/);
+    expect(m.next_attempt_at).toBeGreaterThan(t.clock.now());
+    smtp.fail(null);
+    await t.worker.runOnce();
+    expect((await messageStatus()).status).toBe('queued'); // not due yet
+    t.clock.advance(MINUTE);
+    await t.worker.runOnce();
+    m = await messageStatus();
+    expect(m).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(smtp.received.length).toBe(before + 1);
+    const audit = await t.db.selectFrom('audit_events').select('action').where('subject_id', '=', m.login_request_id).orderBy('id').execute();
+    expect(audit.map((a) => a.action)).toEqual(['login.link_issued', 'delivery.attempt_failed', 'delivery.sent']);
+  });
+
+  it('marks a message failed at once on a permanent provider error, with the reason', async () => {
+    twilio.fail({ status: 400, code: 21211, message: "The 'To' number is not a valid phone number." });
+    await ask(demo.oneShop.phone);
+    await t.worker.runOnce();
+    twilio.fail(null);
+    const m = await messageStatus();
+    expect(m.status).toBe('failed');
+    expect(m.last_error).toContain('21211');
+    expect(m.payload_enc).toBeNull();
+    const audit = await t.db.selectFrom('audit_events').select(['action', 'data']).where('subject_id', '=', m.login_request_id).orderBy('id').execute();
+    expect(audit.at(-1)!.action).toBe('delivery.failed');
+    expect(JSON.parse(audit.at(-1)!.data).to).toBe('***-***-0187');
+  });
+
+  it('does not send a login link that expired while it waited', async () => {
+    smtp.fail(421);
+    await ask(demo.oneShop.email);
+    await t.worker.runOnce();
+    smtp.fail(null);
+    const before = smtp.received.length;
+    t.clock.advance(31 * MINUTE);
+    await t.worker.runOnce();
+    const m = await messageStatus();
+    expect(m.status).toBe('expired');
+    expect(smtp.received.length).toBe(before);
+  });
+});
