@@ -16,7 +16,7 @@ export function brandMark(b: Brand): SafeHtml {
 
 /** The page shell: branded for one shop when we know it, neutral otherwise. */
 export function layout(p: { title: string; body: SafeHtml; brand?: Brand; wide?: boolean }): string {
-  const brand = p.brand ?? { name: 'Client portal', brandColor: '#2563eb' };
+  const brand = p.brand ?? { name: 'Servicio client portal', brandColor: '#2563eb' };
   return html`<!doctype html>
 <html lang="en">
 <head>

@@ -51,7 +51,7 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; cook
   app.get('/client-login/check', async (req, reply) => {
     const p = await login.pending(cookies.read(req, 'bind'));
     if (!p) return reply.redirect('/client-login', 303);
-    return sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), kind: p.kind, masked: p.masked, ...(p.locked ? { locked: true, error: messages.codeLocked } : {}) }));
+    return sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), kind: p.kind, masked: p.masked, minutes: p.minutes, ...(p.locked ? { locked: true, error: messages.codeLocked } : {}) }));
   });
 
   app.post('/client-login/code', async (req, reply) => {
@@ -59,7 +59,7 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; cook
     const p = await login.pending(bind);
     if (!p) return reply.redirect('/client-login', 303);
     const again = (error: string, status: number, locked = false) =>
-      sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), kind: p.kind, masked: p.masked, error, locked }), status);
+      sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), kind: p.kind, masked: p.masked, minutes: p.minutes, error, locked }), status);
     if (!csrf.verify(req)) return again(messages.formExpired, 403);
     try {
       return finish(reply, await login.redeemCode(bind, field(req, 'code'), requestContext(req)));

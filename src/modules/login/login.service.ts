@@ -193,7 +193,12 @@ export function createLoginService(d: LoginDeps) {
       const b = splitCookie(bindingCookie);
       const r = b ? await loginRepo(d.db).byId(b.id) : undefined;
       if (!b || !r || !safeEqual(sha256(b.secret), r.browser_hash)) return null;
-      return { kind: r.identifier_kind, masked: maskIdentifier(r.identifier_kind, r.identifier), open: usable(r), locked: r.status === 'locked' };
+      return {
+        kind: r.identifier_kind,
+        masked: maskIdentifier(r.identifier_kind, r.identifier),
+        minutes: Math.round(d.linkTtlMs / 60_000),
+        locked: r.status === 'locked',
+      };
     },
 
     /** The shop picker's choices, when the pick cookie is still good. */

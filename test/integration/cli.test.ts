@@ -1,0 +1,101 @@
+// The operator CLI, in-process for speed and once as the real `servicio` binary.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.ts';
+import { loadConfig } from '../../src/config.ts';
+import { openDatabase } from '../../src/db/database.ts';
+import { storeKind, testEnv } from '../helpers/harness.ts';
+
+const { env, schema } = testEnv();
+const saved = { ...process.env };
+
+async function cli(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, (s) => out.push(s), (s) => err.push(s));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+beforeAll(() => Object.assign(process.env, env));
+afterAll(async () => {
+  if (storeKind === 'postgres') {
+    const db = await openDatabase(loadConfig(env).database);
+    await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db);
+    await db.destroy();
+  }
+  process.env = saved;
+});
+
+describe(`servicio CLI (${storeKind})`, () => {
+  it('migrates, and says so again without harm', async () => {
+    expect((await cli('migrate')).out).toMatch(/Applied: 0001-initial|up to date/);
+    const again = await cli('migrate', '--json');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.out)).toEqual({ applied: [] });
+  });
+
+  it('creates a shop and refuses a duplicate slug with exit code 2', async () => {
+    const ok = await cli('tenant', 'create', '--name', 'Sunny Pest Control', '--slug', 'sunny-pest', '--color', '#B45309', '--json');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({ slug: 'sunny-pest', brand_color: '#b45309', session_days: 30 });
+    const dup = await cli('tenant', 'create', '--name', 'Other', '--slug', 'sunny-pest');
+    expect(dup.code).toBe(2);
+    expect(dup.err).toBe('Error: A shop with the slug "sunny-pest" already exists; choose another.');
+    const bad = await cli('tenant', 'create', '--name', 'Bad', '--slug', 'Not A Slug', '--json');
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.err).error).toMatchObject({ code: 'INVALID_INPUT', field: 'slug' });
+  });
+
+  it('adds and updates clients with normalised contact details and clear errors', async () => {
+    const add = await cli('client', 'add', '--tenant', 'sunny-pest', '--name', 'Lee Park', '--email', ' Lee@Example.COM', '--phone', '(512) 555-0199', '--json');
+    expect(add.code).toBe(0);
+    const client = JSON.parse(add.out);
+    expect(client).toMatchObject({ email: 'lee@example.com', phone: '+15125550199', link_version: 1 });
+
+    const badEmail = await cli('client', 'add', '--tenant', 'sunny-pest', '--name', 'X', '--email', 'x@nowhere');
+    expect(badEmail.code).toBe(2);
+    expect(badEmail.err).toContain('doesn’t look complete');
+    const none = await cli('client', 'add', '--tenant', 'sunny-pest', '--name', 'Nobody');
+    expect(none.err).toContain('needs an email or a mobile number');
+    const taken = await cli('client', 'add', '--tenant', 'sunny-pest', '--name', 'Twin', '--email', 'lee@example.com');
+    expect(taken.err).toContain('already has this email');
+
+    const upd = await cli('client', 'update', '--tenant', 'sunny-pest', 'lee@example.com', '--phone', '+1 512 555 0198', '--json');
+    expect(JSON.parse(upd.out)).toMatchObject({ phone: '+15125550198', link_version: 2 });
+    const renamed = await cli('client', 'update', '--tenant', 'sunny-pest', client.id, '--name', 'Lee J. Park', '--json');
+    expect(JSON.parse(renamed.out)).toMatchObject({ name: 'Lee J. Park', link_version: 2 });
+    const list = await cli('client', 'list', '--tenant', 'sunny-pest');
+    expect(list.out).toContain('Lee J. Park\tlee@example.com\t+15125550198\tactive');
+  });
+
+  it('sets a shop session length and rejects nonsense', async () => {
+    expect((await cli('tenant', 'session-days', 'sunny-pest', '7')).out).toBe('Sessions at Sunny Pest Control now last at most 7 days.');
+    const bad = await cli('tenant', 'session-days', 'sunny-pest', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('1–365 days');
+  });
+
+  it('explains unknown commands, flags and shops', async () => {
+    expect((await cli('frobnicate')).code).toBe(2);
+    const flag = await cli('tenant', 'list', '--colour', 'x');
+    expect(flag.code).toBe(2);
+    expect(flag.err).toContain("Unknown option '--colour'");
+    const shop = await cli('client', 'list', '--tenant', 'nope');
+    expect(shop.err).toBe('Error: No shop with the slug or id "nope".');
+  });
+
+  it('seeds demo data only into an empty store', async () => {
+    expect(JSON.parse((await cli('seed', '--json')).out)).toEqual({ seeded: false });
+  });
+
+  it('runs as the servicio binary', async () => {
+    const run = promisify(execFile);
+    const { stdout } = await run(process.execPath, ['bin/servicio.js', 'tenant', 'list', '--json'], { env: { ...process.env, ...env } });
+    expect(JSON.parse(stdout).map((t: { slug: string }) => t.slug)).toContain('sunny-pest');
+    const failed = await run(process.execPath, ['bin/servicio.js', 'tenant', 'create', '--name', 'X'], { env: { ...process.env, ...env } }).catch((e) => e);
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain('Missing --slug.');
+  });
+});
