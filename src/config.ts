@@ -32,6 +32,8 @@ const schema = z
       .default('US')
       .refine((v) => isSupportedCountry(v), 'must be a two-letter country code such as US or CA'),
     SESSION_DAYS_DEFAULT: int(1, 365).default(30),
+    /** How long a checked session may be reused from memory; changes made elsewhere show after this. 0 = off. */
+    SESSION_CACHE_MS: int(0, 60_000).default(1000),
     SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
     MAIL_FROM: optionalString,
     TWILIO_ACCOUNT_SID: optionalString.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/).optional()),
@@ -106,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       defaultRegion: e.DEFAULT_PHONE_REGION as CountryCode,
     },
     sessionDaysDefault: e.SESSION_DAYS_DEFAULT,
+    sessionCacheMs: e.SESSION_CACHE_MS,
     email: e.SMTP_URL ? ({ kind: 'smtp', url: e.SMTP_URL, from: e.MAIL_FROM! } as const) : ({ kind: 'dev' } as const),
     sms: e.TWILIO_ACCOUNT_SID
       ? ({

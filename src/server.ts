@@ -39,9 +39,11 @@ export async function openStore(config: Config): Promise<Database> {
 export function createServices(config: Config & { appSecret: string }, db: Database, clock: Clock = systemClock) {
   const sealer = createSealer(config.appSecret);
   const outbox = createOutbox({ sealer });
-  const sessions = createSessionsService({ db, clock });
-  const tenants = createTenantsService({ db, clock, sessionDaysDefault: config.sessionDaysDefault });
-  const clients = createClientsService({ db, clock, defaultRegion: config.login.defaultRegion });
+  const sessions = createSessionsService({ db, clock, cacheMs: config.sessionCacheMs });
+  // Changes to a shop or client can end sessions: drop this process's cached session checks.
+  const onAuthChange = () => sessions.forgetCached();
+  const tenants = createTenantsService({ db, clock, sessionDaysDefault: config.sessionDaysDefault, onAuthChange });
+  const clients = createClientsService({ db, clock, defaultRegion: config.login.defaultRegion, onAuthChange });
   const login = createLoginService({
     db,
     clock,

@@ -20,7 +20,20 @@ export async function openDatabase(store: Config['database']): Promise<Database>
     file.pragma('synchronous = NORMAL');
     file.pragma('foreign_keys = ON');
     file.pragma('busy_timeout = 5000');
-    return new Kysely<DB>({ dialect: new SqliteDialect({ database: file }) });
+    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
+    if (store.path !== ':memory:') {
+      // A second, read-only connection for the per-request session check: in WAL mode it reads
+      // the last committed state without waiting behind (or seeing into) an open transaction.
+      const reader = new SQLite(store.path, { readonly: true, fileMustExist: true });
+      reader.pragma('busy_timeout = 5000');
+      readers.set(db, reader);
+      const destroy = db.destroy.bind(db);
+      db.destroy = async () => {
+        reader.close();
+        await destroy();
+      };
+    }
+    return db;
   }
   const schema = store.schema;
   const pool = new pg.Pool({
@@ -39,6 +52,37 @@ export async function openDatabase(store: Config['database']): Promise<Database>
     throw new Error(`Cannot reach PostgreSQL at ${redactUrl(store.url)}: ${why}`);
   }
   return db;
+}
+
+const readers = new WeakMap<Kysely<DB>, SQLite.Database>();
+
+/** The read-only SQLite connection beside `db`, when there is one (hot-path reads only). */
+export function sqliteReader(db: Kysely<DB>): SQLite.Database | undefined {
+  return readers.get(db);
+}
+
+/**
+ * Kysely prepares every query afresh; on SQLite preparing costs far more than running a point
+ * lookup. Queries are built from fixed shapes with bound parameters, so the SQL texts repeat and
+ * their prepared statements can be reused (bounded, oldest dropped first).
+ */
+function withStatementCache(file: SQLite.Database, max = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = file.prepare.bind(file);
+  return new Proxy(file, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') return Reflect.get(target, prop, receiver);
+      return (source: string) => {
+        let stmt = cache.get(source);
+        if (!stmt) {
+          stmt = prepare(source);
+          if (cache.size >= max) cache.delete(cache.keys().next().value!);
+          cache.set(source, stmt);
+        }
+        return stmt;
+      };
+    },
+  });
 }
 
 function redactUrl(url: string): string {

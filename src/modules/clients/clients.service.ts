@@ -22,7 +22,7 @@ export type ClientPatch = Partial<ClientInput> & { status?: 'active' | 'disabled
 
 type Actor = 'operator' | 'owner' | 'support' | 'system';
 
-export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defaultRegion: CountryCode }) {
+export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defaultRegion: CountryCode; onAuthChange?: () => void }) {
   const { db, clock } = deps;
 
   function contact(email: string | undefined | null, phone: string | undefined | null) {
@@ -82,7 +82,7 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
     /** Updates a client. Changing contact details or disabling bumps link_version (kills signed links). */
     async update(tenantId: string, clientId: string, patch: ClientPatch, actor: Actor = 'operator'): Promise<Client> {
       const v = parse(clientInput.partial(), patch);
-      return db.transaction().execute(async (trx) => {
+      const updated = await db.transaction().execute(async (trx) => {
         const repo = clientsRepo(trx);
         const current = await repo.byId(tenantId, clientId);
         if (!current) throw new AppError('CLIENT_NOT_FOUND', 'No such client in this shop.', 404);
@@ -110,6 +110,8 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
         await auditRepo(trx).record({ tenantId, clientId, actor, action: 'client.updated', subjectId: clientId, data: { changed }, at: now });
         return next;
       });
+      deps.onAuthChange?.();
+      return updated;
     },
 
     async resolve(tenantId: string, ref: string): Promise<Client> {

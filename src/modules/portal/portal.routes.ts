@@ -15,7 +15,19 @@ export function portalRoutes(app: FastifyInstance, d: { auth: Auth; sessions: Se
   app.get('/portal', guarded, async (req, reply) => sendHtml(reply, portalHome({ session: req.portalSession!, csrf: d.csrf.token(req, reply) })));
 
   /** Small JSON view of the session, for the portal's own scripts (and the benchmark). */
-  app.get('/portal/session.json', guarded, async (req) => {
+  const sessionSchema = {
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          tenant: { type: 'object', properties: { name: { type: 'string' }, slug: { type: 'string' } } },
+          client: { type: 'object', properties: { name: { type: 'string' } } },
+          kind: { type: 'string' },
+        },
+      },
+    },
+  };
+  app.get('/portal/session.json', { ...guarded, schema: sessionSchema }, async (req) => {
     const s = req.portalSession!;
     return { tenant: { name: s.tenant.name, slug: s.tenant.slug }, client: { name: s.clientName }, kind: s.kind };
   });

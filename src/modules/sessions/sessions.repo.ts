@@ -1,45 +1,61 @@
 import type { Kysely, Selectable } from 'kysely';
+import { sqliteReader } from '../../db/database.ts';
 import type { DB, SessionsTable } from '../../db/schema.ts';
 
 export type SessionRow = Selectable<SessionsTable>;
+
+/**
+ * The hot path: every portal request runs exactly this one primary-key lookup. It brings the
+ * shop's current session length and the shop's and client's status along, so lowering the
+ * length or disabling either takes effect on the very next request.
+ */
+function validationQuery(db: Kysely<DB>, id: string) {
+  return db
+    .selectFrom('sessions as s')
+    .innerJoin('tenants as t', 't.id', 's.tenant_id')
+    .innerJoin('clients as c', (j) => j.onRef('c.id', '=', 's.client_id').onRef('c.tenant_id', '=', 's.tenant_id'))
+    .select([
+      's.id',
+      's.tenant_id',
+      's.client_id',
+      's.secret_hash',
+      's.kind',
+      's.created_at',
+      's.renewed_at',
+      's.expires_at',
+      's.revoked_at',
+      't.session_days',
+      't.status as tenant_status',
+      't.name as tenant_name',
+      't.slug as tenant_slug',
+      't.brand_color',
+      't.logo_url',
+      'c.status as client_status',
+      'c.name as client_name',
+    ])
+    .where('s.id', '=', id);
+}
+export type SessionForValidation = NonNullable<Awaited<ReturnType<ReturnType<typeof validationQuery>['executeTakeFirst']>>>;
+
+/**
+ * Builds the lookup once. Building a Kysely query costs more than running it, so the compiled
+ * query is reused with a new parameter; on SQLite it runs as a prepared statement on the
+ * read-only connection, synchronously.
+ */
+export function createSessionLookup(db: Kysely<DB>): (id: string) => Promise<SessionForValidation | undefined> {
+  const compiled = validationQuery(db, '?').compile();
+  const reader = sqliteReader(db);
+  if (reader) {
+    const stmt = reader.prepare(compiled.sql);
+    return async (id) => stmt.get(id) as SessionForValidation | undefined;
+  }
+  return async (id) => (await db.executeQuery<SessionForValidation>({ ...compiled, parameters: [id] })).rows[0];
+}
 
 export function sessionsRepo(db: Kysely<DB>) {
   return {
     async insert(s: SessionRow): Promise<void> {
       await db.insertInto('sessions').values(s).execute();
-    },
-
-    /**
-     * The hot path: every portal request runs exactly this one primary-key lookup. It brings the
-     * shop's current session length and the shop's and client's status along, so lowering the
-     * length or disabling either takes effect on the very next request.
-     */
-    forValidation(id: string) {
-      return db
-        .selectFrom('sessions as s')
-        .innerJoin('tenants as t', 't.id', 's.tenant_id')
-        .innerJoin('clients as c', (j) => j.onRef('c.id', '=', 's.client_id').onRef('c.tenant_id', '=', 's.tenant_id'))
-        .select([
-          's.id',
-          's.tenant_id',
-          's.client_id',
-          's.secret_hash',
-          's.kind',
-          's.created_at',
-          's.renewed_at',
-          's.expires_at',
-          's.revoked_at',
-          't.session_days',
-          't.status as tenant_status',
-          't.name as tenant_name',
-          't.slug as tenant_slug',
-          't.brand_color',
-          't.logo_url',
-          'c.status as client_status',
-          'c.name as client_name',
-        ])
-        .where('s.id', '=', id)
-        .executeTakeFirst();
     },
 
     async renew(id: string, now: number, expiresAt: number): Promise<void> {

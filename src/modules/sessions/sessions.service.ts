@@ -7,7 +7,8 @@ import { randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
-import { sessionsRepo } from './sessions.repo.ts';
+import { createSessionCache } from './session-cache.ts';
+import { createSessionLookup, sessionsRepo } from './sessions.repo.ts';
 
 export interface RequestContext {
   ip: string | null;
@@ -30,9 +31,16 @@ export interface IssuedSession {
 
 const TOKEN_SHAPE = /^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/;
 
-export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock }) {
+export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cacheMs?: number }) {
   const { db, clock } = deps;
+  const lookup = createSessionLookup(db);
+  const cache = createSessionCache({ ttlMs: deps.cacheMs ?? 0 });
   return {
+    /** Call after a change that can end sessions: a client's or shop's status or settings. */
+    forgetCached(): void {
+      cache.clear();
+    },
+
     /** Creates a fresh session (always a new id) inside the caller's transaction. */
     async create(
       trx: Kysely<DB>,
@@ -78,7 +86,12 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock }) {
     async validate(token: string | undefined): Promise<{ session: PortalSession; renewedMaxAge?: number } | null> {
       if (!token || !TOKEN_SHAPE.test(token)) return null;
       const dot = token.indexOf('.');
-      const row = await sessionsRepo(db).forValidation(token.slice(0, dot));
+      const id = token.slice(0, dot);
+      let row = cache.get(id);
+      if (!row) {
+        row = await lookup(id);
+        if (row) cache.set(id, row);
+      }
       if (!row || !safeEqual(row.secret_hash, sha256(token.slice(dot + 1)))) return null;
       if (row.revoked_at !== null || row.tenant_status !== 'active' || row.client_status !== 'active') return null;
       const now = clock.now();
@@ -96,6 +109,7 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock }) {
       };
       if (expiresAt - now >= lifetime / 2) return { session };
       await sessionsRepo(db).renew(row.id, now, now + lifetime);
+      cache.delete(row.id);
       return { session, renewedMaxAge: Math.floor(lifetime / 1000) };
     },
 
@@ -114,16 +128,19 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock }) {
           at: now,
         });
       });
+      cache.delete(session.id); // after the commit, so no request can re-cache the old row
     },
 
     /** "Sign out everywhere": ends every session of this client in this shop. */
     async endAllForClient(tenantId: string, clientId: string, actor: 'client' | 'owner' | 'support', ctx: RequestContext): Promise<number> {
-      return db.transaction().execute(async (trx) => {
+      const n = await db.transaction().execute(async (trx) => {
         const now = clock.now();
         const n = await sessionsRepo(trx).revokeAllForClient(tenantId, clientId, now);
         await auditRepo(trx).record({ tenantId, clientId, actor, action: 'session.ended_all', subjectId: clientId, data: { count: n }, ip: ctx.ip, at: now });
         return n;
       });
+      cache.clear();
+      return n;
     },
   };
 }

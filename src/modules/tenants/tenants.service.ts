@@ -23,7 +23,7 @@ export const tenantInput = z.object({
 });
 export type TenantInput = z.input<typeof tenantInput>;
 
-export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessionDaysDefault: number }) {
+export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessionDaysDefault: number; onAuthChange?: () => void }) {
   const { db, clock } = deps;
   return {
     async create(input: TenantInput, actor: 'operator' | 'support' = 'operator'): Promise<Tenant> {
@@ -66,6 +66,7 @@ export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessi
         await tenantsRepo(trx).update(tenantId, { session_days: v, updated_at: now });
         await auditRepo(trx).record({ tenantId, actor, action: 'tenant.session_days_changed', subjectId: tenantId, data: { days: v }, at: now });
       });
+      deps.onAuthChange?.();
     },
   };
 }
