@@ -335,7 +335,10 @@ describe(`audit (${storeKind})`, () => {
     await browser.get(msg.link);
     const request = await t.db.selectFrom('login_requests').select('id').orderBy('created_at', 'desc').where('identifier', '=', demo.oneShop.email).executeTakeFirstOrThrow();
     const events = await t.db.selectFrom('audit_events').select(['action', 'tenant_id', 'data']).where('subject_id', '=', request.id).orderBy('id').execute();
-    expect(events.map((e) => e.action)).toEqual(['login.link_issued', 'delivery.sent', 'login.consumed']);
+    expect(events.map((e) => e.action)).toEqual(['login.link_issued', 'delivery.queued', 'delivery.sent', 'login.consumed']);
+    const sessionId = browser.cookie('session')!.split('.')[0]!;
+    const created = await t.db.selectFrom('audit_events').select(['action', 'tenant_id']).where('subject_id', '=', sessionId).execute();
+    expect(created).toEqual([{ action: 'session.created', tenant_id: t.demo!.tenants[0]!.id }]);
     expect(JSON.parse(events[0]!.data)).toMatchObject({ channel: 'email', to: 'm***@example.com' });
     await expect(t.db.updateTable('audit_events').set({ action: 'x' }).execute()).rejects.toThrow(/append-only/);
     await expect(t.db.deleteFrom('audit_events').execute()).rejects.toThrow(/append-only/);

@@ -122,7 +122,7 @@ export function createLoginService(d: LoginDeps) {
         await loginRepo(trx).insert(request, matches);
         if (matches.length > 0) {
           const tenants = await tenantsRepo(trx).byIds(matches.map((m) => m.tenant_id));
-          await d.outbox.enqueue(trx, {
+          const messageId = await d.outbox.enqueue(trx, {
             channel,
             to: id.value,
             template: 'login-link',
@@ -138,8 +138,11 @@ export function createLoginService(d: LoginDeps) {
               minutes: Math.round(d.linkTtlMs / 60_000),
             },
           });
+          await audit(trx, request, 'login.link_issued', { channel, shops: matches.length }, ctx);
+          await audit(trx, request, 'delivery.queued', { channel, message: messageId }, ctx);
+        } else {
+          await audit(trx, request, 'login.requested_unknown', { channel }, ctx);
         }
-        await audit(trx, request, matches.length ? 'login.link_issued' : 'login.requested_unknown', { channel, shops: matches.length }, ctx);
       });
       if (matches.length > 0) d.outbox.notify();
       return { bindingCookie: `${requestId}.${browserSecret}`, maxAgeSeconds: Math.ceil(d.linkTtlMs / 1000) };
