@@ -6,12 +6,10 @@ import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { AppError } from './lib/app-error.ts';
 import { clientsRepo } from './modules/clients/clients.repo.ts';
-import { createChannels } from './modules/delivery/channels.ts';
-import { createDeliveryWorker } from './modules/delivery/worker.ts';
 import { seedDemo } from './modules/demo/seed.ts';
 import { tenantsRepo } from './modules/tenants/tenants.repo.ts';
 import { resolveAppSecret } from './secret.ts';
-import { createServices } from './server.ts';
+import { createServices, createWorker } from './server.ts';
 import { systemClock } from './lib/clock.ts';
 
 const USAGE = `Usage: servicio <command> [options]
@@ -148,15 +146,7 @@ export async function runCli(argv: string[], out = console.log, err = console.er
           return 0;
         }
         case 'worker': {
-          const worker = createDeliveryWorker({
-            db,
-            clock: systemClock,
-            sealer: svc.sealer,
-            outbox: svc.outbox,
-            channels: createChannels({ config, db, clock: systemClock }),
-            log: consoleLog,
-            pollMs: config.worker.pollMs,
-          });
+          const worker = createWorker(config, db, svc, { clock: systemClock, log: consoleLog });
           worker.start();
           out('Delivery worker running. Ctrl-C to stop.');
           await new Promise<void>((resolve) => {

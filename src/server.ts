@@ -13,7 +13,7 @@ import { createSealer } from './lib/crypto.ts';
 import { createClientsService } from './modules/clients/clients.service.ts';
 import { createChannels, type Channels } from './modules/delivery/channels.ts';
 import { createOutbox } from './modules/delivery/outbox.service.ts';
-import { createDeliveryWorker, type DeliveryWorker } from './modules/delivery/worker.ts';
+import { createDeliveryWorker, type DeliveryWorker, type WorkerOptions } from './modules/delivery/worker.ts';
 import { devOutboxRoutes } from './modules/dev/dev-outbox.routes.ts';
 import { loginRoutes } from './modules/login/login.routes.ts';
 import { createLoginService } from './modules/login/login.service.ts';
@@ -58,6 +58,24 @@ export function createServices(config: Config & { appSecret: string }, db: Datab
   return { sealer, outbox, sessions, tenants, clients, login };
 }
 
+/** The delivery worker over the configured channels (in the web process or on its own). */
+export function createWorker(
+  config: Config,
+  db: Database,
+  services: Pick<ReturnType<typeof createServices>, 'sealer' | 'outbox'>,
+  o: { clock: Clock; log: WorkerOptions['log']; channels?: Channels },
+): DeliveryWorker {
+  return createDeliveryWorker({
+    db,
+    clock: o.clock,
+    sealer: services.sealer,
+    outbox: services.outbox,
+    channels: o.channels ?? createChannels({ config, db, clock: o.clock }),
+    log: o.log,
+    pollMs: config.worker.pollMs,
+  });
+}
+
 export interface Server {
   app: FastifyInstance;
   db: Database;
@@ -79,15 +97,7 @@ export async function buildServer(config: Config & { appSecret: string }, o: Ser
   portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf });
   if (config.devOutbox) devOutboxRoutes(app, { db });
 
-  const worker = createDeliveryWorker({
-    db,
-    clock,
-    sealer: services.sealer,
-    outbox: services.outbox,
-    channels: o.channels ?? createChannels({ config, db, clock }),
-    log: app.log,
-    pollMs: config.worker.pollMs,
-  });
+  const worker = createWorker(config, db, services, { clock, log: app.log, ...(o.channels ? { channels: o.channels } : {}) });
 
   return {
     app,

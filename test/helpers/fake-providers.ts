@@ -79,3 +79,26 @@ export async function startTwilio(accountSid: string, authToken: string) {
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
+
+/** Both fakes plus the environment that points the server at them. */
+export async function startFakeProviders(o: { accountSid: string; from: string; authToken?: string }) {
+  const authToken = o.authToken ?? 'twilio-auth-token';
+  const smtp = await startSmtp();
+  const twilio = await startTwilio(o.accountSid, authToken);
+  return {
+    smtp,
+    twilio,
+    env: {
+      SMTP_URL: smtp.url,
+      MAIL_FROM: 'portal@servicio.example',
+      TWILIO_ACCOUNT_SID: o.accountSid,
+      TWILIO_AUTH_TOKEN: authToken,
+      TWILIO_FROM: o.from,
+      TWILIO_API_URL: twilio.url,
+    },
+    async close() {
+      await smtp.close();
+      await twilio.close();
+    },
+  };
+}

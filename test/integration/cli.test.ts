@@ -1,11 +1,13 @@
 // The operator CLI, in-process for speed and once as the real `servicio` binary.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
+import { devOutboxRepo } from '../../src/modules/delivery/dev-outbox.repo.ts';
+import { createServices } from '../../src/server.ts';
 import { storeKind, testEnv } from '../helpers/harness.ts';
 
 const { env, schema } = testEnv();
@@ -88,6 +90,28 @@ describe(`servicio CLI (${storeKind})`, () => {
 
   it('seeds demo data only into an empty store', async () => {
     expect(JSON.parse((await cli('seed', '--json')).out)).toEqual({ seeded: false });
+  });
+
+  it('runs the delivery worker as its own process', async () => {
+    const config = loadConfig(env);
+    const db = await openDatabase(config.database);
+    try {
+      const svc = createServices({ ...config, appSecret: config.appSecret! }, db);
+      await svc.login.request('lee@example.com', { ip: null, userAgent: null });
+      const child = spawn(process.execPath, ['bin/servicio.js', 'worker'], { env: { ...process.env, ...env, WORKER_POLL_MS: '100' }, stdio: 'ignore' });
+      try {
+        let sent: { to_address: string; text: string } | undefined;
+        for (let i = 0; i < 100 && !sent; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          sent = await devOutboxRepo(db).latest(1, 'lee@example.com').then((m) => m[0]);
+        }
+        expect(sent?.text).toMatch(/\/l\/[A-Za-z0-9_-]{48}/);
+      } finally {
+        child.kill('SIGTERM');
+      }
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('runs as the servicio binary', async () => {

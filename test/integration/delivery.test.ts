@@ -4,25 +4,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demo } from '../../src/modules/demo/seed.ts';
 import { MINUTE } from '../../src/lib/clock.ts';
 import { extractCode, extractLink, startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
-import { startSmtp, startTwilio } from '../helpers/fake-providers.ts';
+import { startFakeProviders } from '../helpers/fake-providers.ts';
 
-const SID = `AC${'1'.repeat(32)}`;
-const TOKEN = 'twilio-auth-token';
-let smtp: Awaited<ReturnType<typeof startSmtp>>;
-let twilio: Awaited<ReturnType<typeof startTwilio>>;
+let providers: Awaited<ReturnType<typeof startFakeProviders>>;
+let smtp: typeof providers.smtp;
+let twilio: typeof providers.twilio;
 let t: TestServer;
 
 beforeAll(async () => {
-  smtp = await startSmtp();
-  twilio = await startTwilio(SID, TOKEN);
-  t = await startTestServer({
-    env: { SMTP_URL: smtp.url, MAIL_FROM: 'portal@servicio.example', TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM: '+15125550100', TWILIO_API_URL: twilio.url },
-  });
+  providers = await startFakeProviders({ accountSid: `AC${'1'.repeat(32)}`, from: '+15125550100' });
+  ({ smtp, twilio } = providers);
+  t = await startTestServer({ env: providers.env });
 });
 afterAll(async () => {
   await t?.close();
-  await smtp?.close();
-  await twilio?.close();
+  await providers?.close();
 });
 
 async function ask(identifier: string) {

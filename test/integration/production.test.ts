@@ -4,33 +4,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demo } from '../../src/modules/demo/seed.ts';
 import { csrfOf } from '../helpers/browser.ts';
 import { extractLink, startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
-import { startSmtp, startTwilio } from '../helpers/fake-providers.ts';
+import { startFakeProviders } from '../helpers/fake-providers.ts';
 
-const SID = `AC${'2'.repeat(32)}`;
-let smtp: Awaited<ReturnType<typeof startSmtp>>;
-let twilio: Awaited<ReturnType<typeof startTwilio>>;
+let providers: Awaited<ReturnType<typeof startFakeProviders>>;
+let smtp: typeof providers.smtp;
+let twilio: typeof providers.twilio;
 let t: TestServer;
 
 beforeAll(async () => {
-  smtp = await startSmtp();
-  twilio = await startTwilio(SID, 'tok');
-  t = await startTestServer({
-    env: {
-      NODE_ENV: 'production',
-      PUBLIC_URL: 'https://portal.example.com',
-      SMTP_URL: smtp.url,
-      MAIL_FROM: 'portal@example.com',
-      TWILIO_ACCOUNT_SID: SID,
-      TWILIO_AUTH_TOKEN: 'tok',
-      TWILIO_FROM: `MG${'3'.repeat(32)}`,
-      TWILIO_API_URL: twilio.url,
-    },
-  });
+  providers = await startFakeProviders({ accountSid: `AC${'2'.repeat(32)}`, from: `MG${'3'.repeat(32)}` });
+  ({ smtp, twilio } = providers);
+  t = await startTestServer({ env: { NODE_ENV: 'production', PUBLIC_URL: 'https://portal.example.com', ...providers.env } });
 });
 afterAll(async () => {
   await t?.close();
-  await smtp?.close();
-  await twilio?.close();
+  await providers?.close();
 });
 
 describe(`production mode (${storeKind})`, () => {
