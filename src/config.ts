@@ -41,6 +41,10 @@ const schema = z
     /** A phone number in E.164 or a Messaging Service SID (MG…). */
     TWILIO_FROM: optionalString.pipe(z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/).optional()),
     TWILIO_API_URL: z.url().default('https://api.twilio.com'),
+    /** Shared secret for POST /webhooks/email (provider-neutral bounce/complaint events). */
+    EMAIL_WEBHOOK_SECRET: optionalString.pipe(z.string().min(16).optional()),
+    /** Mailgun's HTTP webhook signing key, enabling POST /webhooks/email/mailgun. */
+    MAILGUN_WEBHOOK_SIGNING_KEY: optionalString,
     /** Run the delivery worker inside the web process. */
     WORKER_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     WORKER_POLL_MS: int(50, 60_000).default(1000),
@@ -119,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           apiUrl: e.TWILIO_API_URL.replace(/\/$/, ''),
         } as const)
       : ({ kind: 'dev' } as const),
+    webhooks: { emailSecret: e.EMAIL_WEBHOOK_SECRET, mailgunSigningKey: e.MAILGUN_WEBHOOK_SIGNING_KEY },
     devOutbox: e.NODE_ENV !== 'production',
     worker: { enabled: e.WORKER_ENABLED, pollMs: e.WORKER_POLL_MS },
     logLevel: e.LOG_LEVEL,

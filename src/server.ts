@@ -15,6 +15,8 @@ import { createChannels, type Channels } from './modules/delivery/channels.ts';
 import { createOutbox } from './modules/delivery/outbox.service.ts';
 import { createDeliveryWorker, type DeliveryWorker, type WorkerOptions } from './modules/delivery/worker.ts';
 import { devOutboxRoutes } from './modules/dev/dev-outbox.routes.ts';
+import { createProviderStatus } from './modules/delivery/provider-status.ts';
+import { webhookRoutes } from './modules/delivery/webhooks.routes.ts';
 import { loginRoutes } from './modules/login/login.routes.ts';
 import { createLoginService } from './modules/login/login.service.ts';
 import { portalRoutes } from './modules/portal/portal.routes.ts';
@@ -95,6 +97,7 @@ export async function buildServer(config: Config & { appSecret: string }, o: Ser
   const app = createApp({ logLevel: config.logLevel, secureCookies: config.secureCookies, logger: o.logger ?? true });
   loginRoutes(app, { login: services.login, cookies, csrf });
   portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf });
+  webhookRoutes(app, { config, status: createProviderStatus({ db, clock }), clock });
   if (config.devOutbox) devOutboxRoutes(app, { db });
 
   const worker = createWorker(config, db, services, { clock, log: app.log, ...(o.channels ? { channels: o.channels } : {}) });

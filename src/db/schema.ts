@@ -96,6 +96,32 @@ export interface OutboxMessagesTable {
   provider_id: string | null;
   created_at: number;
   sent_at: number | null;
+  /** What the provider said after accepting it (Twilio status callbacks, email bounce webhooks). */
+  delivery_status: DeliveryStatus | null;
+  delivery_error_code: string | null;
+  /** The provider's reason in plain words, for the owner. */
+  delivery_reason: string | null;
+  delivery_updated_at: number | null;
+}
+
+export type DeliveryStatus = 'sent' | 'delivered' | 'undelivered' | 'failed' | 'bounced' | 'complained';
+
+/** Each step of a message's life: queued, attempts, sent, provider statuses, expiry. */
+export interface DeliveryEventsTable {
+  id: Generated<number>;
+  message_id: string;
+  kind: string;
+  detail: string | null;
+  error_code: string | null;
+  /** Provider's identity for this event, so replayed callbacks are recorded once. */
+  provider_event: string | null;
+  created_at: number;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  expire: number | null;
 }
 
 /** Development-only copy of what would have been sent, for /dev/outbox. */
@@ -132,4 +158,6 @@ export interface DB {
   outbox_messages: OutboxMessagesTable;
   dev_outbox: DevOutboxTable;
   audit_events: AuditEventsTable;
+  delivery_events: DeliveryEventsTable;
+  rate_limits: RateLimitsTable;
 }

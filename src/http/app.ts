@@ -90,7 +90,7 @@ export function redactUrl(url: string): string {
 }
 
 function wantsJson(req: FastifyRequest): boolean {
-  return req.url.startsWith('/api/') || req.url.endsWith('.json') || (req.headers.accept ?? '').startsWith('application/json');
+  return req.url.startsWith('/api/') || req.url.startsWith('/webhooks/') || req.url.endsWith('.json') || (req.headers.accept ?? '').startsWith('application/json');
 }
 
 function errorPage(message: string): string {

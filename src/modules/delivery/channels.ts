@@ -55,7 +55,7 @@ export function createChannels(deps: { config: Config; db: Kysely<DB>; clock: Cl
 
   const sms: Channels['sms'] =
     config.sms.kind === 'twilio'
-      ? twilioSender(config.sms)
+      ? twilioSender(config.sms, config.publicUrl)
       : async (m) => {
           await dev.insert({ outbox_id: m.outboxId, channel: 'sms', to_address: m.to, subject: null, text: m.body, html: null, created_at: clock.now() });
           return { provider: 'dev', providerId: null };
@@ -65,6 +65,7 @@ export function createChannels(deps: { config: Config; db: Kysely<DB>; clock: Cl
 }
 
 function smtpSender(url: string, from: string): Channels['email'] {
+  const domain = from.slice(from.lastIndexOf('@') + 1) || 'servicio.invalid';
   const transport = nodemailer.createTransport(url, {
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
@@ -72,14 +73,17 @@ function smtpSender(url: string, from: string): Channels['email'] {
   } as object);
   return async (m) => {
     try {
-      const info = await transport.sendMail({
+      // Our own Message-ID, so bounce webhooks can be matched to this message.
+      const messageId = `${m.outboxId}@${domain}`;
+      await transport.sendMail({
+        messageId: `<${messageId}>`,
         from: { name: safeDisplayName(m.fromName), address: from },
         to: m.to,
         subject: m.subject.replace(/[\r\n]+/g, ' '),
         text: m.text,
         html: m.html,
       });
-      return { provider: 'smtp', providerId: info.messageId ?? null };
+      return { provider: 'smtp', providerId: messageId };
     } catch (err) {
       const e = err as { responseCode?: number; message?: string };
       // 5xx SMTP replies are final (bad mailbox, rejected); anything else may pass on retry.
@@ -89,11 +93,11 @@ function smtpSender(url: string, from: string): Channels['email'] {
   };
 }
 
-function twilioSender(c: Extract<Config['sms'], { kind: 'twilio' }>): Channels['sms'] {
+function twilioSender(c: Extract<Config['sms'], { kind: 'twilio' }>, publicUrl: string): Channels['sms'] {
   const endpoint = `${c.apiUrl}/2010-04-01/Accounts/${c.accountSid}/Messages.json`;
   const auth = `Basic ${Buffer.from(`${c.accountSid}:${c.authToken}`).toString('base64')}`;
   return async (m) => {
-    const form = new URLSearchParams({ To: m.to, Body: m.body });
+    const form = new URLSearchParams({ To: m.to, Body: m.body, StatusCallback: `${publicUrl}/webhooks/twilio/status/${m.outboxId}` });
     form.set(c.from.startsWith('MG') ? 'MessagingServiceSid' : 'From', c.from);
     let res: Response;
     try {

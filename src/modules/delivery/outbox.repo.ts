@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { isPostgres } from '../../db/dialect.ts';
-import type { DB, OutboxMessagesTable } from '../../db/schema.ts';
+import type { DB, DeliveryStatus, OutboxMessagesTable } from '../../db/schema.ts';
 
 export type OutboxMessage = Selectable<OutboxMessagesTable>;
 
@@ -63,6 +63,18 @@ export function outboxRepo(db: Kysely<DB>) {
 
     byId(id: string) {
       return db.selectFrom('outbox_messages').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    byProviderId(providerId: string) {
+      return db.selectFrom('outbox_messages').selectAll().where('provider_id', '=', providerId).executeTakeFirst();
+    },
+
+    async setDeliveryStatus(id: string, status: DeliveryStatus, errorCode: string | null, reason: string | null, now: number): Promise<void> {
+      await db
+        .updateTable('outbox_messages')
+        .set({ delivery_status: status, delivery_error_code: errorCode, delivery_reason: reason, delivery_updated_at: now })
+        .where('id', '=', id)
+        .execute();
     },
 
     forLoginRequest(loginRequestId: string) {

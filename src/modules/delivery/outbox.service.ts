@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Sealer } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
+import { deliveryEventsRepo } from './delivery-events.repo.ts';
 import { outboxRepo } from './outbox.repo.ts';
 import type { LoginLinkData } from './templates/login-link.ts';
 
@@ -50,7 +51,12 @@ export function createOutbox(deps: { sealer: Sealer }) {
         provider_id: null,
         created_at: m.now,
         sent_at: null,
+        delivery_status: null,
+        delivery_error_code: null,
+        delivery_reason: null,
+        delivery_updated_at: null,
       });
+      await deliveryEventsRepo(trx).record({ messageId: id, kind: 'queued', at: m.now });
       return id;
     },
     /** Called after a commit so an in-process worker sends at once instead of at its next poll. */

@@ -8,6 +8,7 @@ import type { Sealer } from '../../lib/crypto.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import { DeliveryError, type Channels } from './channels.ts';
+import { deliveryEventsRepo } from './delivery-events.repo.ts';
 import { outboxRepo, type OutboxMessage } from './outbox.repo.ts';
 import type { Outbox, TemplateData } from './outbox.service.ts';
 import { renderLoginLink } from './templates/login-link.ts';
@@ -44,6 +45,12 @@ export function createDeliveryWorker(o: WorkerOptions) {
   async function record(m: OutboxMessage, action: string, data: Record<string, unknown>, change: (trx: Kysely<DB>) => Promise<void>) {
     await o.db.transaction().execute(async (trx) => {
       await change(trx);
+      await deliveryEventsRepo(trx).record({
+        messageId: m.id,
+        kind: action.replace(/^delivery\./, ''),
+        detail: typeof data.error === 'string' ? data.error : typeof data.provider === 'string' ? data.provider : null,
+        at: o.clock.now(),
+      });
       const tenants = await outboxRepo(trx).tenantsOf(m);
       const at = o.clock.now();
       const common = {

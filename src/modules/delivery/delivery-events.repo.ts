@@ -1,0 +1,37 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+
+export interface DeliveryEventInput {
+  messageId: string;
+  kind: string;
+  detail?: string | null;
+  errorCode?: string | null;
+  providerEvent?: string | null;
+  at: number;
+}
+
+export function deliveryEventsRepo(db: Kysely<DB>) {
+  return {
+    /** Returns false when the provider event was already recorded (a replayed callback). */
+    async record(e: DeliveryEventInput): Promise<boolean> {
+      const r = await db
+        .insertInto('delivery_events')
+        .values({
+          message_id: e.messageId,
+          kind: e.kind,
+          detail: e.detail ?? null,
+          error_code: e.errorCode ?? null,
+          provider_event: e.providerEvent ?? null,
+          created_at: e.at,
+        })
+        .onConflict((oc) => oc.columns(['message_id', 'provider_event']).doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+
+    forMessages(messageIds: string[]) {
+      if (messageIds.length === 0) return Promise.resolve([]);
+      return db.selectFrom('delivery_events').selectAll().where('message_id', 'in', messageIds).orderBy('id').execute();
+    },
+  };
+}
