@@ -67,11 +67,11 @@ export async function runCli(argv: string[], out = console.log, err = console.er
       const [cmd, sub, ...rest] = pos;
       const print = (human: string, data: unknown) => out(json ? JSON.stringify(data, null, 2) : human);
       if (cmd === 'migrate') {
-        const applied = await migrateToLatest(db);
+        const applied = await migrateToLatest(db, config.database.kind === 'postgres' ? config.database.schema : undefined);
         print(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.', { applied });
         return 0;
       }
-      await migrateToLatest(db);
+      await migrateToLatest(db, config.database.kind === 'postgres' ? config.database.schema : undefined);
       const svc = createServices({ ...config, appSecret: resolveAppSecret(config) }, db);
       const need = (value: string | undefined, flag: string) => {
         if (!value) throw new UsageError(`Missing --${flag}.`);

@@ -45,6 +45,27 @@ const schema = z
     EMAIL_WEBHOOK_SECRET: optionalString.pipe(z.string().min(16).optional()),
     /** Mailgun's HTTP webhook signing key, enabling POST /webhooks/email/mailgun. */
     MAILGUN_WEBHOOK_SIGNING_KEY: optionalString,
+    /** Redis for rate limits shared by every instance; without it limits live in the store. */
+    REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+    /** Prefix of rate-limit keys, so several deployments (or test runs) can share one Redis. */
+    RATE_LIMIT_NAMESPACE: z.string().regex(/^[a-z0-9_-]{1,40}$/i).default('sp'),
+    /** Proxies whose X-Forwarded-For is believed: comma-separated IPs or CIDRs. Unset: none. */
+    TRUST_PROXY: optionalString,
+    RATE_LOGIN_PER_IDENTIFIER_15M: int(1, 10_000).default(5),
+    RATE_LOGIN_PER_IDENTIFIER_DAY: int(1, 100_000).default(20),
+    RATE_LOGIN_PER_IP_15M: int(1, 100_000).default(30),
+    RATE_REDEEM_PER_IP_15M: int(1, 100_000).default(60),
+    RATE_CODE_PER_IP_15M: int(1, 100_000).default(20),
+    SMS_DAILY_BUDGET_PER_TENANT: int(1, 10_000_000).default(500),
+    SMS_DAILY_BUDGET_GLOBAL: int(1, 100_000_000).default(5000),
+    /** Countries login texts may go to (ISO codes). Others get no text (email still works). */
+    SMS_ALLOWED_COUNTRIES: z
+      .string()
+      .default('US,CA')
+      .transform((v) => v.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))
+      .refine((list) => list.length > 0 && list.every((c) => isSupportedCountry(c)), 'must be a comma-separated list of country codes such as US,CA'),
+    /** Tell an unknown email address that no portal account uses it (rate-limited; never for phones). */
+    UNKNOWN_EMAIL_NOTICE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     /** Run the delivery worker inside the web process. */
     WORKER_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     WORKER_POLL_MS: int(50, 60_000).default(1000),
@@ -123,6 +144,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           apiUrl: e.TWILIO_API_URL.replace(/\/$/, ''),
         } as const)
       : ({ kind: 'dev' } as const),
+    redisUrl: e.REDIS_URL,
+    trustProxy: (e.TRUST_PROXY ? e.TRUST_PROXY.split(',').map((p) => p.trim()).filter(Boolean) : false) as string[] | false,
+    limits: {
+      namespace: e.RATE_LIMIT_NAMESPACE,
+      loginPerIdentifier15m: e.RATE_LOGIN_PER_IDENTIFIER_15M,
+      loginPerIdentifierDay: e.RATE_LOGIN_PER_IDENTIFIER_DAY,
+      loginPerIp15m: e.RATE_LOGIN_PER_IP_15M,
+      redeemPerIp15m: e.RATE_REDEEM_PER_IP_15M,
+      codePerIp15m: e.RATE_CODE_PER_IP_15M,
+      smsPerTenantDay: e.SMS_DAILY_BUDGET_PER_TENANT,
+      smsGlobalDay: e.SMS_DAILY_BUDGET_GLOBAL,
+    },
+    smsAllowedCountries: e.SMS_ALLOWED_COUNTRIES as CountryCode[],
+    unknownEmailNotice: e.UNKNOWN_EMAIL_NOTICE,
     webhooks: { emailSecret: e.EMAIL_WEBHOOK_SECRET, mailgunSigningKey: e.MAILGUN_WEBHOOK_SIGNING_KEY },
     devOutbox: e.NODE_ENV !== 'production',
     worker: { enabled: e.WORKER_ENABLED, pollMs: e.WORKER_POLL_MS },

@@ -11,6 +11,8 @@ import { createCsrf } from './http/csrf.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createSealer } from './lib/crypto.ts';
 import { createClientsService } from './modules/clients/clients.service.ts';
+import { createLimits } from './modules/abuse/limits.ts';
+import { Redis as IORedis, type Redis } from 'ioredis';
 import { createChannels, type Channels } from './modules/delivery/channels.ts';
 import { createOutbox } from './modules/delivery/outbox.service.ts';
 import { createDeliveryWorker, type DeliveryWorker, type WorkerOptions } from './modules/delivery/worker.ts';
@@ -33,12 +35,12 @@ export interface ServerOptions {
 
 export async function openStore(config: Config): Promise<Database> {
   const db = await openDatabase(config.database);
-  await migrateToLatest(db);
+  await migrateToLatest(db, config.database.kind === 'postgres' ? config.database.schema : undefined);
   return db;
 }
 
 /** The services an operator (CLI) or the web app uses. */
-export function createServices(config: Config & { appSecret: string }, db: Database, clock: Clock = systemClock) {
+export function createServices(config: Config & { appSecret: string }, db: Database, clock: Clock = systemClock, redis?: Redis) {
   const sealer = createSealer(config.appSecret);
   const outbox = createOutbox({ sealer });
   const sessions = createSessionsService({ db, clock, cacheMs: config.sessionCacheMs });
@@ -46,6 +48,7 @@ export function createServices(config: Config & { appSecret: string }, db: Datab
   const onAuthChange = () => sessions.forgetCached();
   const tenants = createTenantsService({ db, clock, sessionDaysDefault: config.sessionDaysDefault, onAuthChange });
   const clients = createClientsService({ db, clock, defaultRegion: config.login.defaultRegion, onAuthChange });
+  const limits = createLimits({ config, db, clock, ...(redis ? { redis } : {}) });
   const login = createLoginService({
     db,
     clock,
@@ -56,8 +59,11 @@ export function createServices(config: Config & { appSecret: string }, db: Datab
     linkTtlMs: config.login.linkTtlMs,
     codeMaxAttempts: config.login.codeMaxAttempts,
     defaultRegion: config.login.defaultRegion,
+    limits,
+    smsAllowedCountries: config.smsAllowedCountries,
+    unknownEmailNotice: config.unknownEmailNotice,
   });
-  return { sealer, outbox, sessions, tenants, clients, login };
+  return { sealer, outbox, sessions, tenants, clients, login, limits };
 }
 
 /** The delivery worker over the configured channels (in the web process or on its own). */
@@ -78,6 +84,20 @@ export function createWorker(
   });
 }
 
+/** Connects to Redis and checks it answers, so a wrong REDIS_URL fails at start, not at the first login. */
+export async function connectRedis(url: string): Promise<Redis> {
+  const redis = new IORedis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000 });
+  redis.on('error', () => {}); // reconnects by itself; limits fall back to memory meanwhile
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    throw new Error(`Cannot reach Redis at ${url.replace(/\/\/[^@]*@/, '//***@')}: ${(err as Error).message}`);
+  }
+  return redis;
+}
+
 export interface Server {
   app: FastifyInstance;
   db: Database;
@@ -88,14 +108,15 @@ export interface Server {
 
 export async function buildServer(config: Config & { appSecret: string }, o: ServerOptions = {}): Promise<Server> {
   const clock = o.clock ?? systemClock;
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
   const db = o.db ?? (await openStore(config));
-  const services = createServices(config, db, clock);
+  const services = createServices(config, db, clock, redis);
   const cookies = createCookies(config.secureCookies);
   const csrf = createCsrf({ secret: config.appSecret, publicUrl: config.publicUrl, cookies });
   const auth = createAuth({ sessions: services.sessions, cookies });
 
-  const app = createApp({ logLevel: config.logLevel, secureCookies: config.secureCookies, logger: o.logger ?? true });
-  loginRoutes(app, { login: services.login, cookies, csrf });
+  const app = createApp({ logLevel: config.logLevel, secureCookies: config.secureCookies, trustProxy: config.trustProxy, logger: o.logger ?? true });
+  loginRoutes(app, { login: services.login, limits: services.limits, cookies, csrf });
   portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf });
   webhookRoutes(app, { config, status: createProviderStatus({ db, clock }), clock });
   if (config.devOutbox) devOutboxRoutes(app, { db });
@@ -110,6 +131,7 @@ export async function buildServer(config: Config & { appSecret: string }, o: Ser
     async close() {
       await worker.stop();
       await app.close();
+      redis?.disconnect();
       if (!o.db) await db.destroy();
     },
   };

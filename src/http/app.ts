@@ -13,6 +13,8 @@ import type { RequestContext } from '../modules/sessions/sessions.service.ts';
 export interface AppOptions {
   logLevel: string;
   secureCookies: boolean;
+  /** Proxies whose X-Forwarded-For is believed (IPs/CIDRs), or false. */
+  trustProxy?: string[] | false;
   /** Test and benchmark runs keep logs quiet. */
   logger?: boolean;
 }
@@ -39,7 +41,7 @@ export function createApp(o: AppOptions): FastifyInstance {
             },
           },
     bodyLimit: 64 * 1024,
-    trustProxy: false,
+    trustProxy: o.trustProxy && o.trustProxy.length ? o.trustProxy : false,
   });
   app.register(cookie);
   app.register(formbody);

@@ -26,6 +26,14 @@ export function testEnv(overrides: Record<string, string> = {}) {
     PUBLIC_URL: 'http://localhost:3000',
     WORKER_ENABLED: 'false',
     LOG_LEVEL: 'silent',
+    RATE_LIMIT_NAMESPACE: schema,
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    // Flow tests sign in many times; the limits themselves are tested in abuse.test.ts.
+    RATE_LOGIN_PER_IDENTIFIER_15M: '1000',
+    RATE_LOGIN_PER_IDENTIFIER_DAY: '10000',
+    RATE_LOGIN_PER_IP_15M: '10000',
+    RATE_REDEEM_PER_IP_15M: '10000',
+    RATE_CODE_PER_IP_15M: '10000',
     ...overrides,
   };
   return { env, dir, schema };

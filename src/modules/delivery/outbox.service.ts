@@ -7,13 +7,9 @@ import type { Sealer } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
 import { deliveryEventsRepo } from './delivery-events.repo.ts';
 import { outboxRepo } from './outbox.repo.ts';
-import type { LoginLinkData } from './templates/login-link.ts';
+import type { TemplateData, TemplateName } from './templates/index.ts';
 
-/** Template name → the data it needs. Adding a message means adding a line here and a template. */
-export interface TemplateData {
-  'login-link': LoginLinkData;
-}
-export type TemplateName = keyof TemplateData;
+export type { TemplateData, TemplateName };
 
 export interface Enqueue<T extends TemplateName> {
   channel: 'email' | 'sms';

@@ -10,8 +10,8 @@ import { auditRepo } from '../audit/audit.repo.ts';
 import { DeliveryError, type Channels } from './channels.ts';
 import { deliveryEventsRepo } from './delivery-events.repo.ts';
 import { outboxRepo, type OutboxMessage } from './outbox.repo.ts';
-import type { Outbox, TemplateData } from './outbox.service.ts';
-import { renderLoginLink } from './templates/login-link.ts';
+import type { Outbox } from './outbox.service.ts';
+import { fromName, render, type TemplateData, type TemplateName } from './templates/index.ts';
 
 export interface WorkerOptions {
   db: Kysely<DB>;
@@ -66,11 +66,11 @@ export function createDeliveryWorker(o: WorkerOptions) {
 
   async function send(m: OutboxMessage): Promise<{ provider: string; providerId: string | null }> {
     if (!m.payload_enc) throw new DeliveryError('message payload is missing', true);
-    const data = JSON.parse(o.sealer.open(m.payload_enc)) as TemplateData[keyof TemplateData];
-    const r = renderLoginLink(data);
+    const template = m.template as TemplateName;
+    const data = JSON.parse(o.sealer.open(m.payload_enc)) as TemplateData[TemplateName];
+    const r = render(template, data);
     if (m.channel === 'sms') return o.channels.sms({ outboxId: m.id, to: m.to_address, body: r.sms });
-    const fromName = data.shopNames.length === 1 ? data.shopNames[0]! : 'Servicio Portal';
-    return o.channels.email({ outboxId: m.id, to: m.to_address, fromName, subject: r.subject, text: r.text, html: r.html });
+    return o.channels.email({ outboxId: m.id, to: m.to_address, fromName: fromName(template, data), subject: r.subject, text: r.text, html: r.html });
   }
 
   async function processOne(m: OutboxMessage): Promise<void> {

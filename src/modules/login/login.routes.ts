@@ -6,7 +6,8 @@ import type { Cookies } from '../../http/cookies.ts';
 import type { Csrf } from '../../http/csrf.ts';
 import { messages } from '../../http/views/strings.ts';
 import type { LoginOutcome, LoginService } from './login.service.ts';
-import { checkPage, continuePage, linkInvalidPage, loginPage, pickPage } from './login.views.ts';
+import { checkPage, continuePage, linkInvalidPage, loginPage, pickPage, tooManyPage } from './login.views.ts';
+import type { Limits, Verdict } from '../abuse/limits.ts';
 
 type Form = Record<string, string | undefined>;
 const field = (req: FastifyRequest, name: string): string => {
@@ -14,8 +15,16 @@ const field = (req: FastifyRequest, name: string): string => {
   return typeof v === 'string' ? v : '';
 };
 
-export function loginRoutes(app: FastifyInstance, d: { login: LoginService; cookies: Cookies; csrf: Csrf }) {
-  const { login, cookies, csrf } = d;
+export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limits: Pick<Limits, 'loginFromIp' | 'redeemFromIp' | 'codeFromIp'>; cookies: Cookies; csrf: Csrf }) {
+  const { login, cookies, csrf, limits } = d;
+
+  /** 429 with Retry-After and a friendly page when this IP is over a limit; undefined otherwise. */
+  async function overLimit(reply: FastifyReply, check: Promise<Verdict>) {
+    const v = await check;
+    if (v.ok) return undefined;
+    reply.header('retry-after', String(v.retryAfterSec));
+    return sendHtml(reply, tooManyPage(v.retryAfterSec), 429);
+  }
 
   function finish(reply: FastifyReply, out: LoginOutcome) {
     if (out.kind === 'invalid') return sendHtml(reply, linkInvalidPage(), 410);
@@ -35,6 +44,8 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; cook
 
   app.post('/client-login', async (req, reply) => {
     const value = field(req, 'identifier');
+    const limited = await overLimit(reply, limits.loginFromIp(req.ip));
+    if (limited) return limited;
     if (!csrf.verify(req)) return sendHtml(reply, loginPage({ csrf: csrf.token(req, reply), value, error: messages.formExpired }), 403);
     try {
       const r = await login.request(value, requestContext(req));
@@ -61,6 +72,8 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; cook
     const again = (error: string, status: number, locked = false) =>
       sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), kind: p.kind, masked: p.masked, minutes: p.minutes, error, locked }), status);
     if (!csrf.verify(req)) return again(messages.formExpired, 403);
+    const limited = await overLimit(reply, limits.codeFromIp(req.ip));
+    if (limited) return limited;
     try {
       return finish(reply, await login.redeemCode(bind, field(req, 'code'), requestContext(req)));
     } catch (err) {
@@ -73,6 +86,8 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; cook
   // very browser that asked for it; everyone else gets one "Continue" button that POSTs.
   app.get<{ Params: { token: string } }>('/l/:token', async (req, reply) => {
     reply.header('referrer-policy', 'no-referrer');
+    const limited = await overLimit(reply, limits.redeemFromIp(req.ip));
+    if (limited) return limited;
     const token = req.params.token;
     const seen = await login.inspectLink(token, cookies.read(req, 'bind'));
     if (!seen.usable) return finish(reply, await login.redeemLink(token, requestContext(req)));
@@ -83,6 +98,8 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; cook
 
   app.post<{ Params: { token: string } }>('/l/:token', async (req, reply) => {
     reply.header('referrer-policy', 'no-referrer');
+    const limited = await overLimit(reply, limits.redeemFromIp(req.ip));
+    if (limited) return limited;
     const token = req.params.token;
     if (!csrf.verify(req)) {
       const seen = await login.inspectLink(token, undefined);

@@ -9,7 +9,9 @@ import { newId } from '../../lib/ids.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import { clientsRepo } from '../clients/clients.repo.ts';
-import { parseIdentifier } from '../clients/contact.ts';
+import { parseIdentifier, type Identifier } from '../clients/contact.ts';
+import type { Limits } from '../abuse/limits.ts';
+import { smsRefusal } from '../abuse/sms-policy.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
 import type { Outbox } from '../delivery/outbox.service.ts';
 import type { RequestContext, SessionsService } from '../sessions/sessions.service.ts';
@@ -30,6 +32,9 @@ export interface LoginDeps {
   linkTtlMs: number;
   codeMaxAttempts: number;
   defaultRegion: CountryCode;
+  limits: Pick<Limits, 'loginForIdentifier' | 'smsBudget' | 'unknownEmailNotice'>;
+  smsAllowedCountries: readonly CountryCode[];
+  unknownEmailNotice: boolean;
 }
 
 /** What a successful redemption leads to: a session in one shop, or the shop picker. */
@@ -84,6 +89,25 @@ export function createLoginService(d: LoginDeps) {
     return { kind: 'invalid' };
   }
 
+  /**
+   * What a login request may do. The identifier limit is counted for every request, known or not;
+   * a refused request still gets the same answer as any other.
+   */
+  async function decide(id: Identifier, tenantIds: string[]): Promise<{ kind: 'send' | 'notice' | 'unknown' } | { kind: 'refused'; reason: string }> {
+    const limit = await d.limits.loginForIdentifier(id.value);
+    if (tenantIds.length === 0) {
+      const notice = id.kind === 'email' && d.unknownEmailNotice && limit.ok && (await d.limits.unknownEmailNotice(id.value)).ok;
+      return { kind: notice ? 'notice' : 'unknown' };
+    }
+    if (!limit.ok) return { kind: 'refused', reason: 'rate_limited' };
+    if (id.kind === 'phone') {
+      const refusal = smsRefusal(id.value, d.smsAllowedCountries);
+      if (refusal) return { kind: 'refused', reason: refusal };
+      if (!(await d.limits.smsBudget(tenantIds)).ok) return { kind: 'refused', reason: 'sms_budget' };
+    }
+    return { kind: 'send' };
+  }
+
   const usable = (r: LoginRequest | undefined): r is LoginRequest => !!r && r.status === 'pending' && r.expires_at > d.clock.now();
 
   return {
@@ -118,9 +142,10 @@ export function createLoginService(d: LoginDeps) {
         ip: ctx.ip,
       };
       const channel = id.kind === 'phone' ? 'sms' : 'email';
+      const plan = await decide(id, matches.map((m) => m.tenant_id));
       await d.db.transaction().execute(async (trx) => {
         await loginRepo(trx).insert(request, matches);
-        if (matches.length > 0) {
+        if (plan.kind === 'send') {
           const tenants = await tenantsRepo(trx).byIds(matches.map((m) => m.tenant_id));
           const messageId = await d.outbox.enqueue(trx, {
             channel,
@@ -140,11 +165,25 @@ export function createLoginService(d: LoginDeps) {
           });
           await audit(trx, request, 'login.link_issued', { channel, shops: matches.length }, ctx);
           await audit(trx, request, 'delivery.queued', { channel, message: messageId }, ctx);
+        } else if (plan.kind === 'refused') {
+          await audit(trx, request, 'login.link_refused', { channel, reason: plan.reason }, ctx);
         } else {
           await audit(trx, request, 'login.requested_unknown', { channel }, ctx);
+          if (plan.kind === 'notice') {
+            const messageId = await d.outbox.enqueue(trx, {
+              channel: 'email',
+              to: id.value,
+              template: 'unknown-email',
+              tenantId: null,
+              loginRequestId: requestId,
+              now,
+              data: { loginUrl: `${d.publicUrl}/client-login` },
+            });
+            await audit(trx, request, 'delivery.queued', { channel, message: messageId, template: 'unknown-email' }, ctx);
+          }
         }
       });
-      if (matches.length > 0) d.outbox.notify();
+      if (plan.kind === 'send' || plan.kind === 'notice') d.outbox.notify();
       return { bindingCookie: `${requestId}.${browserSecret}`, maxAgeSeconds: Math.ceil(d.linkTtlMs / 1000) };
     },
 

@@ -1,0 +1,75 @@
+// Abuse protection shared by every instance: request limits per identifier and per IP, brute-force
+// limits on redemption and codes, and daily SMS budgets. Backed by the store, or by Redis when
+// REDIS_URL is set (with an in-memory fallback if Redis stops answering).
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Config } from '../../config.ts';
+import type { DB } from '../../db/schema.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { sha256 } from '../../lib/crypto.ts';
+import { RateLimiterKysely } from './kysely-store.ts';
+
+export type Verdict = { ok: true } | { ok: false; retryAfterSec: number };
+
+const MIN = 60;
+const DAY = 24 * 60 * MIN;
+
+export function createLimits(deps: { config: Config; db: Kysely<DB>; clock: Clock; redis?: Redis }) {
+  const { config, db, clock, redis } = deps;
+  const L = config.limits;
+
+  function limiter(name: string, points: number, duration: number): RateLimiterAbstract {
+    const keyPrefix = `${L.namespace}:${name}`;
+    if (redis) {
+      return new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix,
+        points,
+        duration,
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }),
+      });
+    }
+    return new RateLimiterKysely({ db, clock, keyPrefix, points, duration });
+  }
+
+  async function take(l: RateLimiterAbstract, key: string, points = 1): Promise<Verdict> {
+    try {
+      await l.consume(key, points);
+      return { ok: true };
+    } catch (err) {
+      if (err instanceof RateLimiterRes) return { ok: false, retryAfterSec: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
+      throw err;
+    }
+  }
+
+  /** Several limits that must all allow; every one is counted, so a burst cannot skip the second. */
+  async function all(checks: [RateLimiterAbstract, string][]): Promise<Verdict> {
+    const verdicts = await Promise.all(checks.map(([l, k]) => take(l, k)));
+    const refused = verdicts.filter((v): v is Extract<Verdict, { ok: false }> => !v.ok);
+    return refused.length ? { ok: false, retryAfterSec: Math.max(...refused.map((v) => v.retryAfterSec)) } : { ok: true };
+  }
+
+  // Identifiers are personal data: the limiter keys hold only a hash of them.
+  const hashed = (value: string) => sha256(`limit:${value}`).slice(0, 32);
+
+  const loginIp = limiter('login-ip', L.loginPerIp15m, 15 * MIN);
+  const idShort = limiter('login-id-15m', L.loginPerIdentifier15m, 15 * MIN);
+  const idDay = limiter('login-id-day', L.loginPerIdentifierDay, DAY);
+  const redeemIp = limiter('redeem-ip', L.redeemPerIp15m, 15 * MIN);
+  const codeIp = limiter('code-ip', L.codePerIp15m, 15 * MIN);
+  const smsTenant = limiter('sms-tenant-day', L.smsPerTenantDay, DAY);
+  const smsGlobal = limiter('sms-global-day', L.smsGlobalDay, DAY);
+  const unknownNotice = limiter('unknown-notice-day', 1, DAY);
+
+  return {
+    loginFromIp: (ip: string) => take(loginIp, ip),
+    redeemFromIp: (ip: string) => take(redeemIp, ip),
+    codeFromIp: (ip: string) => take(codeIp, ip),
+    loginForIdentifier: (identifier: string) => all([[idShort, hashed(identifier)], [idDay, hashed(identifier)]]),
+    /** One text counts against the global budget and against each shop it is sent for. */
+    smsBudget: (tenantIds: string[]) => all([[smsGlobal, 'all'], ...tenantIds.map((t): [RateLimiterAbstract, string] => [smsTenant, t])]),
+    unknownEmailNotice: (email: string) => take(unknownNotice, hashed(email)),
+  };
+}
+export type Limits = ReturnType<typeof createLimits>;

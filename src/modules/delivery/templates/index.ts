@@ -1,0 +1,27 @@
+import { renderLoginLink, type LoginLinkData, type RenderedMessage } from './login-link.ts';
+import { renderUnknownEmail, type UnknownEmailData } from './unknown-email.ts';
+
+/** Template name → the data it needs. Adding a message means a template file and a line here. */
+export interface TemplateData {
+  'login-link': LoginLinkData;
+  'unknown-email': UnknownEmailData;
+}
+export type TemplateName = keyof TemplateData;
+
+const renderers: { [K in TemplateName]: (d: TemplateData[K]) => RenderedMessage } = {
+  'login-link': renderLoginLink,
+  'unknown-email': renderUnknownEmail,
+};
+
+export function render<T extends TemplateName>(template: T, data: TemplateData[T]): RenderedMessage {
+  return renderers[template](data);
+}
+
+/** The From name for email: the one shop a message is about, else the product. */
+export function fromName(template: TemplateName, data: TemplateData[TemplateName]): string {
+  if (template === 'login-link') {
+    const names = (data as LoginLinkData).shopNames;
+    if (names.length === 1) return names[0]!;
+  }
+  return 'Servicio Portal';
+}

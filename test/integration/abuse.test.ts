@@ -1,0 +1,160 @@
+// Abuse protection: identifier and IP limits, brute-force limits, SMS budgets and policies,
+// trusted proxies, and limits shared between two server instances. Runs on the store's own
+// limiter, and on Redis when REDIS_URL is set.
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { demo } from '../../src/modules/demo/seed.ts';
+import { csrfOf } from '../helpers/browser.ts';
+import { startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
+
+const backend = process.env.REDIS_URL ? 'redis' : storeKind;
+const servers: TestServer[] = [];
+async function server(env: Record<string, string>, o: { seed?: boolean } = {}) {
+  const s = await startTestServer({ env, ...o });
+  servers.push(s);
+  return s;
+}
+afterEach(async () => {
+  while (servers.length) await servers.pop()!.close();
+});
+
+const issued = (t: TestServer, identifier: string) =>
+  t.db
+    .selectFrom('login_requests')
+    .innerJoin('audit_events', 'audit_events.subject_id', 'login_requests.id')
+    .select('audit_events.action')
+    .where('login_requests.identifier', '=', identifier)
+    .where('audit_events.action', 'in', ['login.link_issued', 'login.link_refused'])
+    .execute();
+
+async function ask(t: TestServer, identifier: string, headers: Record<string, string> = {}) {
+  const b = t.browser();
+  const page = await b.get('/client-login');
+  return b.post('/client-login', { identifier, _csrf: csrfOf(page.body) }, headers);
+}
+
+describe(`rate limits (${backend})`, () => {
+  it('never lets 20 parallel requests for one identifier past the limit, and answers all alike', async () => {
+    const t = await server({ RATE_LOGIN_PER_IDENTIFIER_15M: '5' });
+    const results = await Promise.all(Array.from({ length: 20 }, () => ask(t, demo.oneShop.email)));
+    for (const r of results) {
+      expect(r.statusCode).toBe(303);
+      expect(r.headers.location).toBe('/client-login/check');
+    }
+    const actions = (await issued(t, demo.oneShop.email)).map((a) => a.action);
+    expect(actions.filter((a) => a === 'login.link_issued')).toHaveLength(5);
+    expect(actions.filter((a) => a === 'login.link_refused')).toHaveLength(15);
+    await t.worker.runOnce();
+    expect(await t.messagesTo(demo.oneShop.email)).toHaveLength(5);
+  });
+
+  it('also caps the day', async () => {
+    const t = await server({ RATE_LOGIN_PER_IDENTIFIER_15M: '100', RATE_LOGIN_PER_IDENTIFIER_DAY: '3' });
+    for (let i = 0; i < 5; i++) await ask(t, demo.oneShop.email);
+    expect((await issued(t, demo.oneShop.email)).filter((a) => a.action === 'login.link_issued')).toHaveLength(3);
+  });
+
+  it('answers an IP over its limit with 429, Retry-After and a friendly page', async () => {
+    const t = await server({ RATE_LOGIN_PER_IP_15M: '3' });
+    for (let i = 0; i < 3; i++) expect((await ask(t, `nobody${i}@example.com`)).statusCode).toBe(303);
+    const res = await ask(t, 'nobody9@example.com');
+    expect(res.statusCode).toBe(429);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(res.body).toContain('Please wait a moment');
+  });
+
+  it('limits link redemptions and code guesses per IP', async () => {
+    const t = await server({ RATE_REDEEM_PER_IP_15M: '4', RATE_CODE_PER_IP_15M: '2' });
+    const b = t.browser();
+    for (let i = 0; i < 4; i++) expect((await b.get(`/l/${'x'.repeat(48)}`)).statusCode).toBe(410);
+    expect((await b.get(`/l/${'x'.repeat(48)}`)).statusCode).toBe(429);
+
+    const c = t.browser();
+    await c.submit('/client-login', { identifier: demo.oneShop.email });
+    expect((await c.submit('/client-login/check', { code: '000000' })).statusCode).toBe(400);
+    expect((await c.submit('/client-login/check', { code: '000001' })).statusCode).toBe(400);
+    expect((await c.submit('/client-login/check', { code: '000002' })).statusCode).toBe(429);
+  });
+
+  it('believes X-Forwarded-For only from a configured proxy', async () => {
+    const direct = await server({ RATE_LOGIN_PER_IP_15M: '2' });
+    for (const ip of ['203.0.113.1', '203.0.113.2']) await ask(direct, 'x@example.com', { 'x-forwarded-for': ip });
+    expect((await ask(direct, 'x@example.com', { 'x-forwarded-for': '203.0.113.3' })).statusCode).toBe(429);
+
+    const proxied = await server({ RATE_LOGIN_PER_IP_15M: '2', TRUST_PROXY: '127.0.0.1' });
+    for (const ip of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) {
+      expect((await ask(proxied, 'x@example.com', { 'x-forwarded-for': ip })).statusCode).toBe(303);
+    }
+    await ask(proxied, 'x@example.com', { 'x-forwarded-for': '203.0.113.1' });
+    expect((await ask(proxied, 'x@example.com', { 'x-forwarded-for': '203.0.113.1' })).statusCode).toBe(429);
+  });
+});
+
+describe(`SMS protection (${backend})`, () => {
+  it('keeps to the daily SMS budget of each shop, while email goes on', async () => {
+    const t = await server({ SMS_DAILY_BUDGET_PER_TENANT: '2' });
+    for (let i = 0; i < 3; i++) await ask(t, demo.oneShop.phone);
+    const actions = await issued(t, '+15125550187');
+    expect(actions.map((a) => a.action)).toEqual(['login.link_issued', 'login.link_issued', 'login.link_refused']);
+    await ask(t, demo.oneShop.email);
+    expect((await issued(t, demo.oneShop.email)).map((a) => a.action)).toEqual(['login.link_issued']);
+    const refused = await t.db.selectFrom('audit_events').select('data').where('action', '=', 'login.link_refused').executeTakeFirstOrThrow();
+    expect(JSON.parse(refused.data).reason).toBe('sms_budget');
+  });
+
+  it('keeps to the global SMS budget', async () => {
+    const t = await server({ SMS_DAILY_BUDGET_GLOBAL: '1' });
+    await ask(t, demo.oneShop.phone);
+    await ask(t, demo.bothShops.phone);
+    // Sam is a client of both shops: one refusal, recorded for each shop.
+    expect(new Set((await issued(t, '+15125550142')).map((a) => a.action))).toEqual(new Set(['login.link_refused']));
+  });
+
+  it('texts only allowed countries and never numbers that cannot be mobiles', async () => {
+    const t = await server({});
+    const shop = t.demo!.tenants[0]!.id;
+    await t.services.clients.add(shop, { name: 'Ana UK', phone: '+44 7400 123456' });
+    await t.services.clients.add(shop, { name: 'Toll Free', phone: '+1 800 246 1234' });
+    await t.services.clients.add(shop, { name: 'Premium', phone: '+1 900 201 0142' });
+    await ask(t, '+44 7400 123456');
+    await ask(t, '+1 800 246 1234');
+    await ask(t, '+1 900 201 0142');
+    const reasons = await t.db.selectFrom('audit_events').select('data').where('action', '=', 'login.link_refused').execute();
+    expect(reasons.map((r) => JSON.parse(r.data).reason).sort()).toEqual(['sms_country', 'sms_not_mobile', 'sms_not_mobile']);
+    expect(await t.messagesTo('+447400123456')).toHaveLength(0);
+  });
+});
+
+describe(`unknown addresses (${backend})`, () => {
+  it('tells an unknown email once a day, and never texts an unknown phone', async () => {
+    const t = await server({});
+    await ask(t, 'stranger@example.com');
+    await ask(t, 'stranger@example.com');
+    await ask(t, '+1 512 555 0111');
+    const notices = await t.messagesTo('stranger@example.com');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.text).toContain('No service provider using Servicio has this address on file');
+    expect(await t.messagesTo('+15125550111')).toHaveLength(0);
+  });
+
+  it('can be turned off', async () => {
+    const t = await server({ UNKNOWN_EMAIL_NOTICE: 'false' });
+    await ask(t, 'stranger@example.com');
+    expect(await t.messagesTo('stranger@example.com')).toHaveLength(0);
+  });
+});
+
+describe.runIf(storeKind === 'postgres' || !!process.env.REDIS_URL)(`limits shared by two instances (${backend})`, () => {
+  it('counts requests on both instances against one limit', async () => {
+    const a = await server({ RATE_LOGIN_PER_IDENTIFIER_15M: '5' });
+    // The second instance uses the same store (and Redis namespace) as the first.
+    const b = await startTestServer({ env: { RATE_LOGIN_PER_IDENTIFIER_15M: '5', RATE_LIMIT_NAMESPACE: a.config.limits.namespace, ...(a.config.database.kind === 'postgres' ? { DATABASE_SCHEMA: a.config.database.schema! } : {}) }, seed: false, db: a.db });
+    servers.push(b);
+    await Promise.all(Array.from({ length: 6 }, (_, i) => ask(i % 2 ? b : a, demo.oneShop.email)));
+    const actions = (await issued(a, demo.oneShop.email)).map((x) => x.action);
+    expect(actions.filter((x) => x === 'login.link_issued')).toHaveLength(5);
+  });
+});
+
+afterAll(async () => {
+  while (servers.length) await servers.pop()!.close();
+});
