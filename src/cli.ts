@@ -23,6 +23,7 @@ Commands:
   client add --tenant SLUG --name N [--email E] [--phone P] [--external-id X]
   client update --tenant SLUG <id|email|phone> [--name N] [--email E] [--phone P] [--status active|disabled]
   client list --tenant SLUG
+  client messages --tenant SLUG <id|email|phone>   what happened to the client's login messages
   worker                                    run the delivery worker on its own (no web server)
 
 Options:
@@ -143,6 +144,24 @@ export async function runCli(argv: string[], out = console.log, err = console.er
           const t = await tenantOf();
           const list = await clientsRepo(db).listForTenant(t.id);
           print(list.map((c) => `${c.id}\t${c.name}\t${c.email ?? '-'}\t${c.phone ?? '-'}\t${c.status}`).join('\n') || 'No clients yet.', list);
+          return 0;
+        }
+        case 'client messages': {
+          const t = await tenantOf();
+          const ref = rest[0];
+          if (!ref) throw new UsageError('Name the client by id, email or phone.');
+          const c = await svc.clients.resolve(t.id, ref);
+          const list = await svc.history.forClient(t.id, c.id);
+          const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+          const human = list
+            .map((m) =>
+              [
+                `${when(m.createdAt)}  ${m.channel.toUpperCase()} to ${m.to}  ${m.status}${m.deliveryStatus ? ` → ${m.deliveryStatus}` : ''}${m.reason ? `: ${m.reason}` : ''}`,
+                ...m.events.map((e) => `    ${when(e.at)}  ${e.kind}${e.detail ? `  ${e.detail}` : ''}`),
+              ].join('\n'),
+            )
+            .join('\n');
+          print(human || `No messages for ${c.name} yet.`, list);
           return 0;
         }
         case 'worker': {

@@ -14,6 +14,7 @@ import { createClientsService } from './modules/clients/clients.service.ts';
 import { createLimits } from './modules/abuse/limits.ts';
 import { Redis as IORedis, type Redis } from 'ioredis';
 import { createChannels, type Channels } from './modules/delivery/channels.ts';
+import { createDeliveryHistory } from './modules/delivery/history.ts';
 import { createOutbox } from './modules/delivery/outbox.service.ts';
 import { createDeliveryWorker, type DeliveryWorker, type WorkerOptions } from './modules/delivery/worker.ts';
 import { devOutboxRoutes } from './modules/dev/dev-outbox.routes.ts';
@@ -63,7 +64,8 @@ export function createServices(config: Config & { appSecret: string }, db: Datab
     smsAllowedCountries: config.smsAllowedCountries,
     unknownEmailNotice: config.unknownEmailNotice,
   });
-  return { sealer, outbox, sessions, tenants, clients, login, limits };
+  const history = createDeliveryHistory({ db });
+  return { sealer, outbox, sessions, tenants, clients, login, limits, history };
 }
 
 /** The delivery worker over the configured channels (in the web process or on its own). */

@@ -114,6 +114,15 @@ describe(`servicio CLI (${storeKind})`, () => {
     }
   });
 
+  it('shows what happened to a client\'s login messages', async () => {
+    const res = await cli('client', 'messages', '--tenant', 'sunny-pest', 'lee@example.com');
+    expect(res.code).toBe(0);
+    expect(res.out).toMatch(/EMAIL to l\*\*\*@example\.com {2}sent/);
+    expect(res.out).toMatch(/ {4}.* {2}queued\n {4}.* {2}sent {2}dev/);
+    const json = JSON.parse((await cli('client', 'messages', '--tenant', 'sunny-pest', 'lee@example.com', '--json')).out);
+    expect(json[0]).toMatchObject({ channel: 'email', status: 'sent', provider: 'dev' });
+  });
+
   it('runs as the servicio binary', async () => {
     const run = promisify(execFile);
     const { stdout } = await run(process.execPath, ['bin/servicio.js', 'tenant', 'list', '--json'], { env: { ...process.env, ...env } });

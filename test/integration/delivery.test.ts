@@ -106,3 +106,46 @@ describe(`delivery (${storeKind})`, () => {
     expect(smtp.received.length).toBe(before);
   });
 });
+
+describe(`when a message cannot be delivered (${storeKind})`, () => {
+  it('offers the other channel on the check page, masked, and sends there', async () => {
+    providers.smtp.fail(550);
+    t.clock.advance(1000);
+    const b = t.browser();
+    await b.submit('/client-login', { identifier: demo.oneShop.email });
+    expect((await b.get('/client-login/check')).body).not.toContain('instead</button>');
+    await t.worker.runOnce();
+    providers.smtp.fail(null);
+    const page = await b.get('/client-login/check');
+    expect(page.body).toContain('We couldn’t deliver the email to m***@example.com.');
+    expect(page.body).toContain('Text me at ***-***-0187 instead');
+    expect(page.body).not.toContain('5550187');
+
+    const before = twilio.received.length;
+    await b.submit('/client-login/check', {}, '/client-login/other-channel');
+    await t.worker.runOnce();
+    expect(twilio.received.length).toBe(before + 1);
+    expect(twilio.received.at(-1)!.To).toBe('+15125550187');
+    expect((await b.get('/client-login/check')).body).toContain('Check your phone');
+  });
+
+  it('keeps each message’s whole life, per client and per login link', async () => {
+    providers.smtp.fail(451);
+    t.clock.advance(1000);
+    await t.browser().submit('/client-login', { identifier: demo.oneShop.email });
+    await t.worker.runOnce();
+    providers.smtp.fail(null);
+    t.clock.advance(10 * MINUTE);
+    await t.worker.runOnce();
+    const lawn = t.demo!.tenants[0]!;
+    const maria = await t.services.clients.resolve(lawn.id, demo.oneShop.email);
+    const [latest] = await t.services.history.forClient(lawn.id, maria.id);
+    expect(latest).toMatchObject({ channel: 'email', to: 'm***@example.com', status: 'sent', attempts: 2, provider: 'smtp' });
+    expect(latest!.events.map((e) => e.kind)).toEqual(['queued', 'attempt_failed', 'sent']);
+    expect(latest!.events[1]!.detail).toMatch(/SMTP/);
+    const byLink = await t.services.history.forLoginRequest(latest!.loginRequestId!);
+    expect(byLink.map((m) => m.id)).toEqual([latest!.id]);
+    // Tenant-scoped: the other shop sees nothing of Maria.
+    expect(await t.services.history.forClient(t.demo!.tenants[1]!.id, maria.id)).toEqual([]);
+  });
+});

@@ -37,6 +37,17 @@ export function loginRepo(db: Kysely<DB>) {
         .execute();
     },
 
+    /** The contact details on file for the clients this login matched (for "try the other channel"). */
+    matchedContacts(requestId: string) {
+      return db
+        .selectFrom('login_request_clients as m')
+        .innerJoin('clients as c', (j) => j.onRef('c.id', '=', 'm.client_id').onRef('c.tenant_id', '=', 'm.tenant_id'))
+        .select(['c.email', 'c.phone'])
+        .where('m.login_request_id', '=', requestId)
+        .where('c.status', '=', 'active')
+        .execute();
+    },
+
     /** Atomic single use: only one caller can move a pending, unexpired request to consumed. */
     async consume(id: string, now: number): Promise<boolean> {
       const r = await db

@@ -62,7 +62,20 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
   app.get('/client-login/check', async (req, reply) => {
     const p = await login.pending(cookies.read(req, 'bind'));
     if (!p) return reply.redirect('/client-login', 303);
-    return sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), kind: p.kind, masked: p.masked, minutes: p.minutes, ...(p.locked ? { locked: true, error: messages.codeLocked } : {}) }));
+    return sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), kind: p.kind, masked: p.masked, minutes: p.minutes, other: p.other, ...(p.locked ? { locked: true, error: messages.codeLocked } : {}) }));
+  });
+
+  app.post('/client-login/other-channel', async (req, reply) => {
+    if (!csrf.verify(req)) return reply.redirect('/client-login/check', 303);
+    const limited = await overLimit(reply, limits.loginFromIp(req.ip));
+    if (limited) return limited;
+    try {
+      const r = await login.resendByOtherChannel(cookies.read(req, 'bind'), requestContext(req));
+      cookies.set(reply, 'bind', r.bindingCookie, r.maxAgeSeconds);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+    }
+    return reply.redirect('/client-login/check', 303);
   });
 
   app.post('/client-login/code', async (req, reply) => {

@@ -17,8 +17,11 @@ import type { Outbox } from '../delivery/outbox.service.ts';
 import type { RequestContext, SessionsService } from '../sessions/sessions.service.ts';
 import { loginErrors } from './login.errors.ts';
 import { loginRepo, type LoginRequest } from './login.repo.ts';
+import { outboxRepo } from '../delivery/outbox.repo.ts';
 
 const PICK_TTL_MS = 10 * 60_000;
+const FAILED = new Set(['failed', 'expired']);
+const UNDELIVERED = new Set(['undelivered', 'failed', 'bounced', 'complained']);
 export const LOGIN_TOKEN_SHAPE = /^[A-Za-z0-9_-]{48}$/;
 const COOKIE_SHAPE = /^[0-9a-f-]{36}\.[A-Za-z0-9_-]{32}$/;
 
@@ -106,6 +109,24 @@ export function createLoginService(d: LoginDeps) {
       if (!(await d.limits.smsBudget(tenantIds)).ok) return { kind: 'refused', reason: 'sms_budget' };
     }
     return { kind: 'send' };
+  }
+
+  /** The login this browser asked for, if its binding cookie is genuine. */
+  async function bound(bindingCookie: string | undefined): Promise<LoginRequest | undefined> {
+    const b = splitCookie(bindingCookie);
+    const r = b ? await loginRepo(d.db).byId(b.id) : undefined;
+    return b && r && safeEqual(sha256(b.secret), r.browser_hash) ? r : undefined;
+  }
+
+  /** When this login's message failed or bounced: the client's other contact, if on file. */
+  async function otherChannel(r: LoginRequest): Promise<Identifier | null> {
+    const messages = await outboxRepo(d.db).forLoginRequest(r.id);
+    const failed = messages.some((m) => FAILED.has(m.status) || (m.delivery_status !== null && UNDELIVERED.has(m.delivery_status)));
+    if (!failed) return null;
+    const kind = r.identifier_kind === 'email' ? 'phone' : 'email';
+    const contacts = await loginRepo(d.db).matchedContacts(r.id);
+    const value = contacts.map((c) => c[kind]).find((v): v is string => !!v);
+    return value ? { kind, value } : null;
   }
 
   const usable = (r: LoginRequest | undefined): r is LoginRequest => !!r && r.status === 'pending' && r.expires_at > d.clock.now();
@@ -210,9 +231,8 @@ export function createLoginService(d: LoginDeps) {
     /** The code typed on the "check your messages" page, in the browser that asked for it. */
     async redeemCode(bindingCookie: string | undefined, rawCode: string, ctx: RequestContext): Promise<LoginOutcome> {
       const code = rawCode.replace(/\s/g, '');
-      const b = splitCookie(bindingCookie);
-      const r = b ? await loginRepo(d.db).byId(b.id) : undefined;
-      if (!b || !r || !safeEqual(sha256(b.secret), r.browser_hash)) throw loginErrors.NO_PENDING_LOGIN();
+      const r = await bound(bindingCookie);
+      if (!r) throw loginErrors.NO_PENDING_LOGIN();
       if (r.status === 'locked') throw loginErrors.CODE_LOCKED();
       if (!usable(r)) throw loginErrors.NO_PENDING_LOGIN();
       if (!/^\d{6}$/.test(code)) throw loginErrors.CODE_FORMAT();
@@ -232,15 +252,25 @@ export function createLoginService(d: LoginDeps) {
 
     /** The "check your messages" page: what kind of identifier the browser's pending login used. */
     async pending(bindingCookie: string | undefined) {
-      const b = splitCookie(bindingCookie);
-      const r = b ? await loginRepo(d.db).byId(b.id) : undefined;
-      if (!b || !r || !safeEqual(sha256(b.secret), r.browser_hash)) return null;
+      const r = await bound(bindingCookie);
+      if (!r) return null;
+      const other = usable(r) ? await otherChannel(r) : null;
       return {
         kind: r.identifier_kind,
         masked: maskIdentifier(r.identifier_kind, r.identifier),
         minutes: Math.round(d.linkTtlMs / 60_000),
         locked: r.status === 'locked',
+        /** Offered only when the message could not be delivered and the client has the other channel. */
+        other: other ? { kind: other.kind, masked: maskIdentifier(other.kind, other.value) } : null,
       };
+    },
+
+    /** "Send it by text instead": a new login by the client's other contact, from the same browser. */
+    async resendByOtherChannel(bindingCookie: string | undefined, ctx: RequestContext) {
+      const r = await bound(bindingCookie);
+      const other = r && usable(r) ? await otherChannel(r) : null;
+      if (!other) throw loginErrors.NO_PENDING_LOGIN();
+      return this.request(other.value, ctx);
     },
 
     /** The shop picker's choices, when the pick cookie is still good. */

@@ -24,14 +24,30 @@ ${fieldError('identifier', p.error)}
   });
 }
 
-export function checkPage(p: { csrf: string; kind: 'email' | 'phone'; masked: string; minutes: number; error?: string; locked?: boolean }): string {
+export function checkPage(p: {
+  csrf: string;
+  kind: 'email' | 'phone';
+  masked: string;
+  minutes: number;
+  error?: string;
+  locked?: boolean;
+  other?: { kind: 'email' | 'phone'; masked: string } | null;
+}): string {
   const where = p.kind === 'email' ? 'email' : 'phone';
+  const fallback = p.other
+    ? html`<div class="alert err" role="alert">We couldn’t deliver the ${p.kind === 'email' ? 'email' : 'text message'} to ${p.masked}.</div>
+<form method="post" action="/client-login/other-channel">
+${csrfField(p.csrf)}
+<button type="submit">${p.other.kind === 'phone' ? 'Text' : 'Email'} me at ${p.other.masked} instead</button>
+</form>`
+    : '';
   return layout({
     title: `Check your ${where}`,
     body: html`<div class="card">
 <h1>Check your ${where}</h1>
 <p class="lead" role="status">If <strong>${p.masked}</strong> is on file with a Servicio shop, a sign-in link is on its way${p.kind === 'phone' ? ' by text message' : ''}. Tap it to open your portal.</p>
 <p class="meta">It can take a minute to arrive. The link works once and expires in ${p.minutes} minutes.</p>
+${fallback}
 ${
   p.locked
     ? html`<div class="alert err" role="alert">${p.error ?? ''}</div><a class="button" href="/client-login">Send me a new link</a>`
