@@ -69,6 +69,10 @@ const schema = z
     /** Run the delivery worker inside the web process. */
     WORKER_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     WORKER_POLL_MS: int(50, 60_000).default(1000),
+    /** Tries before a message is marked failed (transient errors are retried with backoff). */
+    WORKER_MAX_ATTEMPTS: int(1, 50).default(8),
+    /** How long a claimed message stays with its worker; after a crash it is sent again after this. */
+    WORKER_LEASE_MS: int(1000, 3_600_000).default(120_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -160,7 +164,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     unknownEmailNotice: e.UNKNOWN_EMAIL_NOTICE,
     webhooks: { emailSecret: e.EMAIL_WEBHOOK_SECRET, mailgunSigningKey: e.MAILGUN_WEBHOOK_SIGNING_KEY },
     devOutbox: e.NODE_ENV !== 'production',
-    worker: { enabled: e.WORKER_ENABLED, pollMs: e.WORKER_POLL_MS },
+    worker: { enabled: e.WORKER_ENABLED, pollMs: e.WORKER_POLL_MS, maxAttempts: e.WORKER_MAX_ATTEMPTS, leaseMs: e.WORKER_LEASE_MS },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -83,6 +83,8 @@ export function createWorker(
     channels: o.channels ?? createChannels({ config, db, clock: o.clock }),
     log: o.log,
     pollMs: config.worker.pollMs,
+    maxAttempts: config.worker.maxAttempts,
+    leaseMs: config.worker.leaseMs,
   });
 }
 
