@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './lib/clock.ts';
 import { createSealer } from './lib/crypto.ts';
 import { createClientsService } from './modules/clients/clients.service.ts';
 import { createLimits } from './modules/abuse/limits.ts';
+import { purgeExpiredLimits } from './modules/abuse/kysely-store.ts';
 import { Redis as IORedis, type Redis } from 'ioredis';
 import { createChannels, type Channels } from './modules/delivery/channels.ts';
 import { createDeliveryHistory } from './modules/delivery/history.ts';
@@ -85,6 +86,7 @@ export function createWorker(
     pollMs: config.worker.pollMs,
     maxAttempts: config.worker.maxAttempts,
     leaseMs: config.worker.leaseMs,
+    housekeeping: () => purgeExpiredLimits(db, o.clock.now()),
   });
 }
 

@@ -7,12 +7,14 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 
 export async function startSmtp() {
   const received: ParsedMail[] = [];
+  /** SMTP envelope recipients of each accepted message, in the same order as `received`. */
+  const envelopes: string[][] = [];
   let failWith: number | null = null;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
       simpleParser(stream)
         .then((mail) => {
           if (failWith) {
@@ -20,6 +22,7 @@ export async function startSmtp() {
             return callback(err);
           }
           received.push(mail);
+          envelopes.push(session.envelope.rcptTo.map((a) => a.address));
           callback();
         })
         .catch(callback);
@@ -30,6 +33,7 @@ export async function startSmtp() {
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    envelopes,
     fail(code: number | null) {
       failWith = code;
     },

@@ -158,3 +158,16 @@ describe.runIf(storeKind === 'postgres' || !!process.env.REDIS_URL)(`limits shar
 afterAll(async () => {
   while (servers.length) await servers.pop()!.close();
 });
+
+describe(`housekeeping (${storeKind})`, () => {
+  it('removes ended rate-limit windows from the store', async () => {
+    const t = await server({});
+    await ask(t, 'someone@example.com');
+    const count = async () => Number((await t.db.selectFrom('rate_limits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    if (process.env.REDIS_URL) return expect(await count()).toBe(0); // Redis expires its own keys
+    expect(await count()).toBeGreaterThan(0);
+    t.clock.advance(25 * 60 * 60_000);
+    await t.worker.runOnce();
+    expect(await count()).toBe(0);
+  });
+});

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demo } from '../../src/modules/demo/seed.ts';
 import { MINUTE } from '../../src/lib/clock.ts';
+import { tenantsRepo } from '../../src/modules/tenants/tenants.repo.ts';
 import { extractCode, extractLink, startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
 import { startFakeProviders } from '../helpers/fake-providers.ts';
 
@@ -104,6 +105,28 @@ describe(`delivery (${storeKind})`, () => {
     const m = await messageStatus();
     expect(m.status).toBe('expired');
     expect(smtp.received.length).toBe(before);
+  });
+});
+
+describe(`email headers (${storeKind})`, () => {
+  it('cannot be injected through a shop name', async () => {
+    const now = t.clock.now();
+    const tenantId = 'evil-shop-id';
+    // Written straight to the store, past input validation, to prove the mail layer holds on its own.
+    await tenantsRepo(t.db).insert({ id: tenantId, slug: 'evil', name: 'Evil\r\nBcc: thief@evil.example\r\nSubject: hi', brand_color: '#000000', logo_url: null, session_days: 30, status: 'active', created_at: now, updated_at: now });
+    await t.services.clients.add(tenantId, { name: 'Victim', email: 'victim@example.com' });
+    await ask('victim@example.com');
+    await t.worker.runOnce();
+    const mail = smtp.received.at(-1)!;
+    expect(smtp.envelopes.at(-1)).toEqual(['victim@example.com']);
+    expect(mail.headers.has('bcc')).toBe(false);
+    expect(mail.from!.value[0]!.name).toBe('Evil Bcc: thief@evil.example Subject: hi');
+    expect(mail.subject).not.toMatch(/[\r\n]/);
+    expect(mail.subject).toContain('Your sign-in link for Evil');
+  });
+
+  it('refuses control characters in shop names at the door', async () => {
+    await expect(t.services.tenants.create({ name: 'Bad\nName', slug: 'bad-name' })).rejects.toThrow(/line breaks/);
   });
 });
 

@@ -12,7 +12,12 @@ import { clientsRepo, type Client } from './clients.repo.ts';
 import { normaliseEmail, normalisePhone } from './contact.ts';
 
 const clientInput = z.object({
-  name: z.string().trim().min(1, 'is required').max(120, 'must be at most 120 characters'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .max(120, 'must be at most 120 characters')
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain line breaks or control characters'),
   email: z.string().trim().max(254).optional(),
   phone: z.string().trim().max(32).optional(),
   externalId: z.string().trim().min(1).max(120).optional(),

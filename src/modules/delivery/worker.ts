@@ -24,6 +24,8 @@ export interface WorkerOptions {
   maxAttempts?: number;
   leaseMs?: number;
   batchSize?: number;
+  /** Periodic clean-up run by the worker (expired rate-limit windows…), at most every 10 minutes. */
+  housekeeping?: () => Promise<void>;
 }
 
 /** Exponential backoff with ±20 % jitter: 5 s, 10 s, 20 s … capped at 10 minutes. */
@@ -41,6 +43,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
   let again = false;
   let stopped = true;
   let unsubscribe: (() => void) | undefined;
+  let lastHousekeeping = 0;
 
   async function record(m: OutboxMessage, action: string, data: Record<string, unknown>, change: (trx: Kysely<DB>) => Promise<void>) {
     await o.db.transaction().execute(async (trx) => {
@@ -96,6 +99,10 @@ export function createDeliveryWorker(o: WorkerOptions) {
   }
 
   async function drain(): Promise<number> {
+    if (o.housekeeping && o.clock.now() - lastHousekeeping > 10 * 60_000) {
+      lastHousekeeping = o.clock.now();
+      await o.housekeeping();
+    }
     let total = 0;
     for (;;) {
       const batch = await outboxRepo(o.db).claimDue(o.clock.now(), batchSize, leaseMs);

@@ -9,7 +9,12 @@ import { auditRepo } from '../audit/audit.repo.ts';
 import { tenantsRepo, type Tenant } from './tenants.repo.ts';
 
 export const tenantInput = z.object({
-  name: z.string().trim().min(1, 'name is required').max(80, 'name must be at most 80 characters'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'name is required')
+    .max(80, 'name must be at most 80 characters')
+    .regex(/^[^\p{Cc}]*$/u, 'name must not contain line breaks or control characters'),
   slug: z
     .string()
     .trim()
