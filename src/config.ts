@@ -41,6 +41,16 @@ const schema = z
     /** A phone number in E.164 or a Messaging Service SID (MG…). */
     TWILIO_FROM: optionalString.pipe(z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/).optional()),
     TWILIO_API_URL: z.url().default('https://api.twilio.com'),
+    /**
+     * Keys for signed links in automated emails: "kid:secret,kid:secret". The first signs, all
+     * verify; drop a key to retire it. Unset: one key derived from APP_SECRET.
+     */
+    LINK_SIGNING_KEYS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[a-z0-9_-]{1,20}:[^,~]{32,}(,[a-z0-9_-]{1,20}:[^,~]{32,})*$/i, 'must be "kid:secret" pairs separated by commas, each secret 32+ characters')
+        .optional(),
+    ),
     /** Shared secret for POST /webhooks/email (provider-neutral bounce/complaint events). */
     EMAIL_WEBHOOK_SECRET: optionalString.pipe(z.string().min(16).optional()),
     /** Mailgun's HTTP webhook signing key, enabling POST /webhooks/email/mailgun. */
@@ -162,6 +172,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     smsAllowedCountries: e.SMS_ALLOWED_COUNTRIES as CountryCode[],
     unknownEmailNotice: e.UNKNOWN_EMAIL_NOTICE,
+    linkSigningKeys: e.LINK_SIGNING_KEYS?.split(',').map((pair) => {
+      const i = pair.indexOf(':');
+      return { id: pair.slice(0, i), secret: pair.slice(i + 1) };
+    }),
     webhooks: { emailSecret: e.EMAIL_WEBHOOK_SECRET, mailgunSigningKey: e.MAILGUN_WEBHOOK_SIGNING_KEY },
     devOutbox: e.NODE_ENV !== 'production',
     worker: { enabled: e.WORKER_ENABLED, pollMs: e.WORKER_POLL_MS, maxAttempts: e.WORKER_MAX_ATTEMPTS, leaseMs: e.WORKER_LEASE_MS },

@@ -12,6 +12,14 @@ import { systemClock, type Clock } from './lib/clock.ts';
 import { createSealer } from './lib/crypto.ts';
 import { createClientsService } from './modules/clients/clients.service.ts';
 import { createLimits } from './modules/abuse/limits.ts';
+import { apiRoutes } from './modules/api/api.routes.ts';
+import { createApiKeys } from './modules/apikeys/apikeys.service.ts';
+import { createContentService } from './modules/invoices/content.service.ts';
+import { createLinksService } from './modules/links/links.service.ts';
+import { createLinkSigner } from './modules/links/signed-links.ts';
+import { createNotifications } from './modules/notifications/notifications.service.ts';
+import { testPaymentProvider } from './modules/payments/payment-provider.ts';
+import { hmac } from './lib/crypto.ts';
 import { purgeExpiredLimits } from './modules/abuse/kysely-store.ts';
 import { Redis as IORedis, type Redis } from 'ioredis';
 import { createChannels, type Channels } from './modules/delivery/channels.ts';
@@ -66,7 +74,12 @@ export function createServices(config: Config & { appSecret: string }, db: Datab
     unknownEmailNotice: config.unknownEmailNotice,
   });
   const history = createDeliveryHistory({ db });
-  return { sealer, outbox, sessions, tenants, clients, login, limits, history };
+  const signer = createLinkSigner(config.linkSigningKeys ?? [{ id: 'app', secret: hmac(config.appSecret, 'link-signing-key') }]);
+  const links = createLinksService({ db, clock, signer, sessions, publicUrl: config.publicUrl });
+  const content = createContentService({ db, clock, payments: testPaymentProvider() });
+  const notifications = createNotifications({ db, clock, outbox, links });
+  const apiKeys = createApiKeys({ db, clock });
+  return { sealer, outbox, sessions, tenants, clients, login, limits, history, links, content, notifications, apiKeys };
 }
 
 /** The delivery worker over the configured channels (in the web process or on its own). */
@@ -123,7 +136,8 @@ export async function buildServer(config: Config & { appSecret: string }, o: Ser
 
   const app = createApp({ logLevel: config.logLevel, secureCookies: config.secureCookies, trustProxy: config.trustProxy, logger: o.logger ?? true });
   loginRoutes(app, { login: services.login, limits: services.limits, cookies, csrf });
-  portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf });
+  portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf, content: services.content, links: services.links, clients: services.clients, login: services.login, db });
+  apiRoutes(app, { db, apiKeys: services.apiKeys, clients: services.clients, content: services.content, notifications: services.notifications, publicUrl: config.publicUrl });
   webhookRoutes(app, { config, status: createProviderStatus({ db, clock }), clock });
   if (config.devOutbox) devOutboxRoutes(app, { db });
 

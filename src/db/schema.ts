@@ -149,6 +149,68 @@ export interface AuditEventsTable {
   created_at: number;
 }
 
+export interface ApiKeysTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** SHA-256 of the key's secret part; the key itself is shown once at creation. */
+  secret_hash: string;
+  created_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export type InvoiceStatus = 'draft' | 'sent' | 'paid' | 'void';
+
+export interface InvoicesTable {
+  id: string;
+  tenant_id: string;
+  client_id: string;
+  external_id: string;
+  number: string;
+  /** ISO 4217, e.g. USD. */
+  currency: string;
+  /** JSON: [{ description, quantity, unitCents, amountCents }]. */
+  line_items: string;
+  total_cents: number;
+  /** YYYY-MM-DD */
+  issue_date: string;
+  due_date: string;
+  status: InvoiceStatus;
+  paid_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PaymentsTable {
+  id: string;
+  tenant_id: string;
+  invoice_id: string;
+  client_id: string;
+  provider: string;
+  provider_ref: string;
+  amount_cents: number;
+  currency: string;
+  created_at: number;
+}
+
+export interface ServiceReportsTable {
+  id: string;
+  tenant_id: string;
+  client_id: string;
+  external_id: string;
+  service_date: string;
+  technician: string;
+  title: string;
+  notes: string;
+  /** JSON: [{ item, done }]. */
+  checklist: string;
+  /** JSON: ["https://…"]. */
+  photos: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface DB {
   tenants: TenantsTable;
   clients: ClientsTable;
@@ -160,4 +222,8 @@ export interface DB {
   audit_events: AuditEventsTable;
   delivery_events: DeliveryEventsTable;
   rate_limits: RateLimitsTable;
+  api_keys: ApiKeysTable;
+  invoices: InvoicesTable;
+  payments: PaymentsTable;
+  service_reports: ServiceReportsTable;
 }

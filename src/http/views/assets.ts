@@ -43,7 +43,28 @@ table.list{width:100%;border-collapse:collapse;font-size:15px}
 table.list td,table.list th{border-bottom:1px solid var(--line);padding:10px 6px;text-align:left;vertical-align:top}
 pre{white-space:pre-wrap;word-break:break-word;background:#f9fafb;border:1px solid var(--line);border-radius:8px;padding:12px;font-size:14px}
 .wide{max-width:860px}
-.tag{display:inline-block;border-radius:999px;padding:1px 10px;font-size:13px;font-weight:600;background:#eef2ff;color:#3730a3}
+.tag{display:inline-block;border-radius:999px;padding:1px 10px;font-size:13px;font-weight:600;background:#eef2ff;color:#3730a3;vertical-align:middle}
+.tag.sent{background:#fef3c7;color:#92400e}.tag.paid{background:#d1fae5;color:#065f46}.tag.void{background:#f3f4f6;color:#4b5563}
+nav.tabs{display:flex;gap:4px;margin:0 0 12px;overflow-x:auto}
+nav.tabs a{padding:8px 12px;border-radius:8px;text-decoration:none;color:var(--ink);font-weight:600;font-size:15px}
+nav.tabs a:hover{background:#e5e7eb}
+ul.list{list-style:none;margin:8px 0 0;padding:0}
+ul.list li{border-top:1px solid var(--line)}
+ul.list li:first-child{border-top:0}
+a.row{display:flex;justify-content:space-between;align-items:center;gap:12px;padding:12px 2px;text-decoration:none;color:var(--ink)}
+a.row small{display:block;color:var(--muted);font-size:14px}
+.amount{text-align:right;font-weight:650;white-space:nowrap}.amount .tag{display:block;margin-top:4px}
+td.num,th.num{text-align:right;white-space:nowrap}
+table.list tfoot th,table.list tfoot td{border-bottom:0;font-size:17px}
+table.list td small{display:block;color:var(--muted)}
+.receipt{background:#ecfdf5;border:1px solid #a7f3d0;border-radius:10px;padding:4px 16px 8px;margin-top:18px}
+.alert.info{background:#eff6ff;color:#1e3a8a;border:1px solid #bfdbfe}
+.checklist{list-style:none;padding:0}.checklist li{padding:6px 0}.checklist .done span{color:var(--ok);font-weight:700}
+.photos{display:grid;grid-template-columns:repeat(auto-fill,minmax(120px,1fr));gap:8px}.photos img{width:100%;border-radius:8px}
+.notes{white-space:pre-wrap}
+dl.details dt{font-weight:600;margin-top:12px}dl.details dd{margin:2px 0 0}
+.signout{margin-top:12px}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `;
 
 export const cssPath = `/assets/app.${createHash('sha256').update(css).digest('hex').slice(0, 10)}.css`;

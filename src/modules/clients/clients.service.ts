@@ -25,7 +25,7 @@ const clientInput = z.object({
 export type ClientInput = z.input<typeof clientInput>;
 export type ClientPatch = Partial<ClientInput> & { status?: 'active' | 'disabled' };
 
-type Actor = 'operator' | 'owner' | 'support' | 'system';
+type Actor = 'operator' | 'owner' | 'support' | 'system' | 'client';
 
 export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defaultRegion: CountryCode; onAuthChange?: () => void }) {
   const { db, clock } = deps;

@@ -1,16 +1,22 @@
 import { renderLoginLink, type LoginLinkData, type RenderedMessage } from './login-link.ts';
 import { renderUnknownEmail, type UnknownEmailData } from './unknown-email.ts';
+import { renderInvoiceEmail, type InvoiceEmailData } from './invoice-email.ts';
+import { renderReportEmail, type ReportEmailData } from './report-email.ts';
 
 /** Template name → the data it needs. Adding a message means a template file and a line here. */
 export interface TemplateData {
   'login-link': LoginLinkData;
   'unknown-email': UnknownEmailData;
+  'invoice-email': InvoiceEmailData;
+  'report-email': ReportEmailData;
 }
 export type TemplateName = keyof TemplateData;
 
 const renderers: { [K in TemplateName]: (d: TemplateData[K]) => RenderedMessage } = {
   'login-link': renderLoginLink,
   'unknown-email': renderUnknownEmail,
+  'invoice-email': renderInvoiceEmail,
+  'report-email': renderReportEmail,
 };
 
 export function render<T extends TemplateName>(template: T, data: TemplateData[T]): RenderedMessage {
@@ -23,5 +29,6 @@ export function fromName(template: TemplateName, data: TemplateData[TemplateName
     const names = (data as LoginLinkData).shopNames;
     if (names.length === 1) return names[0]!;
   }
+  if (template === 'invoice-email' || template === 'report-email') return (data as InvoiceEmailData | ReportEmailData).shopName;
   return 'Servicio Portal';
 }

@@ -1,0 +1,57 @@
+// Per-shop API keys for the integration API: `spk_<id>_<secret>`, shown once, stored as a hash.
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { AppError } from '../../lib/app-error.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
+import { newId } from '../../lib/ids.ts';
+import { auditRepo } from '../audit/audit.repo.ts';
+
+const KEY_SHAPE = /^spk_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
+
+export function createApiKeys(deps: { db: Kysely<DB>; clock: Clock }) {
+  const { db, clock } = deps;
+  return {
+    async create(tenantId: string, name: string): Promise<{ id: string; key: string }> {
+      const label = name.trim();
+      if (!label || label.length > 80) throw new AppError('INVALID_INPUT', 'Give the key a name of 1–80 characters, e.g. "Main office system".', 400, 'name');
+      const id = newId();
+      const secret = randomToken(32);
+      await db.transaction().execute(async (trx) => {
+        const now = clock.now();
+        await trx.insertInto('api_keys').values({ id, tenant_id: tenantId, name: label, secret_hash: sha256(secret), created_at: now, revoked_at: null, last_used_at: null }).execute();
+        await auditRepo(trx).record({ tenantId, actor: 'operator', action: 'api_key.created', subjectId: id, data: { name: label }, at: now });
+      });
+      return { id, key: `spk_${id.replace(/-/g, '')}_${secret}` };
+    },
+
+    async revoke(tenantId: string, id: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const now = clock.now();
+        const r = await trx.updateTable('api_keys').set({ revoked_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+        if (r.numUpdatedRows !== 1n) throw new AppError('API_KEY_NOT_FOUND', `No active API key "${id}" in this shop.`, 404);
+        await auditRepo(trx).record({ tenantId, actor: 'operator', action: 'api_key.revoked', subjectId: id, at: now });
+      });
+    },
+
+    list(tenantId: string) {
+      return db.selectFrom('api_keys').select(['id', 'name', 'created_at', 'revoked_at', 'last_used_at']).where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+    },
+
+    /** The shop an `Authorization: Bearer spk_…` header belongs to, or null. One primary-key lookup. */
+    async authenticate(header: string | undefined): Promise<{ tenantId: string; keyId: string } | null> {
+      const m = header?.startsWith('Bearer ') ? KEY_SHAPE.exec(header.slice(7).trim()) : null;
+      if (!m) return null;
+      const id = m[1]!.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+      const row = await db
+        .selectFrom('api_keys')
+        .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
+        .select(['api_keys.tenant_id', 'api_keys.secret_hash', 'api_keys.revoked_at', 'tenants.status'])
+        .where('api_keys.id', '=', id)
+        .executeTakeFirst();
+      if (!row || row.revoked_at !== null || row.status !== 'active' || !safeEqual(row.secret_hash, sha256(m[2]!))) return null;
+      return { tenantId: row.tenant_id, keyId: id };
+    },
+  };
+}
+export type ApiKeys = ReturnType<typeof createApiKeys>;

@@ -1,0 +1,62 @@
+// The shop's automated emails (invoice sent, invoice reminder, service report), each carrying a
+// signed link that signs the client in on that object. Queued in the outbox like every message.
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { AppError } from '../../lib/app-error.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { maskEmail } from '../../lib/mask.ts';
+import { auditRepo } from '../audit/audit.repo.ts';
+import { clientsRepo } from '../clients/clients.repo.ts';
+import type { Outbox } from '../delivery/outbox.service.ts';
+import { invoicesRepo } from '../invoices/invoices.repo.ts';
+import type { LinksService } from '../links/links.service.ts';
+import { reportsRepo } from '../reports/reports.repo.ts';
+import { tenantsRepo } from '../tenants/tenants.repo.ts';
+
+export type EmailType = 'invoice_sent' | 'invoice_reminder' | 'service_report';
+
+export function createNotifications(deps: { db: Kysely<DB>; clock: Clock; outbox: Outbox; links: LinksService }) {
+  const { db, clock, outbox, links } = deps;
+  return {
+    async send(tenantId: string, type: EmailType, externalId: string): Promise<{ messageId: string }> {
+      const id = await db.transaction().execute(async (trx) => {
+        const tenant = await tenantsRepo(trx).byId(tenantId);
+        if (!tenant) throw new AppError('TENANT_NOT_FOUND', 'Unknown shop.', 404);
+        const brand = { shopName: tenant.name, brandColor: tenant.brand_color, logoUrl: tenant.logo_url };
+        const now = clock.now();
+        const object = type === 'service_report' ? await reportsRepo(trx).byExternalId(tenantId, externalId) : await invoicesRepo(trx).byExternalId(tenantId, externalId);
+        if (!object) throw new AppError('NOT_FOUND', `No ${type === 'service_report' ? 'report' : 'invoice'} with external id "${externalId}".`, 404, 'externalId');
+        const client = await clientsRepo(trx).byId(tenantId, object.client_id);
+        if (!client || client.status !== 'active') throw new AppError('CLIENT_DISABLED', 'The client is disabled; no email was sent.', 409);
+        if (!client.email) throw new AppError('NO_EMAIL', `${client.name} has no email address on file; add one with PUT /api/v1/clients/{externalId}.`, 422);
+        const link = (kind: 'invoice' | 'report') => links.urlFor({ tenantId, clientId: client.id, linkVersion: client.link_version, object: kind, objectId: object.id });
+        let messageId: string;
+        if ('number' in object) {
+          if (object.status !== 'sent') throw new AppError('INVOICE_NOT_OPEN', `Invoice ${object.number} is ${object.status}; only open (sent) invoices can be emailed.`, 409);
+          messageId = await outbox.enqueue(trx, {
+            channel: 'email',
+            to: client.email,
+            template: 'invoice-email',
+            tenantId,
+            now,
+            data: { ...brand, kind: type === 'invoice_reminder' ? 'reminder' : 'sent', clientName: client.name, number: object.number, totalCents: object.total_cents, currency: object.currency, dueDate: object.due_date, link: link('invoice') },
+          });
+        } else {
+          messageId = await outbox.enqueue(trx, {
+            channel: 'email',
+            to: client.email,
+            template: 'report-email',
+            tenantId,
+            now,
+            data: { ...brand, clientName: client.name, title: object.title, serviceDate: object.service_date, technician: object.technician, summary: object.notes, link: link('report') },
+          });
+        }
+        await auditRepo(trx).record({ tenantId, clientId: client.id, actor: 'system', action: `email.${type}`, subjectId: object.id, data: { message: messageId, to: maskEmail(client.email) }, at: now });
+        return messageId;
+      });
+      outbox.notify();
+      return { messageId: id };
+    },
+  };
+}
+export type Notifications = ReturnType<typeof createNotifications>;
