@@ -86,7 +86,7 @@ export function createServices(config: Config & { appSecret: string }, db: Datab
 export function createWorker(
   config: Config,
   db: Database,
-  services: Pick<ReturnType<typeof createServices>, 'sealer' | 'outbox'>,
+  services: Pick<ReturnType<typeof createServices>, 'sealer' | 'outbox' | 'login'>,
   o: { clock: Clock; log: WorkerOptions['log']; channels?: Channels },
 ): DeliveryWorker {
   return createDeliveryWorker({
@@ -100,6 +100,12 @@ export function createWorker(
     maxAttempts: config.worker.maxAttempts,
     leaseMs: config.worker.leaseMs,
     housekeeping: () => purgeExpiredLimits(db, o.clock.now()),
+    jobs: {
+      'login-dispatch': async (data, m) => {
+        await services.login.dispatch({ requestId: m.login_request_id!, ...data });
+        services.outbox.notify();
+      },
+    },
   });
 }
 
@@ -138,7 +144,7 @@ export async function buildServer(config: Config & { appSecret: string }, o: Ser
   loginRoutes(app, { login: services.login, limits: services.limits, cookies, csrf });
   portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf, content: services.content, links: services.links, clients: services.clients, login: services.login, db });
   apiRoutes(app, { db, apiKeys: services.apiKeys, clients: services.clients, content: services.content, notifications: services.notifications, publicUrl: config.publicUrl });
-  webhookRoutes(app, { config, status: createProviderStatus({ db, clock }), clock });
+  webhookRoutes(app, { config, status: createProviderStatus({ db, clock }), clock, tokenOnce: services.limits.webhookTokenOnce });
   if (config.devOutbox) devOutboxRoutes(app, { db });
 
   const worker = createWorker(config, db, services, { clock, log: app.log, ...(o.channels ? { channels: o.channels } : {}) });

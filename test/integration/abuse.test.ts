@@ -17,14 +17,17 @@ afterEach(async () => {
   while (servers.length) await servers.pop()!.close();
 });
 
-const issued = (t: TestServer, identifier: string) =>
-  t.db
+const issued = async (t: TestServer, identifier: string) => {
+  await t.worker.runOnce(); // matching and limits happen in the worker, after the answer
+  return t.db
     .selectFrom('login_requests')
     .innerJoin('audit_events', 'audit_events.subject_id', 'login_requests.id')
     .select('audit_events.action')
     .where('login_requests.identifier', '=', identifier)
     .where('audit_events.action', 'in', ['login.link_issued', 'login.link_refused'])
+    .orderBy('audit_events.id')
     .execute();
+};
 
 async function ask(t: TestServer, identifier: string, headers: Record<string, string> = {}) {
   const b = t.browser();
@@ -45,6 +48,20 @@ describe(`rate limits (${backend})`, () => {
     expect(actions.filter((a) => a === 'login.link_refused')).toHaveLength(15);
     await t.worker.runOnce();
     expect(await t.messagesTo(demo.oneShop.email)).toHaveLength(5);
+  });
+
+  // Regression: a refused login used to keep its shops, so guessing its code could sign in.
+  it('never lets a refused login be redeemed, even with the right code', async () => {
+    const t = await server({ RATE_LOGIN_PER_IDENTIFIER_15M: '1' });
+    await ask(t, demo.oneShop.email);
+    const b = t.browser();
+    await b.submit('/client-login', { identifier: demo.oneShop.email });
+    const job = await t.db.selectFrom('outbox_messages').selectAll().where('template', '=', 'login-dispatch').where('status', '=', 'queued').orderBy('created_at', 'desc').execute();
+    const { code } = JSON.parse(t.services.sealer.open(job.at(-1)!.payload_enc!)) as { code: string };
+    expect((await issued(t, demo.oneShop.email)).map((a) => a.action)).toEqual(['login.link_issued', 'login.link_refused']);
+    const res = await b.submit('/client-login/check', { code });
+    expect(res.statusCode).toBe(400);
+    expect(b.cookie('session')).toBeUndefined();
   });
 
   it('also caps the day', async () => {
@@ -118,6 +135,7 @@ describe(`SMS protection (${backend})`, () => {
     await ask(t, '+44 7400 123456');
     await ask(t, '+1 800 246 1234');
     await ask(t, '+1 900 201 0142');
+    await t.worker.runOnce();
     const reasons = await t.db.selectFrom('audit_events').select('data').where('action', '=', 'login.link_refused').execute();
     expect(reasons.map((r) => JSON.parse(r.data).reason).sort()).toEqual(['sms_country', 'sms_not_mobile', 'sms_not_mobile']);
     expect(await t.messagesTo('+447400123456')).toHaveLength(0);

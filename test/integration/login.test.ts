@@ -82,8 +82,19 @@ describe(`login by link (${storeKind})`, () => {
   });
 
   it('gives the same answer for unknown and known identifiers', async () => {
+    await t.worker.runOnce();
+    const rows = async () => ({
+      jobs: Number((await t.db.selectFrom('outbox_messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+      audit: Number((await t.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+    });
+    const before = await rows();
     const known = await requestLink(demo.oneShop.email); // m***@example.com
+    const afterKnown = await rows();
     const unknown = await requestLink('mallory@example.com'); // m***@example.com too
+    const afterUnknown = await rows();
+    // The request path writes the same rows either way (matching happens later, in the worker).
+    expect({ jobs: afterKnown.jobs - before.jobs, audit: afterKnown.audit - before.audit }).toEqual({ jobs: 1, audit: 1 });
+    expect({ jobs: afterUnknown.jobs - afterKnown.jobs, audit: afterUnknown.audit - afterKnown.audit }).toEqual({ jobs: 1, audit: 1 });
     for (const r of [known.res, unknown.res]) {
       expect(r.statusCode).toBe(303);
       expect(r.headers.location).toBe('/client-login/check');
@@ -157,6 +168,23 @@ describe(`login by link (${storeKind})`, () => {
     expect((await t.browser().get(first.link)).statusCode).toBe(410);
   });
 
+  // Regression: a link kept working after the shop changed the client's email.
+  it('stops a link when the client no longer has that email', async () => {
+    await requestLink(demo.oneShop.email);
+    const msg = await t.lastMessageTo(demo.oneShop.email);
+    const lawn = t.demo!.tenants[0]!.id;
+    const maria = await t.services.clients.resolve(lawn, demo.oneShop.email);
+    await t.services.clients.update(lawn, maria.id, { email: 'maria.new@example.com' });
+    try {
+      const b = t.browser();
+      const res = await b.post(msg.link, { _csrf: csrfOf((await b.get(msg.link)).body) });
+      expect(res.statusCode).toBe(410);
+      expect(b.cookie('session')).toBeUndefined();
+    } finally {
+      await t.services.clients.update(lawn, maria.id, { email: demo.oneShop.email });
+    }
+  });
+
   it('treats unknown and malformed links like expired ones', async () => {
     const b = t.browser();
     for (const url of ['/l/' + 'A'.repeat(48), '/l/short', '/l/%3Cscript%3E']) {
@@ -173,7 +201,7 @@ describe(`login by link (${storeKind})`, () => {
     const row = await t.db.selectFrom('login_requests').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirstOrThrow();
     expect(JSON.stringify(row)).not.toContain(token);
     expect(JSON.stringify(row)).not.toContain(msg.code);
-    const queued = await t.db.selectFrom('outbox_messages').selectAll().where('login_request_id', '=', row.id).executeTakeFirstOrThrow();
+    const queued = await t.db.selectFrom('outbox_messages').selectAll().where('login_request_id', '=', row.id).where('template', '=', 'login-link').executeTakeFirstOrThrow();
     expect(queued.status).toBe('sent');
     expect(queued.payload_enc).toBeNull();
     const audit = await t.db.selectFrom('audit_events').select('data').execute();
@@ -338,11 +366,11 @@ describe(`audit (${storeKind})`, () => {
     await browser.get(msg.link);
     const request = await t.db.selectFrom('login_requests').select('id').orderBy('created_at', 'desc').where('identifier', '=', demo.oneShop.email).executeTakeFirstOrThrow();
     const events = await t.db.selectFrom('audit_events').select(['action', 'tenant_id', 'data']).where('subject_id', '=', request.id).orderBy('id').execute();
-    expect(events.map((e) => e.action)).toEqual(['login.link_issued', 'delivery.queued', 'delivery.sent', 'login.consumed']);
+    expect(events.map((e) => e.action)).toEqual(['login.requested', 'login.link_issued', 'delivery.queued', 'delivery.sent', 'login.consumed']);
     const sessionId = browser.cookie('session')!.split('.')[0]!;
     const created = await t.db.selectFrom('audit_events').select(['action', 'tenant_id']).where('subject_id', '=', sessionId).execute();
     expect(created).toEqual([{ action: 'session.created', tenant_id: t.demo!.tenants[0]!.id }]);
-    expect(JSON.parse(events[0]!.data)).toMatchObject({ channel: 'email', to: 'm***@example.com' });
+    expect(JSON.parse(events[1]!.data)).toMatchObject({ channel: 'email', to: 'm***@example.com' });
     await expect(t.db.updateTable('audit_events').set({ action: 'x' }).execute()).rejects.toThrow(/append-only/);
     await expect(t.db.deleteFrom('audit_events').execute()).rejects.toThrow(/append-only/);
   });

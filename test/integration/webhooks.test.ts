@@ -26,7 +26,7 @@ async function sendLogin(identifier: string) {
   t.clock.advance(1000);
   await t.browser().submit('/client-login', { identifier });
   await t.worker.runOnce();
-  return t.db.selectFrom('outbox_messages').selectAll().orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+  return t.db.selectFrom('outbox_messages').selectAll().where('template', '!=', 'login-dispatch').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
 }
 
 function twilioCallback(callbackUrl: string, params: Record<string, string>, signature = twilioSignature(TOKEN, callbackUrl, params)) {
@@ -116,7 +116,7 @@ describe(`email webhooks (${storeKind})`, () => {
   it('reads Mailgun events: permanent failures bounce, temporary ones only get recorded', async () => {
     const m = await sendLogin(demo.oneShop.email);
     const mailgun = (id: string, event: string, severity?: string) => {
-      const timestamp = String(Math.floor(Date.now() / 1000));
+      const timestamp = String(Math.floor(t.clock.now() / 1000));
       const token = `tok-${id}`;
       return JSON.stringify({
         signature: { timestamp, token, signature: createHmac('sha256', MAILGUN_KEY).update(timestamp + token).digest('hex') },
@@ -128,6 +128,12 @@ describe(`email webhooks (${storeKind})`, () => {
     await post('/webhooks/email/mailgun', mailgun('mg-2', 'failed', 'permanent'));
     const row = await t.db.selectFrom('outbox_messages').selectAll().where('id', '=', m.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ delivery_status: 'bounced', delivery_reason: 'The mailbox is full', delivery_error_code: '550' });
+    // The signature does not cover the event: a captured one must not carry a second, forged event.
+    const captured = mailgun('mg-4', 'delivered');
+    expect((await post('/webhooks/email/mailgun', captured)).statusCode).toBe(200);
+    const replayed = JSON.parse(captured);
+    replayed['event-data'].id = 'mg-5';
+    expect((await post('/webhooks/email/mailgun', JSON.stringify(replayed))).json().error.code).toBe('REPLAYED');
     const forged = JSON.parse(mailgun('mg-3', 'delivered'));
     forged.signature.signature = '0'.repeat(64);
     expect((await post('/webhooks/email/mailgun', JSON.stringify(forged))).statusCode).toBe(403);

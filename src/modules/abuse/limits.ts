@@ -12,6 +12,21 @@ import { RateLimiterKysely } from './kysely-store.ts';
 
 export type Verdict = { ok: true } | { ok: false; retryAfterSec: number };
 
+/**
+ * The key for per-IP limits: the address for IPv4, the /64 network for IPv6 (one household or
+ * server gets a whole /64, so single IPv6 addresses would be free to rotate).
+ */
+export function ipKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
 const MIN = 60;
 const DAY = 24 * 60 * MIN;
 
@@ -61,11 +76,14 @@ export function createLimits(deps: { config: Config; db: Kysely<DB>; clock: Cloc
   const smsTenant = limiter('sms-tenant-day', L.smsPerTenantDay, DAY);
   const smsGlobal = limiter('sms-global-day', L.smsGlobalDay, DAY);
   const unknownNotice = limiter('unknown-notice-day', 1, DAY);
+  const webhookTokens = limiter('webhook-token', 1, 15 * MIN);
 
   return {
-    loginFromIp: (ip: string) => take(loginIp, ip),
-    redeemFromIp: (ip: string) => take(redeemIp, ip),
-    codeFromIp: (ip: string) => take(codeIp, ip),
+    loginFromIp: (ip: string) => take(loginIp, ipKey(ip)),
+    redeemFromIp: (ip: string) => take(redeemIp, ipKey(ip)),
+    codeFromIp: (ip: string) => take(codeIp, ipKey(ip)),
+    /** True the first time a webhook token is seen (within its replay window), false after. */
+    webhookTokenOnce: async (token: string) => (await take(webhookTokens, sha256(token).slice(0, 32))).ok,
     loginForIdentifier: (identifier: string) => all([[idShort, hashed(identifier)], [idDay, hashed(identifier)]]),
     /** One text counts against the global budget and against each shop it is sent for. */
     smsBudget: (tenantIds: string[]) => all([[smsGlobal, 'all'], ...tenantIds.map((t): [RateLimiterAbstract, string] => [smsTenant, t])]),

@@ -9,7 +9,8 @@ describe('normaliseEmail', () => {
   it('turns an international domain into its ASCII form', () => {
     expect(normaliseEmail('ana@Bücher.example')).toBe('ana@xn--bcher-kva.example');
   });
-  it.each(['jo', 'jo@', '@example.com', 'jo@example', 'jo..smith@example.com', '.jo@example.com', 'j o@example.com', 'jo@exa mple.com'])(
+  // Regression: junk after the domain ("gmail.com(1") passed, multiplying per-address limits.
+  it.each(['jo', 'jo@', '@example.com', 'jo@example', 'jo..smith@example.com', '.jo@example.com', 'j o@example.com', 'jo@exa mple.com', 'jo@gmail.com(1', 'jo@gmail.com;x', 'jo@-bad.com', 'jo@bad-.com', 'jo@example.c0m'])(
     'rejects %s with a message that says what to fix',
     (bad) => {
       expect(() => normaliseEmail(bad)).toThrowError(/doesn’t look complete/);

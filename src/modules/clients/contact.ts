@@ -8,6 +8,8 @@ import { messages } from '../../http/views/strings.ts';
 export type Identifier = { kind: 'email'; value: string } | { kind: 'phone'; value: string };
 
 const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$/;
+/** Letters, digits and hyphens in dot-separated labels (after IDN → ASCII), alphabetic or xn-- TLD. */
+const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 
 export function normaliseEmail(input: string): string {
   const trimmed = input.trim().toLowerCase();
@@ -21,8 +23,8 @@ export function normaliseEmail(input: string): string {
     local.endsWith('.') ||
     local.includes('..') ||
     !domain ||
-    !domain.includes('.') ||
-    domain.length > 253
+    domain.length > 253 ||
+    !DOMAIN.test(domain)
   ) {
     throw new AppError('INVALID_EMAIL', messages.invalidEmail, 400, 'identifier');
   }

@@ -41,6 +41,7 @@ export function outboxRepo(db: Kysely<DB>) {
         .updateTable('outbox_messages')
         .set({ status: 'sent', provider, provider_id: providerId, sent_at: now, locked_until: null, last_error: null, payload_enc: null })
         .where('id', '=', id)
+        .where('status', '=', 'sending')
         .execute();
     },
 
@@ -49,6 +50,7 @@ export function outboxRepo(db: Kysely<DB>) {
         .updateTable('outbox_messages')
         .set({ status: 'queued', last_error: error, next_attempt_at: nextAttemptAt, locked_until: null })
         .where('id', '=', id)
+        .where('status', '=', 'sending')
         .execute();
     },
 
@@ -58,11 +60,16 @@ export function outboxRepo(db: Kysely<DB>) {
         .updateTable('outbox_messages')
         .set({ status, last_error: error, locked_until: null, payload_enc: null })
         .where('id', '=', id)
+        .where('status', '=', 'sending')
         .execute();
     },
 
     byId(id: string) {
       return db.selectFrom('outbox_messages').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    async setProviderId(id: string, providerId: string): Promise<void> {
+      await db.updateTable('outbox_messages').set({ provider_id: providerId }).where('id', '=', id).where('provider_id', 'is', null).execute();
     },
 
     byProviderId(providerId: string) {

@@ -7,15 +7,13 @@ import type { Sealer } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
 import { deliveryEventsRepo } from './delivery-events.repo.ts';
 import { outboxRepo } from './outbox.repo.ts';
-import type { TemplateData, TemplateName } from './templates/index.ts';
+import type { QueueData, QueueName } from './templates/index.ts';
 
-export type { TemplateData, TemplateName };
-
-export interface Enqueue<T extends TemplateName> {
+export interface Enqueue<T extends QueueName> {
   channel: 'email' | 'sms';
   to: string;
   template: T;
-  data: TemplateData[T];
+  data: QueueData[T];
   tenantId: string | null;
   loginRequestId?: string;
   /** Drop the message rather than send it after this time. */
@@ -27,7 +25,7 @@ export function createOutbox(deps: { sealer: Sealer }) {
   const events = new EventEmitter();
   return {
     /** Queues a message in the caller's transaction. The payload is sealed: it holds a live link. */
-    async enqueue<T extends TemplateName>(trx: Kysely<DB>, m: Enqueue<T>): Promise<string> {
+    async enqueue<T extends QueueName>(trx: Kysely<DB>, m: Enqueue<T>): Promise<string> {
       const id = newId();
       await outboxRepo(trx).insert({
         id,

@@ -51,8 +51,15 @@ export function createProviderStatus(deps: { db: Kysely<DB>; clock: Clock }) {
     async apply(s: ProviderStatus): Promise<'recorded' | 'duplicate' | 'unknown'> {
       return deps.db.transaction().execute(async (trx) => {
         const outbox = outboxRepo(trx);
-        const m = s.messageId ? await outbox.byId(s.messageId) : await outbox.byProviderId(s.providerId);
-        if (!m || m.provider_id !== s.providerId) return 'unknown';
+        const found = s.messageId ? await outbox.byId(s.messageId) : await outbox.byProviderId(s.providerId);
+        if (!found) return 'unknown';
+        let m = found;
+        // A callback can beat the worker's own "sent" record; the URL names the message, so adopt the id.
+        if (s.messageId && m.provider_id === null) {
+          await outbox.setProviderId(m.id, s.providerId);
+          m = { ...m, provider_id: s.providerId };
+        }
+        if (m.provider_id !== s.providerId) return 'unknown';
         const at = deps.clock.now();
         const fresh = await deliveryEventsRepo(trx).record({
           messageId: m.id,

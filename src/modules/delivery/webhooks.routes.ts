@@ -38,7 +38,7 @@ const neutralEvents = z.object({
 
 const stripBrackets = (id: string) => id.trim().replace(/^<|>$/g, '');
 
-export function webhookRoutes(app: FastifyInstance, d: { config: Config; status: ProviderStatusService; clock: Clock }) {
+export function webhookRoutes(app: FastifyInstance, d: { config: Config; status: ProviderStatusService; clock: Clock; tokenOnce: (token: string) => Promise<boolean> }) {
   const { config, status } = d;
   const forbidden = { error: { code: 'BAD_SIGNATURE', message: 'The signature does not match.' } };
 
@@ -105,7 +105,8 @@ export function webhookRoutes(app: FastifyInstance, d: { config: Config; status:
       const key = config.webhooks.mailgunSigningKey;
       scope.post('/webhooks/email/mailgun', async (req, reply) => {
         const body = safeJson(String(req.body ?? '')) as MailgunBody | undefined;
-        if (!verifyMailgun(key, body?.signature)) return reply.code(403).send(forbidden);
+        if (!verifyMailgun(key, body?.signature, d.clock.now())) return reply.code(403).send(forbidden);
+        if (!(await d.tokenOnce(body!.signature!.token!))) return reply.code(403).send({ error: { code: 'REPLAYED', message: 'This signature was already used.' } });
         const e = body?.['event-data'];
         const messageId = e?.message?.headers?.['message-id'];
         if (!e?.id || !e.event || !messageId) return reply.code(400).send({ error: { code: 'BAD_PAYLOAD', message: 'event-data.id, event and message.headers.message-id are required.' } });

@@ -30,9 +30,13 @@ export function verifyServicio(secret: string, body: string, header: string | un
   return safeEqual(header!, servicioSignature(secret, t, body));
 }
 
-/** Mailgun: hex HMAC-SHA256(signing key, timestamp + token). */
-export function verifyMailgun(signingKey: string, sig: { timestamp?: string; token?: string; signature?: string } | undefined): boolean {
+/**
+ * Mailgun: hex HMAC-SHA256(signing key, timestamp + token), within 5 minutes of our clock. The
+ * signature does not cover the event, so callers must also accept each token only once.
+ */
+export function verifyMailgun(signingKey: string, sig: { timestamp?: string; token?: string; signature?: string } | undefined, nowMs: number): boolean {
   if (!sig?.timestamp || !sig.token || !sig.signature) return false;
+  if (!/^\d+$/.test(sig.timestamp) || Math.abs(nowMs / 1000 - Number(sig.timestamp)) > 300) return false;
   const expected = createHmac('sha256', signingKey).update(sig.timestamp + sig.token).digest('hex');
   return safeEqual(sig.signature, expected);
 }

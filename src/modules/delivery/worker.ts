@@ -11,7 +11,7 @@ import { DeliveryError, type Channels } from './channels.ts';
 import { deliveryEventsRepo } from './delivery-events.repo.ts';
 import { outboxRepo, type OutboxMessage } from './outbox.repo.ts';
 import type { Outbox } from './outbox.service.ts';
-import { fromName, render, type TemplateData, type TemplateName } from './templates/index.ts';
+import { fromName, render, type JobData, type TemplateData, type TemplateName } from './templates/index.ts';
 
 export interface WorkerOptions {
   db: Kysely<DB>;
@@ -24,6 +24,8 @@ export interface WorkerOptions {
   maxAttempts?: number;
   leaseMs?: number;
   batchSize?: number;
+  /** Jobs run in the worker instead of sent (by template name), e.g. the login dispatcher. */
+  jobs?: { [K in keyof JobData]?: (data: JobData[K], m: OutboxMessage) => Promise<void> };
   /** Periodic clean-up run by the worker (expired rate-limit windows…), at most every 10 minutes. */
   housekeeping?: () => Promise<void>;
 }
@@ -76,14 +78,30 @@ export function createDeliveryWorker(o: WorkerOptions) {
     return o.channels.email({ outboxId: m.id, to: m.to_address, fromName: fromName(template, data), subject: r.subject, text: r.text, html: r.html });
   }
 
+  /** An internal job: run it; it records its own outcome. Failures are retried like sends. */
+  async function runJob(m: OutboxMessage, job: (data: never, m: OutboxMessage) => Promise<void>): Promise<void> {
+    try {
+      if (!m.payload_enc) throw new Error('job payload is missing');
+      await job(JSON.parse(o.sealer.open(m.payload_enc)) as never, m);
+      await outboxRepo(o.db).markSent(m.id, 'internal', null, o.clock.now());
+    } catch (err) {
+      const error = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+      o.log.error({ outboxId: m.id, error }, 'job failed');
+      if (m.attempts >= maxAttempts) await outboxRepo(o.db).markFinal(m.id, 'failed', error);
+      else await outboxRepo(o.db).markRetry(m.id, error, o.clock.now() + backoffMs(m.attempts));
+    }
+  }
+
   async function processOne(m: OutboxMessage): Promise<void> {
+    const job = o.jobs?.[m.template as keyof JobData];
+    if (job && !(m.send_before !== null && o.clock.now() >= m.send_before)) return runJob(m, job as never);
     if (m.send_before !== null && o.clock.now() >= m.send_before) {
       await record(m, 'delivery.expired', {}, (trx) => outboxRepo(trx).markFinal(m.id, 'expired', 'the link expired before it could be sent'));
       return;
     }
+    let sent: { provider: string; providerId: string | null };
     try {
-      const sent = await send(m);
-      await record(m, 'delivery.sent', { provider: sent.provider }, (trx) => outboxRepo(trx).markSent(m.id, sent.provider, sent.providerId, o.clock.now()));
+      sent = await send(m);
     } catch (err) {
       const permanent = err instanceof DeliveryError ? err.permanent : false;
       const error = (err instanceof Error ? err.message : String(err)).slice(0, 500);
@@ -94,6 +112,21 @@ export function createDeliveryWorker(o: WorkerOptions) {
         const next = o.clock.now() + backoffMs(m.attempts);
         o.log.info({ outboxId: m.id, error, next }, 'message will be retried');
         await record(m, 'delivery.attempt_failed', { error }, (trx) => outboxRepo(trx).markRetry(m.id, error, next));
+      }
+      return;
+    }
+    // It went out: a failure to *record* that must not count as a failed send (that would send it
+    // again). Try a few times; if the store stays away, the lease brings it back (at least once).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await record(m, 'delivery.sent', { provider: sent.provider }, (trx) => outboxRepo(trx).markSent(m.id, sent.provider, sent.providerId, o.clock.now()));
+        return;
+      } catch (err) {
+        if (attempt >= 3) {
+          o.log.error({ outboxId: m.id, err }, 'sent, but could not record it; it may be sent again after the lease');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 200 * attempt));
       }
     }
   }

@@ -1,5 +1,5 @@
 // Development only (never registered in production): read what would have been sent.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { html } from '../../lib/html.ts';
@@ -17,21 +17,25 @@ function toJson(m: DevMessage) {
   return { id: m.id, channel: m.channel, to: m.to_address, subject: m.subject, text: m.text, html: m.html, createdAt: new Date(m.created_at).toISOString() };
 }
 
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
 export function devOutboxRoutes(app: FastifyInstance, d: { db: Kysely<DB> }) {
   const repo = devOutboxRepo(d.db);
+  // It shows live links and codes: only to this machine, even if a development server is reachable.
+  const local = { preHandler: async (req: FastifyRequest, reply: FastifyReply) => (LOOPBACK.has(req.socket.remoteAddress ?? '') ? undefined : reply.callNotFound()) };
 
-  app.get('/dev/outbox.json', async (req) => {
+  app.get('/dev/outbox.json', local, async (req) => {
     const to = (req.query as { to?: string }).to;
     return { messages: (await repo.latest(50, to || undefined)).map(toJson) };
   });
 
-  app.get<{ Params: { id: string } }>('/dev/outbox/:id/html', async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/dev/outbox/:id/html', local, async (req, reply) => {
     const m = await repo.byId(Number(req.params.id));
     if (!m?.html) return reply.callNotFound();
     return sendHtml(reply, m.html);
   });
 
-  app.get('/dev/outbox', async (_req, reply) => {
+  app.get('/dev/outbox', local, async (_req, reply) => {
     const list = await repo.latest(50);
     return sendHtml(
       reply,

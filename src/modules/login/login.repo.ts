@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { isPostgres } from '../../db/dialect.ts';
 import type { DB, LoginRequestsTable, LoginStatus } from '../../db/schema.ts';
 
 export type LoginRequest = Selectable<LoginRequestsTable>;
@@ -7,12 +8,17 @@ export function loginRepo(db: Kysely<DB>) {
   return {
     async insert(request: LoginRequest, matches: { tenant_id: string; client_id: string }[]): Promise<void> {
       await db.insertInto('login_requests').values(request).execute();
-      if (matches.length > 0) {
-        await db
-          .insertInto('login_request_clients')
-          .values(matches.map((m) => ({ login_request_id: request.id, tenant_id: m.tenant_id, client_id: m.client_id })))
-          .execute();
-      }
+      if (matches.length > 0) await this.attachMatches(request.id, matches);
+    },
+
+    /** The shops (and client in each) this login may enter; set by the dispatcher when it may send. */
+    async attachMatches(requestId: string, matches: { tenant_id: string; client_id: string }[]): Promise<void> {
+      if (matches.length === 0) return;
+      await db
+        .insertInto('login_request_clients')
+        .values(matches.map((m) => ({ login_request_id: requestId, tenant_id: m.tenant_id, client_id: m.client_id })))
+        .execute();
+      await db.updateTable('login_requests').set({ matched: matches.length }).where('id', '=', requestId).execute();
     },
 
     byTokenHash(tokenHash: string) {
@@ -29,6 +35,14 @@ export function loginRepo(db: Kysely<DB>) {
         .selectFrom('login_request_clients as m')
         .innerJoin('clients as c', (j) => j.onRef('c.id', '=', 'm.client_id').onRef('c.tenant_id', '=', 'm.tenant_id'))
         .innerJoin('tenants as t', 't.id', 'm.tenant_id')
+        .innerJoin('login_requests as r', 'r.id', 'm.login_request_id')
+        // A link only opens the door while the client still has the email or phone it was sent to.
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('r.identifier_kind', '=', 'email'), eb('c.email', '=', eb.ref('r.identifier'))]),
+            eb.and([eb('r.identifier_kind', '=', 'phone'), eb('c.phone', '=', eb.ref('r.identifier'))]),
+          ]),
+        )
         .select(['m.tenant_id', 'm.client_id', 'c.name as client_name', 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_url'])
         .where('m.login_request_id', '=', requestId)
         .where('c.status', '=', 'active')
@@ -46,6 +60,15 @@ export function loginRepo(db: Kysely<DB>) {
         .where('m.login_request_id', '=', requestId)
         .where('c.status', '=', 'active')
         .execute();
+    },
+
+    /**
+     * PostgreSQL: lock the identifier's pending logins in id order before consuming one, so two
+     * links of one person redeemed at once queue up instead of deadlocking in supersedeOthers.
+     */
+    async lockPending(identifier: string): Promise<void> {
+      if (!isPostgres(db)) return;
+      await db.selectFrom('login_requests').select('id').where('identifier', '=', identifier).where('status', '=', 'pending').orderBy('id').forUpdate().execute();
     },
 
     /** Atomic single use: only one caller can move a pending, unexpired request to consumed. */

@@ -67,6 +67,7 @@ export function createLoginService(d: LoginDeps) {
   async function complete(trx: Kysely<DB>, r: LoginRequest, via: 'link' | 'code', ctx: RequestContext): Promise<LoginOutcome> {
     const repo = loginRepo(trx);
     const now = d.clock.now();
+    await repo.lockPending(r.identifier);
     if (!(await repo.consume(r.id, now))) return { kind: 'invalid' };
     await repo.supersedeOthers(r.identifier, r.id);
     const matches = await repo.matchedClients(r.id);
@@ -136,9 +137,13 @@ export function createLoginService(d: LoginDeps) {
      * Starts a login. Does the same work and returns the same shape whether or not the email or
      * phone is on file anywhere, so neither the page nor its timing says which.
      */
+    /**
+     * Starts a login. The request path does the same few writes whatever the email or phone is —
+     * the login row, one dispatch job and one audit event — and looks nothing up, so neither the
+     * answer nor its timing can tell whether it is on file. The worker does the matching (`dispatch`).
+     */
     async request(input: string, ctx: RequestContext) {
       const id = parseIdentifier(input, d.defaultRegion);
-      const matches = await clientsRepo(d.db).findForLogin(id);
       const now = d.clock.now();
       const requestId = newId();
       const token = randomToken(36);
@@ -153,7 +158,7 @@ export function createLoginService(d: LoginDeps) {
         code_attempts: 0,
         browser_hash: sha256(browserSecret),
         status: 'pending',
-        matched: matches.length,
+        matched: 0,
         created_at: now,
         expires_at: now + d.linkTtlMs,
         consumed_at: null,
@@ -162,50 +167,80 @@ export function createLoginService(d: LoginDeps) {
         picked_at: null,
         ip: ctx.ip,
       };
-      const channel = id.kind === 'phone' ? 'sms' : 'email';
-      const plan = await decide(id, matches.map((m) => m.tenant_id));
       await d.db.transaction().execute(async (trx) => {
-        await loginRepo(trx).insert(request, matches);
+        await loginRepo(trx).insert(request, []);
+        await d.outbox.enqueue(trx, {
+          channel: id.kind === 'phone' ? 'sms' : 'email',
+          to: id.value,
+          template: 'login-dispatch',
+          tenantId: null,
+          loginRequestId: requestId,
+          sendBefore: request.expires_at,
+          now,
+          data: { token, code },
+        });
+        await auditRepo(trx).record({ actor: 'client', action: 'login.requested', subjectId: requestId, data: { to: maskIdentifier(id.kind, id.value) }, ip: ctx.ip, at: now });
+      });
+      d.outbox.notify();
+      return { bindingCookie: `${requestId}.${browserSecret}`, maxAgeSeconds: Math.ceil(d.linkTtlMs / 1000) };
+    },
+
+    /**
+     * The worker's half of a login request: find the client in every shop, apply the limits and
+     * SMS policy, and queue the message — all in one transaction. Only a request that is allowed to
+     * send gets its shops attached, so a refused or unknown request can never be redeemed.
+     */
+    async dispatch(job: { requestId: string; token: string; code: string }): Promise<void> {
+      const request = await loginRepo(d.db).byId(job.requestId);
+      if (!request || request.status !== 'pending' || request.matched > 0) return;
+      const id = { kind: request.identifier_kind, value: request.identifier } as Identifier;
+      const matches = await clientsRepo(d.db).findForLogin(id);
+      const plan = await decide(id, [...new Set(matches.map((m) => m.tenant_id))]);
+      const channel = id.kind === 'phone' ? 'sms' : 'email';
+      const now = d.clock.now();
+      const perShop = (action: string, data: Record<string, unknown>) => {
+        const base = { actor: 'system' as const, action, subjectId: request.id, ip: request.ip, at: now, data: { to: maskIdentifier(id.kind, id.value), ...data } };
+        return matches.length ? matches.map((m) => ({ ...base, tenantId: m.tenant_id, clientId: m.client_id })) : [base];
+      };
+      await d.db.transaction().execute(async (trx) => {
         if (plan.kind === 'send') {
-          const tenants = await tenantsRepo(trx).byIds(matches.map((m) => m.tenant_id));
+          await loginRepo(trx).attachMatches(request.id, matches);
+          const tenants = await tenantsRepo(trx).byIds([...new Set(matches.map((m) => m.tenant_id))]);
           const messageId = await d.outbox.enqueue(trx, {
             channel,
             to: id.value,
             template: 'login-link',
             tenantId: tenants.length === 1 ? tenants[0]!.id : null,
-            loginRequestId: requestId,
+            loginRequestId: request.id,
             sendBefore: request.expires_at,
             now,
             data: {
               shopNames: tenants.map((t) => t.name).sort(),
               brandColor: tenants.length === 1 ? tenants[0]!.brand_color : '#2563eb',
-              link: `${d.publicUrl}/l/${token}`,
-              code,
+              link: `${d.publicUrl}/l/${job.token}`,
+              code: job.code,
               minutes: Math.round(d.linkTtlMs / 60_000),
             },
           });
-          await audit(trx, request, 'login.link_issued', { channel, shops: matches.length }, ctx);
-          await audit(trx, request, 'delivery.queued', { channel, message: messageId }, ctx);
+          await auditRepo(trx).record(...perShop('login.link_issued', { channel, shops: tenants.length }), ...perShop('delivery.queued', { channel, message: messageId }));
         } else if (plan.kind === 'refused') {
-          await audit(trx, request, 'login.link_refused', { channel, reason: plan.reason }, ctx);
+          await auditRepo(trx).record(...perShop('login.link_refused', { channel, reason: plan.reason }));
         } else {
-          await audit(trx, request, 'login.requested_unknown', { channel }, ctx);
+          await auditRepo(trx).record(...perShop('login.requested_unknown', { channel }));
           if (plan.kind === 'notice') {
             const messageId = await d.outbox.enqueue(trx, {
               channel: 'email',
               to: id.value,
               template: 'unknown-email',
               tenantId: null,
-              loginRequestId: requestId,
+              loginRequestId: request.id,
               now,
               data: { loginUrl: `${d.publicUrl}/client-login` },
             });
-            await audit(trx, request, 'delivery.queued', { channel, message: messageId, template: 'unknown-email' }, ctx);
+            await auditRepo(trx).record(...perShop('delivery.queued', { channel, message: messageId, template: 'unknown-email' }));
           }
         }
       });
-      if (plan.kind === 'send' || plan.kind === 'notice') d.outbox.notify();
-      return { bindingCookie: `${requestId}.${browserSecret}`, maxAgeSeconds: Math.ceil(d.linkTtlMs / 1000) };
     },
 
     /** For GET /l/:token — never consumes. Says whether the link is usable and who it is for. */

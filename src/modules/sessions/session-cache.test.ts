@@ -35,6 +35,17 @@ describe('session cache', () => {
     expect(c.get('c')?.id).toBe('c');
   });
 
+  // Regression: a lookup that began before a logout could put the old row back in the cache.
+  it('does not keep a row read before a revocation', () => {
+    const c = createSessionCache({ ttlMs: 60_000, now: () => 0 });
+    const before = c.generation;
+    c.delete('a'); // logout commits while the lookup is in flight
+    c.set('a', row('a'), before);
+    expect(c.get('a')).toBeUndefined();
+    c.set('a', row('a'), c.generation);
+    expect(c.get('a')?.id).toBe('a');
+  });
+
   it('caches nothing when turned off', () => {
     const c = createSessionCache({ ttlMs: 0 });
     c.set('a', row('a'));

@@ -9,7 +9,13 @@ export function createSessionCache(o: { ttlMs: number; max?: number; now?: () =>
   const max = o.max ?? 10_000;
   const now = o.now ?? (() => performance.now());
   const entries = new Map<string, { row: SessionForValidation; at: number }>();
+  // Bumped by every delete/clear: a lookup that started before a revocation must not re-cache
+  // the row it read (on PostgreSQL the lookup is asynchronous and can straddle a logout).
+  let generation = 0;
   return {
+    get generation() {
+      return generation;
+    },
     get(id: string): SessionForValidation | undefined {
       if (o.ttlMs <= 0) return undefined;
       const e = entries.get(id);
@@ -20,16 +26,18 @@ export function createSessionCache(o: { ttlMs: number; max?: number; now?: () =>
       }
       return e.row;
     },
-    set(id: string, row: SessionForValidation): void {
-      if (o.ttlMs <= 0) return;
+    set(id: string, row: SessionForValidation, readAtGeneration = generation): void {
+      if (o.ttlMs <= 0 || readAtGeneration !== generation) return;
       if (entries.size >= max) entries.delete(entries.keys().next().value!);
       entries.set(id, { row, at: now() });
     },
     delete(id: string): void {
+      generation++;
       entries.delete(id);
     },
     /** After any change that can end sessions (a client's or shop's status or settings). */
     clear(): void {
+      generation++;
       entries.clear();
     },
   };

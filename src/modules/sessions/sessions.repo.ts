@@ -58,8 +58,8 @@ export function sessionsRepo(db: Kysely<DB>) {
       await db.insertInto('sessions').values(s).execute();
     },
 
-    async renew(id: string, now: number, expiresAt: number): Promise<void> {
-      await db.updateTable('sessions').set({ renewed_at: now, expires_at: expiresAt }).where('id', '=', id).execute();
+    async renew(tenantId: string, id: string, now: number, expiresAt: number): Promise<void> {
+      await db.updateTable('sessions').set({ renewed_at: now, expires_at: expiresAt }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     },
 
     async revoke(tenantId: string, id: string, now: number): Promise<boolean> {

@@ -89,8 +89,9 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
       const id = token.slice(0, dot);
       let row = cache.get(id);
       if (!row) {
+        const generation = cache.generation;
         row = await lookup(id);
-        if (row) cache.set(id, row);
+        if (row) cache.set(id, row, generation);
       }
       if (!row || !safeEqual(row.secret_hash, sha256(token.slice(dot + 1)))) return null;
       if (row.revoked_at !== null || row.tenant_status !== 'active' || row.client_status !== 'active') return null;
@@ -108,7 +109,7 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
         clientName: row.client_name,
       };
       if (expiresAt - now >= lifetime / 2) return { session };
-      await sessionsRepo(db).renew(row.id, now, now + lifetime);
+      await sessionsRepo(db).renew(row.tenant_id, row.id, now, now + lifetime);
       cache.delete(row.id);
       return { session, renewedMaxAge: Math.floor(lifetime / 1000) };
     },
@@ -128,7 +129,7 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
           at: now,
         });
       });
-      cache.delete(session.id); // after the commit, so no request can re-cache the old row
+      cache.delete(session.id); // after the commit; lookups already in flight will not re-cache (generation)
     },
 
     /** "Sign out everywhere": ends every session of this client in this shop. */
