@@ -54,6 +54,7 @@ describe(`rate limits (${backend})`, () => {
   it('never lets a refused login be redeemed, even with the right code', async () => {
     const t = await server({ RATE_LOGIN_PER_IDENTIFIER_15M: '1' });
     await ask(t, demo.oneShop.email);
+    await t.worker.runOnce(); // the first one is dispatched (and allowed) before the second arrives
     const b = t.browser();
     await b.submit('/client-login', { identifier: demo.oneShop.email });
     const job = await t.db.selectFrom('outbox_messages').selectAll().where('template', '=', 'login-dispatch').where('status', '=', 'queued').orderBy('created_at', 'desc').execute();
@@ -67,6 +68,7 @@ describe(`rate limits (${backend})`, () => {
   it('also caps the day', async () => {
     const t = await server({ RATE_LOGIN_PER_IDENTIFIER_15M: '100', RATE_LOGIN_PER_IDENTIFIER_DAY: '3' });
     for (let i = 0; i < 5; i++) await ask(t, demo.oneShop.email);
+    // Dispatched in parallel batches: which ones pass is not ordered, how many is.
     expect((await issued(t, demo.oneShop.email)).filter((a) => a.action === 'login.link_issued')).toHaveLength(3);
   });
 
@@ -109,7 +111,10 @@ describe(`rate limits (${backend})`, () => {
 describe(`SMS protection (${backend})`, () => {
   it('keeps to the daily SMS budget of each shop, while email goes on', async () => {
     const t = await server({ SMS_DAILY_BUDGET_PER_TENANT: '2' });
-    for (let i = 0; i < 3; i++) await ask(t, demo.oneShop.phone);
+    for (let i = 0; i < 3; i++) {
+      await ask(t, demo.oneShop.phone);
+      await t.worker.runOnce(); // dispatch in order, so the third is the one over budget
+    }
     const actions = await issued(t, '+15125550187');
     expect(actions.map((a) => a.action)).toEqual(['login.link_issued', 'login.link_issued', 'login.link_refused']);
     await ask(t, demo.oneShop.email);
@@ -121,6 +126,7 @@ describe(`SMS protection (${backend})`, () => {
   it('keeps to the global SMS budget', async () => {
     const t = await server({ SMS_DAILY_BUDGET_GLOBAL: '1' });
     await ask(t, demo.oneShop.phone);
+    await t.worker.runOnce();
     await ask(t, demo.bothShops.phone);
     // Sam is a client of both shops: one refusal, recorded for each shop.
     expect(new Set((await issued(t, '+15125550142')).map((a) => a.action))).toEqual(new Set(['login.link_refused']));
