@@ -24,6 +24,9 @@ Commands:
   client update --tenant SLUG <id|email|phone> [--name N] [--email E] [--phone P] [--status active|disabled]
   client list --tenant SLUG
   client messages --tenant SLUG <id|email|phone>   what happened to the client's login messages
+  apikey create --tenant SLUG --name N      a key for the integration API (shown once)
+  apikey list --tenant SLUG
+  apikey revoke --tenant SLUG <id>
   worker                                    run the delivery worker on its own (no web server)
 
 Options:
@@ -162,6 +165,26 @@ export async function runCli(argv: string[], out = console.log, err = console.er
             )
             .join('\n');
           print(human || `No messages for ${c.name} yet.`, list);
+          return 0;
+        }
+        case 'apikey create': {
+          const t = await tenantOf();
+          const k = await svc.apiKeys.create(t.id, need(v.name, 'name'));
+          print(`API key for ${t.name} (shown once — store it now):\n${k.key}`, { id: k.id, key: k.key, tenant: t.slug });
+          return 0;
+        }
+        case 'apikey list': {
+          const t = await tenantOf();
+          const list = await svc.apiKeys.list(t.id);
+          print(list.map((k) => `${k.id}\t${k.name}\t${k.revoked_at ? 'revoked' : 'active'}`).join('\n') || 'No API keys yet.', list);
+          return 0;
+        }
+        case 'apikey revoke': {
+          const t = await tenantOf();
+          const id = rest[0];
+          if (!id) throw new UsageError('Name the key to revoke by its id (see apikey list).');
+          await svc.apiKeys.revoke(t.id, id);
+          print(`Revoked API key ${id}.`, { revoked: id });
           return 0;
         }
         case 'worker': {

@@ -132,3 +132,15 @@ describe(`servicio CLI (${storeKind})`, () => {
     expect(failed.stderr).toContain('Missing --slug.');
   });
 });
+
+describe(`servicio apikey (${storeKind})`, () => {
+  it('creates a key shown once, lists and revokes it', async () => {
+    const created = JSON.parse((await cli('apikey', 'create', '--tenant', 'sunny-pest', '--name', 'Main office system', '--json')).out);
+    expect(created.key).toMatch(/^spk_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/);
+    const list = await cli('apikey', 'list', '--tenant', 'sunny-pest');
+    expect(list.out).toContain(`${created.id}\tMain office system\tactive`);
+    expect(list.out).not.toContain(created.key.slice(-43));
+    expect((await cli('apikey', 'revoke', '--tenant', 'sunny-pest', created.id)).out).toBe(`Revoked API key ${created.id}.`);
+    expect((await cli('apikey', 'revoke', '--tenant', 'sunny-pest', created.id)).code).toBe(2);
+  });
+});

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AppError } from '../../lib/app-error.ts';
 import type { ApiKeys } from '../apikeys/apikeys.service.ts';
 import type { ClientsService } from '../clients/clients.service.ts';
-import { clientsRepo, type Client } from '../clients/clients.repo.ts';
+import type { Client } from '../clients/clients.repo.ts';
 import type { ContentService } from '../invoices/content.service.ts';
 import { parseLineItems } from '../invoices/content.service.ts';
 import type { InvoiceRow } from '../invoices/invoices.repo.ts';
@@ -78,12 +78,14 @@ export function apiRoutes(app: FastifyInstance, d: { db: Kysely<DB>; apiKeys: Ap
     api.put('/api/v1/clients/:externalId', async (req, reply) => {
       const externalId = param(req);
       const body = validate(clientBody, req.body);
-      const existing = await clientsRepo(d.db).byExternalId(tenant(req), externalId);
-      const input = { name: body.name, ...(body.email !== undefined ? { email: body.email ?? '' } : {}), ...(body.phone !== undefined ? { phone: body.phone ?? '' } : {}) };
-      const client = existing
-        ? await d.clients.update(tenant(req), existing.id, { ...input, ...(body.status ? { status: body.status } : {}) }, 'system')
-        : await d.clients.add(tenant(req), { ...input, email: body.email ?? undefined, phone: body.phone ?? undefined, externalId }, 'system');
-      return reply.code(existing ? 200 : 201).send({ client: clientJson(client) });
+      const input = {
+        name: body.name,
+        ...(body.email !== undefined ? { email: body.email ?? '' } : {}),
+        ...(body.phone !== undefined ? { phone: body.phone ?? '' } : {}),
+        ...(body.status ? { status: body.status } : {}),
+      };
+      const r = await d.clients.upsertByExternalId(tenant(req), externalId, input);
+      return reply.code(r.created ? 201 : 200).send({ client: clientJson(r.client) });
     });
 
     api.put('/api/v1/invoices/:externalId', async (req, reply) => {

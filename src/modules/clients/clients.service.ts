@@ -104,6 +104,7 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
         const next: Client = {
           ...current,
           name: v.name ?? current.name,
+          external_id: v.externalId ?? current.external_id,
           ...c,
           status,
           link_version: current.link_version + (contactChanged || disabled ? 1 : 0),
@@ -117,6 +118,29 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
       });
       deps.onAuthChange?.();
       return updated;
+    },
+
+    /**
+     * The integration API's PUT: the client with this external id, else an existing client of the
+     * shop with the same email or phone and no external id yet (adopted), else a new one.
+     */
+    async upsertByExternalId(tenantId: string, externalId: string, input: ClientPatch & { name: string }, actor: Actor = 'system'): Promise<{ client: Client; created: boolean }> {
+      const repo = clientsRepo(db);
+      let existing = await repo.byExternalId(tenantId, externalId);
+      if (!existing) {
+        const c = contact(input.email, input.phone);
+        for (const kind of ['email', 'phone'] as const) {
+          const value = c[kind];
+          const found = value ? await repo.byContact(tenantId, { kind, value }) : undefined;
+          if (found && found.external_id === null) {
+            existing = found;
+            break;
+          }
+        }
+      }
+      if (existing) return { client: await this.update(tenantId, existing.id, { ...input, externalId }, actor), created: false };
+      const { status: _status, ...fields } = input;
+      return { client: await this.add(tenantId, { ...fields, name: input.name, externalId }, actor), created: true };
     },
 
     async resolve(tenantId: string, ref: string): Promise<Client> {
