@@ -6,7 +6,7 @@ import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { AppError } from './lib/app-error.ts';
 import { clientsRepo } from './modules/clients/clients.repo.ts';
-import { seedDemo } from './modules/demo/seed.ts';
+import { seedDemo, seedDemoContent } from './modules/demo/seed.ts';
 import { tenantsRepo } from './modules/tenants/tenants.repo.ts';
 import { resolveAppSecret } from './secret.ts';
 import { createServices, createWorker } from './server.ts';
@@ -90,6 +90,7 @@ export async function runCli(argv: string[], out = console.log, err = console.er
             return 0;
           }
           const r = await seedDemo(svc);
+          await seedDemoContent(svc, r.tenants, new Date());
           print(`Added demo shops: ${r.tenants.map((t) => t.name).join(', ')}.`, { seeded: true, tenants: r.tenants.map((t) => t.slug) });
           return 0;
         }

@@ -1,6 +1,6 @@
 // `npm start`: migrate, seed demo data into an empty store, serve, and run the delivery worker.
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { demo, seedDemo } from './modules/demo/seed.ts';
+import { demo, seedDemo, seedDemoContent } from './modules/demo/seed.ts';
 import { tenantsRepo } from './modules/tenants/tenants.repo.ts';
 import { resolveAppSecret } from './secret.ts';
 import { buildServer } from './server.ts';
@@ -21,7 +21,10 @@ async function main() {
   const { app, db, worker, services } = server;
 
   const seeded = !config.production && Number((await tenantsRepo(db).count()).n) === 0;
-  if (seeded) await seedDemo(services);
+  if (seeded) {
+    const { tenants } = await seedDemo(services);
+    await seedDemoContent(services, tenants, new Date());
+  }
 
   if (config.worker.enabled) worker.start();
   await app.listen({ host: config.host, port: config.port });
@@ -38,7 +41,9 @@ async function main() {
       '',
       '  Demo clients:',
       `    ${demo.bothShops.name}: ${demo.bothShops.email} or ${demo.bothShops.phone}  (client of both shops → shop picker)`,
-      `    ${demo.oneShop.name}: ${demo.oneShop.email} or ${demo.oneShop.phone}  (Greenway Lawn Care only)`,
+      `    ${demo.oneShop.name}: ${demo.oneShop.email} or ${demo.oneShop.phone}  (Greenway Lawn Care only; an invoice email with a one-tap link is in the outbox)`,
+      '',
+      `  Integration API: ${config.publicUrl}/api/v1/openapi.json  (create a key: npx servicio apikey create --tenant greenway-lawn --name "Office")`,
     );
   }
   console.log(lines.join('\n') + '\n');

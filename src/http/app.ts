@@ -42,7 +42,7 @@ export function createApp(o: AppOptions): FastifyInstance {
           },
     bodyLimit: 64 * 1024,
     // Signed links carry their token as one path segment (about 130 characters).
-    maxParamLength: 300,
+    routerOptions: { maxParamLength: 300 },
     trustProxy: o.trustProxy && o.trustProxy.length ? o.trustProxy : false,
   });
   app.register(cookie);
