@@ -20,6 +20,7 @@ Commands:
   tenant create --name N --slug S [--color #hex] [--logo https://…] [--session-days D]
   tenant list
   tenant session-days <slug> <days>         set the shop's session length (applies to existing sessions)
+  tenant disable <slug> | tenant enable <slug>   a disabled shop's clients cannot sign in; links and sessions stop
   client add --tenant SLUG --name N [--email E] [--phone P] [--external-id X]
   client update --tenant SLUG <id|email|phone> [--name N] [--email E] [--phone P] [--status active|disabled]
   client list --tenant SLUG
@@ -116,6 +117,15 @@ export async function runCli(argv: string[], out = console.log, err = console.er
           const t = await svc.tenants.resolve(slug);
           await svc.tenants.setSessionDays(t.id, Number(days));
           print(`Sessions at ${t.name} now last at most ${Number(days)} days.`, { slug: t.slug, sessionDays: Number(days) });
+          return 0;
+        }
+        case 'tenant disable':
+        case 'tenant enable': {
+          const slug = rest[0];
+          if (!slug) throw new UsageError(`Usage: servicio tenant ${sub} <slug>`);
+          const t = await svc.tenants.resolve(slug);
+          await svc.tenants.setStatus(t.id, sub === 'disable' ? 'disabled' : 'active');
+          print(`${t.name} is now ${sub === 'disable' ? 'disabled' : 'active'}.`, { slug: t.slug, status: sub === 'disable' ? 'disabled' : 'active' });
           return 0;
         }
         case 'client add': {

@@ -215,6 +215,22 @@ describe(`signed links in automated emails (${storeKind})`, () => {
     }
   });
 
+  it('dies, with the sessions, when the shop is disabled', async () => {
+    const { externalId } = await newInvoice();
+    const { link } = await emailLink('invoice_sent', externalId);
+    const b = t.browser();
+    await b.get(link);
+    const lawn = t.demo!.tenants[0]!.id;
+    await t.services.tenants.setStatus(lawn, 'disabled');
+    try {
+      expect((await b.get('/portal')).statusCode).toBe(303);
+      expect((await t.browser().get(link)).statusCode).toBe(410);
+      expect((await rejections()).at(-1)).toBe('shop_disabled');
+    } finally {
+      await t.services.tenants.setStatus(lawn, 'active');
+    }
+  });
+
   it('refuses a link whose shop and client do not belong together', async () => {
     const lawn = t.demo!.tenants[0]!;
     const pools = t.demo!.tenants[1]!;

@@ -63,6 +63,16 @@ export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessi
       return t;
     },
 
+    /** Disabling a shop ends its clients' sessions and email links at once (both check the status). */
+    async setStatus(tenantId: string, status: 'active' | 'disabled', actor: 'operator' | 'support' = 'operator'): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const now = clock.now();
+        await tenantsRepo(trx).update(tenantId, { status, updated_at: now });
+        await auditRepo(trx).record({ tenantId, actor, action: `tenant.${status === 'active' ? 'enabled' : 'disabled'}`, subjectId: tenantId, at: now });
+      });
+      deps.onAuthChange?.();
+    },
+
     /** Settings → Security: session length. A lower value applies to existing sessions at once. */
     async setSessionDays(tenantId: string, days: number, actor: 'owner' | 'operator' = 'operator'): Promise<void> {
       const v = parse(tenantInput.shape.sessionDays, days)!;
