@@ -1,35 +1,21 @@
 // In Chromium: an email that bounces at the SMTP server → the check page offers a text instead →
 // the code from the text signs in. And the friendly page of a rate-limited network.
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { loadConfig } from '../../src/config.ts';
-import { demo, seedDemo } from '../../src/modules/demo/seed.ts';
-import { buildServer, type Server } from '../../src/server.ts';
+import { demo } from '../../src/modules/demo/seed.ts';
 import { startFakeProviders } from '../helpers/fake-providers.ts';
-import { testEnv } from '../helpers/harness.ts';
+import { startLiveServer } from '../helpers/live-server.ts';
 import { ARTIFACTS, launchChromium, phone } from '../helpers/chromium.ts';
 
-let server: Server;
+let server: Awaited<ReturnType<typeof startLiveServer>>;
 let browser: Browser;
 let providers: Awaited<ReturnType<typeof startFakeProviders>>;
 let base: string;
 
 beforeAll(async () => {
   providers = await startFakeProviders({ accountSid: `AC${'6'.repeat(32)}`, from: '+15125550100' });
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-  base = `http://127.0.0.1:${port}`;
-  const { env } = testEnv({ ...providers.env, PUBLIC_URL: base, WORKER_ENABLED: 'true', WORKER_POLL_MS: '100', RATE_LOGIN_PER_IP_15M: '4' });
-  const config = loadConfig(env);
-  server = await buildServer({ ...config, appSecret: config.appSecret! }, { logger: false });
-  await seedDemo(server.services);
-  server.worker.start();
-  await server.app.listen({ host: '127.0.0.1', port });
+  server = await startLiveServer({ ...providers.env, RATE_LOGIN_PER_IP_15M: '4' });
+  base = server.base;
   browser = await launchChromium();
 });
 

@@ -1,34 +1,20 @@
 // In Chromium, the seed's promise end to end: the shop's system sends an invoice through the API,
 // the homeowner taps the emailed button, lands on the invoice, pays, and the link is then done.
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { loadConfig } from '../../src/config.ts';
-import { demo, seedDemo } from '../../src/modules/demo/seed.ts';
-import { buildServer, type Server } from '../../src/server.ts';
-import { testEnv } from '../helpers/harness.ts';
+import { demo } from '../../src/modules/demo/seed.ts';
+import { startLiveServer } from '../helpers/live-server.ts';
 import { ARTIFACTS, launchChromium, phone } from '../helpers/chromium.ts';
 
-let server: Server;
+let server: Awaited<ReturnType<typeof startLiveServer>>;
 let browser: Browser;
 let base: string;
 let key: string;
 
 beforeAll(async () => {
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-  base = `http://127.0.0.1:${port}`;
-  const { env } = testEnv({ PUBLIC_URL: base, WORKER_ENABLED: 'true', WORKER_POLL_MS: '100' });
-  const config = loadConfig(env);
-  server = await buildServer({ ...config, appSecret: config.appSecret! }, { logger: false });
-  const { tenants } = await seedDemo(server.services);
-  key = (await server.services.apiKeys.create(tenants[0]!.id, 'e2e')).key;
-  server.worker.start();
-  await server.app.listen({ host: '127.0.0.1', port });
+  server = await startLiveServer();
+  base = server.base;
+  key = (await server.services.apiKeys.create(server.demo.tenants[0]!.id, 'e2e')).key;
   browser = await launchChromium();
 });
 
@@ -45,9 +31,9 @@ async function api(method: string, path: string, body: unknown) {
 
 describe('pay an invoice from its email', () => {
   it('email → one tap → invoice → pay → receipt, and the link no longer signs in', async () => {
-    await api('PUT', '/api/v1/clients/c-maria', { name: demo.oneShop.name, email: demo.oneShop.email });
+    await api('PUT', '/api/v1/clients/maria', { name: demo.oneShop.name, email: demo.oneShop.email });
     await api('PUT', '/api/v1/invoices/INV-2041', {
-      clientExternalId: 'c-maria',
+      clientExternalId: 'maria',
       number: '2041',
       lineItems: [{ description: 'Weekly mowing (November)', quantity: 4, unitCents: 4500 }, { description: 'Leaf cleanup', quantity: 1, unitCents: 8500 }],
       issueDate: '2026-11-20',
@@ -83,7 +69,7 @@ describe('pay an invoice from its email', () => {
 
   it('renders the service report email and page', async () => {
     await api('PUT', '/api/v1/reports/VISIT-77', {
-      clientExternalId: 'c-maria',
+      clientExternalId: 'maria',
       serviceDate: '2026-11-24',
       technician: 'Dev Patel',
       title: 'Weekly lawn service',

@@ -1,37 +1,18 @@
 // The whole flow by clicking, in Chromium on a phone-sized screen, against a real listening
 // server with its delivery worker running. Screenshots land in test-artifacts/.
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { demo } from '../../src/modules/demo/seed.ts';
-import { loadConfig } from '../../src/config.ts';
-import { buildServer, type Server } from '../../src/server.ts';
-import { seedDemo } from '../../src/modules/demo/seed.ts';
-import { testEnv } from '../helpers/harness.ts';
+import { startLiveServer } from '../helpers/live-server.ts';
 import { ARTIFACTS, launchChromium, phone } from '../helpers/chromium.ts';
 
-let server: Server;
+let server: Awaited<ReturnType<typeof startLiveServer>>;
 let browser: Browser;
 let base: string;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const { env } = testEnv({ PUBLIC_URL: base, PORT: String(port), WORKER_ENABLED: 'true', WORKER_POLL_MS: '100' });
-  const config = loadConfig(env);
-  server = await buildServer({ ...config, appSecret: config.appSecret! }, { logger: false });
-  await seedDemo(server.services);
-  server.worker.start();
-  await server.app.listen({ host: '127.0.0.1', port });
+  server = await startLiveServer();
+  base = server.base;
   browser = await launchChromium();
 });
 

@@ -10,6 +10,7 @@ import { demo } from '../../src/modules/demo/seed.ts';
 import { createServices, createWorker } from '../../src/server.ts';
 import { startTestServer, storeKind, testEnv, type TestServer } from '../helpers/harness.ts';
 import { startFakeProviders } from '../helpers/fake-providers.ts';
+import { freePort } from '../helpers/live-server.ts';
 
 let providers: Awaited<ReturnType<typeof startFakeProviders>>;
 let t: TestServer;
@@ -109,15 +110,6 @@ describe(`several workers on one store (${storeKind})`, () => {
 });
 
 describe(`kill -9 (${storeKind})`, () => {
-  async function freePort(): Promise<number> {
-    return new Promise((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const port = (s.address() as { port: number }).port;
-        s.close(() => resolve(port));
-      });
-    });
-  }
-
   async function startProcess(env: Record<string, string>): Promise<ChildProcess> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
