@@ -6,6 +6,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
+import { apiKeysRepo } from './apikeys.repo.ts';
 
 const KEY_SHAPE = /^spk_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
 
@@ -19,7 +20,7 @@ export function createApiKeys(deps: { db: Kysely<DB>; clock: Clock }) {
       const secret = randomToken(32);
       await db.transaction().execute(async (trx) => {
         const now = clock.now();
-        await trx.insertInto('api_keys').values({ id, tenant_id: tenantId, name: label, secret_hash: sha256(secret), created_at: now, revoked_at: null, last_used_at: null }).execute();
+        await apiKeysRepo(trx).insert({ id, tenant_id: tenantId, name: label, secret_hash: sha256(secret), created_at: now, revoked_at: null, last_used_at: null });
         await auditRepo(trx).record({ tenantId, actor: 'operator', action: 'api_key.created', subjectId: id, data: { name: label }, at: now });
       });
       return { id, key: `spk_${id.replace(/-/g, '')}_${secret}` };
@@ -28,14 +29,13 @@ export function createApiKeys(deps: { db: Kysely<DB>; clock: Clock }) {
     async revoke(tenantId: string, id: string): Promise<void> {
       await db.transaction().execute(async (trx) => {
         const now = clock.now();
-        const r = await trx.updateTable('api_keys').set({ revoked_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-        if (r.numUpdatedRows !== 1n) throw new AppError('API_KEY_NOT_FOUND', `No active API key "${id}" in this shop.`, 404);
+        if (!(await apiKeysRepo(trx).revoke(tenantId, id, now))) throw new AppError('API_KEY_NOT_FOUND', `No active API key "${id}" in this shop.`, 404);
         await auditRepo(trx).record({ tenantId, actor: 'operator', action: 'api_key.revoked', subjectId: id, at: now });
       });
     },
 
     list(tenantId: string) {
-      return db.selectFrom('api_keys').select(['id', 'name', 'created_at', 'revoked_at', 'last_used_at']).where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+      return apiKeysRepo(db).list(tenantId);
     },
 
     /** The shop an `Authorization: Bearer spk_…` header belongs to, or null. One primary-key lookup. */
@@ -43,12 +43,7 @@ export function createApiKeys(deps: { db: Kysely<DB>; clock: Clock }) {
       const m = header?.startsWith('Bearer ') ? KEY_SHAPE.exec(header.slice(7).trim()) : null;
       if (!m) return null;
       const id = m[1]!.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
-      const row = await db
-        .selectFrom('api_keys')
-        .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
-        .select(['api_keys.tenant_id', 'api_keys.secret_hash', 'api_keys.revoked_at', 'tenants.status'])
-        .where('api_keys.id', '=', id)
-        .executeTakeFirst();
+      const row = await apiKeysRepo(db).forAuth(id);
       if (!row || row.revoked_at !== null || row.status !== 'active' || !safeEqual(row.secret_hash, sha256(m[2]!))) return null;
       return { tenantId: row.tenant_id, keyId: id };
     },

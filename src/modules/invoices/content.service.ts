@@ -8,6 +8,7 @@ import { auditRepo } from '../audit/audit.repo.ts';
 import { clientsRepo } from '../clients/clients.repo.ts';
 import type { InvoiceBody, ReportBody } from '../api/schemas.ts';
 import type { PaymentProvider } from '../payments/payment-provider.ts';
+import { paymentsRepo } from '../payments/payments.repo.ts';
 import { reportsRepo } from '../reports/reports.repo.ts';
 import { invoicesRepo, type InvoiceRow } from './invoices.repo.ts';
 
@@ -104,17 +105,14 @@ export function createContentService(deps: { db: Kysely<DB>; clock: Clock; payme
         throw new AppError('PAYMENT_DECLINED', `The payment did not go through${err instanceof Error && err.message ? `: ${err.message}` : ''}. Nothing was charged; please try again.`, 402);
       }
       await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('payments')
-          .values({ id: newId(), tenant_id: inv.tenant_id, invoice_id: inv.id, client_id: session.clientId, provider: deps.payments.name, provider_ref: charge.reference, amount_cents: inv.total_cents, currency: inv.currency, created_at: clock.now() })
-          .execute();
+        await paymentsRepo(trx).insert({ id: newId(), tenant_id: inv.tenant_id, invoice_id: inv.id, client_id: session.clientId, provider: deps.payments.name, provider_ref: charge.reference, amount_cents: inv.total_cents, currency: inv.currency, created_at: clock.now() });
         await auditRepo(trx).record({ tenantId: inv.tenant_id, clientId: session.clientId, actor: 'client', action: 'invoice.paid_by_client', subjectId: inv.id, data: { amountCents: inv.total_cents, provider: deps.payments.name, session: session.id }, at: clock.now() });
       });
       return { ...inv, status: 'paid', paid_at: claimedAt };
     },
 
     paymentFor(tenantId: string, invoiceId: string) {
-      return db.selectFrom('payments').selectAll().where('tenant_id', '=', tenantId).where('invoice_id', '=', invoiceId).executeTakeFirst();
+      return paymentsRepo(db).forInvoice(tenantId, invoiceId);
     },
 
     async upsertReport(tenantId: string, externalId: string, v: ReportBody) {
