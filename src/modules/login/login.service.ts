@@ -11,8 +11,7 @@ import { auditRepo } from '../audit/audit.repo.ts';
 import { clientsRepo } from '../clients/clients.repo.ts';
 import { parseIdentifier, type Identifier } from '../clients/contact.ts';
 import type { Limits } from '../abuse/limits.ts';
-import { smsRefusal } from '../abuse/sms-policy.ts';
-import { tenantsRepo } from '../tenants/tenants.repo.ts';
+import { createLoginDispatcher } from './login.dispatch.ts';
 import type { Outbox } from '../delivery/outbox.service.ts';
 import type { RequestContext, SessionsService } from '../sessions/sessions.service.ts';
 import { loginErrors } from './login.errors.ts';
@@ -93,25 +92,6 @@ export function createLoginService(d: LoginDeps) {
     return { kind: 'invalid' };
   }
 
-  /**
-   * What a login request may do. The identifier limit is counted for every request, known or not;
-   * a refused request still gets the same answer as any other.
-   */
-  async function decide(id: Identifier, tenantIds: string[]): Promise<{ kind: 'send' | 'notice' | 'unknown' } | { kind: 'refused'; reason: string }> {
-    const limit = await d.limits.loginForIdentifier(id.value);
-    if (tenantIds.length === 0) {
-      const notice = id.kind === 'email' && d.unknownEmailNotice && limit.ok && (await d.limits.unknownEmailNotice(id.value)).ok;
-      return { kind: notice ? 'notice' : 'unknown' };
-    }
-    if (!limit.ok) return { kind: 'refused', reason: 'rate_limited' };
-    if (id.kind === 'phone') {
-      const refusal = smsRefusal(id.value, d.smsAllowedCountries);
-      if (refusal) return { kind: 'refused', reason: refusal };
-      if (!(await d.limits.smsBudget(tenantIds)).ok) return { kind: 'refused', reason: 'sms_budget' };
-    }
-    return { kind: 'send' };
-  }
-
   /** The login this browser asked for, if its binding cookie is genuine. */
   async function bound(bindingCookie: string | undefined): Promise<LoginRequest | undefined> {
     const b = splitCookie(bindingCookie);
@@ -129,6 +109,8 @@ export function createLoginService(d: LoginDeps) {
     const value = contacts.map((c) => c[kind]).find((v): v is string => !!v);
     return value ? { kind, value } : null;
   }
+
+  const dispatcher = createLoginDispatcher(d);
 
   const usable = (r: LoginRequest | undefined): r is LoginRequest => !!r && r.status === 'pending' && r.expires_at > d.clock.now();
 
@@ -185,63 +167,8 @@ export function createLoginService(d: LoginDeps) {
       return { bindingCookie: `${requestId}.${browserSecret}`, maxAgeSeconds: Math.ceil(d.linkTtlMs / 1000) };
     },
 
-    /**
-     * The worker's half of a login request: find the client in every shop, apply the limits and
-     * SMS policy, and queue the message — all in one transaction. Only a request that is allowed to
-     * send gets its shops attached, so a refused or unknown request can never be redeemed.
-     */
-    async dispatch(job: { requestId: string; token: string; code: string }): Promise<void> {
-      const request = await loginRepo(d.db).byId(job.requestId);
-      if (!request || request.status !== 'pending' || request.matched > 0) return;
-      const id = { kind: request.identifier_kind, value: request.identifier } as Identifier;
-      const matches = await clientsRepo(d.db).findForLogin(id);
-      const plan = await decide(id, [...new Set(matches.map((m) => m.tenant_id))]);
-      const channel = id.kind === 'phone' ? 'sms' : 'email';
-      const now = d.clock.now();
-      const perShop = (action: string, data: Record<string, unknown>) => {
-        const base = { actor: 'system' as const, action, subjectId: request.id, ip: request.ip, at: now, data: { to: maskIdentifier(id.kind, id.value), ...data } };
-        return matches.length ? matches.map((m) => ({ ...base, tenantId: m.tenant_id, clientId: m.client_id })) : [base];
-      };
-      await d.db.transaction().execute(async (trx) => {
-        if (plan.kind === 'send') {
-          await loginRepo(trx).attachMatches(request.id, matches);
-          const tenants = await tenantsRepo(trx).byIds([...new Set(matches.map((m) => m.tenant_id))]);
-          const messageId = await d.outbox.enqueue(trx, {
-            channel,
-            to: id.value,
-            template: 'login-link',
-            tenantId: tenants.length === 1 ? tenants[0]!.id : null,
-            loginRequestId: request.id,
-            sendBefore: request.expires_at,
-            now,
-            data: {
-              shopNames: tenants.map((t) => t.name).sort(),
-              brandColor: tenants.length === 1 ? tenants[0]!.brand_color : '#2563eb',
-              link: `${d.publicUrl}/l/${job.token}`,
-              code: job.code,
-              minutes: Math.round(d.linkTtlMs / 60_000),
-            },
-          });
-          await auditRepo(trx).record(...perShop('login.link_issued', { channel, shops: tenants.length }), ...perShop('delivery.queued', { channel, message: messageId }));
-        } else if (plan.kind === 'refused') {
-          await auditRepo(trx).record(...perShop('login.link_refused', { channel, reason: plan.reason }));
-        } else {
-          await auditRepo(trx).record(...perShop('login.requested_unknown', { channel }));
-          if (plan.kind === 'notice') {
-            const messageId = await d.outbox.enqueue(trx, {
-              channel: 'email',
-              to: id.value,
-              template: 'unknown-email',
-              tenantId: null,
-              loginRequestId: request.id,
-              now,
-              data: { loginUrl: `${d.publicUrl}/client-login` },
-            });
-            await auditRepo(trx).record(...perShop('delivery.queued', { channel, message: messageId, template: 'unknown-email' }));
-          }
-        }
-      });
-    },
+    /** The worker's half of a request (see login.dispatch.ts). */
+    dispatch: dispatcher.dispatch,
 
     /** For GET /l/:token — never consumes. Says whether the link is usable and who it is for. */
     async inspectLink(token: string, bindingCookie: string | undefined) {
