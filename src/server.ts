@@ -142,7 +142,7 @@ export async function buildServer(config: Config & { appSecret: string }, o: Ser
 
   const app = createApp({ logLevel: config.logLevel, secureCookies: config.secureCookies, trustProxy: config.trustProxy, logger: o.logger ?? true });
   loginRoutes(app, { login: services.login, limits: services.limits, cookies, csrf });
-  portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf, content: services.content, links: services.links, clients: services.clients, login: services.login, db });
+  portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf, content: services.content, links: services.links, clients: services.clients, login: services.login, limits: services.limits, db });
   apiRoutes(app, { db, apiKeys: services.apiKeys, clients: services.clients, content: services.content, notifications: services.notifications, publicUrl: config.publicUrl });
   webhookRoutes(app, { config, status: createProviderStatus({ db, clock }), clock, tokenOnce: services.limits.webhookTokenOnce });
   if (config.devOutbox) devOutboxRoutes(app, { db });

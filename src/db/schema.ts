@@ -160,7 +160,8 @@ export interface ApiKeysTable {
   last_used_at: number | null;
 }
 
-export type InvoiceStatus = 'draft' | 'sent' | 'paid' | 'void';
+/** `paying`: a client's payment is with the provider; nothing else may change the invoice meanwhile. */
+export type InvoiceStatus = 'draft' | 'sent' | 'paying' | 'paid' | 'void';
 
 export interface InvoicesTable {
   id: string;

@@ -88,9 +88,9 @@ export function createApp(o: AppOptions): FastifyInstance {
   return app;
 }
 
-/** `/l/<token>` → `/l/[redacted]`, and any query string dropped. */
+/** `/l/<token>` and `/s/<signed link>` → `…/[redacted]`, and any query string dropped. */
 export function redactUrl(url: string): string {
-  return url.replace(/\?.*$/, '').replace(/^\/l\/[^/]+/, '/l/[redacted]');
+  return url.replace(/\?.*$/, '').replace(/^\/(l|s)\/[^/]+/, '/$1/[redacted]');
 }
 
 function wantsJson(req: FastifyRequest): boolean {

@@ -84,8 +84,10 @@ describe(`rate limits (${backend})`, () => {
   it('limits link redemptions and code guesses per IP', async () => {
     const t = await server({ RATE_REDEEM_PER_IP_15M: '4', RATE_CODE_PER_IP_15M: '2' });
     const b = t.browser();
-    for (let i = 0; i < 4; i++) expect((await b.get(`/l/${'x'.repeat(48)}`)).statusCode).toBe(410);
+    for (let i = 0; i < 3; i++) expect((await b.get(`/l/${'x'.repeat(48)}`)).statusCode).toBe(410);
+    expect((await b.get('/s/v1~forged.sig')).statusCode).toBe(410); // signed email links share the limit
     expect((await b.get(`/l/${'x'.repeat(48)}`)).statusCode).toBe(429);
+    expect((await b.get('/s/v1~forged.sig')).statusCode).toBe(429);
 
     const c = t.browser();
     await c.submit('/client-login', { identifier: demo.oneShop.email });

@@ -97,6 +97,34 @@ describe(`integration API (${storeKind})`, () => {
     expect((await api('POST', '/api/v1/emails', { type: 'invoice_sent', externalId }, keyPools)).statusCode).toBe(404);
   });
 
+  it('rejects impossible dates and keeps a client created as disabled disabled', async () => {
+    const bad = await api('PUT', '/api/v1/invoices/DATE-1', { clientExternalId: 'maria', number: 'd1', lineItems: [{ description: 'x', quantity: 1, unitCents: 100 }], issueDate: '2026-02-31', dueDate: '2026-03-01' });
+    expect(bad.json().error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'issueDate' });
+    const dis = await api('PUT', '/api/v1/clients/dis-1', { name: 'Cancelled Customer', email: 'cancelled@example.com', status: 'disabled' });
+    expect(dis.statusCode).toBe(201);
+    expect(dis.json().client.status).toBe('disabled');
+  });
+
+  it('answers two identical PUTs sent at the same moment with one creation and one update', async () => {
+    const body = { clientExternalId: 'maria', number: 'twin', lineItems: [{ description: 'x', quantity: 1, unitCents: 100 }], issueDate: '2026-11-20', dueDate: '2026-11-30' };
+    const res = await Promise.all([api('PUT', '/api/v1/invoices/TWIN-1', body), api('PUT', '/api/v1/invoices/TWIN-1', body)]);
+    expect(res.map((r) => r.statusCode).sort()).toEqual([200, 201]);
+    const clients = await Promise.all([api('PUT', '/api/v1/clients/twin', { name: 'Twin', email: 'twin@example.com' }), api('PUT', '/api/v1/clients/twin', { name: 'Twin', email: 'twin@example.com' })]);
+    expect(clients.map((r) => r.statusCode).sort()).toEqual([200, 201]);
+  });
+
+  // Regression: the shop's re-PUT or "mark paid" during a client's payment reopened or lost it.
+  it('leaves an invoice alone while a payment is with the provider', async () => {
+    const { externalId, id } = await newInvoice();
+    const maria = await t.services.clients.resolve(t.demo!.tenants[0]!.id, demo.oneShop.email);
+    const { invoicesRepo } = await import('../../src/modules/invoices/invoices.repo.ts');
+    expect(await invoicesRepo(t.db).claimForPayment(t.demo!.tenants[0]!.id, maria.id, id, t.clock.now())).toMatchObject({ total_cents: 24000 });
+    const put = await api('PUT', `/api/v1/invoices/${externalId}`, { clientExternalId: 'maria', number: 'x', lineItems: [{ description: 'x', quantity: 1, unitCents: 100 }], issueDate: '2026-11-20', dueDate: '2026-11-30' });
+    expect(put.statusCode).toBe(409);
+    expect((await api('POST', `/api/v1/invoices/${externalId}/paid`)).json().error.code).toBe('PAYMENT_IN_PROGRESS');
+    expect((await t.db.selectFrom('invoices').select(['status', 'total_cents']).where('id', '=', id).executeTakeFirstOrThrow())).toEqual({ status: 'paying', total_cents: 24000 });
+  });
+
   it('publishes an OpenAPI document built from the same schemas', async () => {
     const doc = (await api('GET', '/api/v1/openapi.json', undefined, null)).json();
     expect(doc.openapi).toBe('3.1.0');
@@ -206,9 +234,13 @@ describe(`signed links in automated emails (${storeKind})`, () => {
   it('dies when the client’s contact details change', async () => {
     const { externalId } = await newInvoice();
     const { link } = await emailLink('invoice_sent', externalId);
+    const opened = t.browser();
+    await opened.get(link); // a session from the link, before the change
     await api('PUT', '/api/v1/clients/maria', { name: 'Maria Lopez', email: demo.oneShop.email, phone: '+1 512 555 0199' });
     try {
       expect((await t.browser().get(link)).statusCode).toBe(410);
+      // Regression: the link's session outlived the contact change.
+      expect((await opened.get('/portal')).statusCode).toBe(303);
       expect((await rejections()).at(-1)).toBe('client_changed');
     } finally {
       await api('PUT', '/api/v1/clients/maria', { name: 'Maria Lopez', email: demo.oneShop.email, phone: demo.oneShop.phone });

@@ -2,7 +2,14 @@
 // OpenAPI document (z.toJSONSchema), so the two can never disagree.
 import { z } from 'zod';
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-25');
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-25')
+  .refine((v) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return true; // the shape problem is reported once, above
+    const d = new Date(`${v}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+  }, 'must be a real calendar date');
 const noControl = /^[^\p{Cc}]*$/u;
 
 export const externalIdParam = z.string().min(1).max(120).regex(/^[A-Za-z0-9._:-]+$/, 'may contain letters, digits and . _ : - only');

@@ -8,7 +8,9 @@ import { newId } from '../../lib/ids.ts';
 import { maskEmail, maskPhone } from '../../lib/mask.ts';
 import { parse } from '../../lib/validate.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
+import { retryOnUniqueViolation } from '../../db/errors.ts';
 import { clientsRepo, type Client } from './clients.repo.ts';
+import { sessionsRepo } from '../sessions/sessions.repo.ts';
 import { normaliseEmail, normalisePhone } from './contact.ts';
 
 const clientInput = z.object({
@@ -112,6 +114,7 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
         };
         const { id: _id, tenant_id: _t, created_at: _c, ...changes } = next;
         await repo.update(tenantId, clientId, changes);
+        if (contactChanged) await sessionsRepo(trx).revokeLinkSessions(tenantId, clientId, now);
         const changed = (['name', 'email', 'phone', 'status'] as const).filter((k) => next[k] !== current[k]);
         await auditRepo(trx).record({ tenantId, clientId, actor, action: 'client.updated', subjectId: clientId, data: { changed }, at: now });
         return next;
@@ -125,6 +128,10 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
      * shop with the same email or phone and no external id yet (adopted), else a new one.
      */
     async upsertByExternalId(tenantId: string, externalId: string, input: ClientPatch & { name: string }, actor: Actor = 'system'): Promise<{ client: Client; created: boolean }> {
+      return retryOnUniqueViolation(() => this.upsertOnce(tenantId, externalId, input, actor));
+    },
+
+    async upsertOnce(tenantId: string, externalId: string, input: ClientPatch & { name: string }, actor: Actor): Promise<{ client: Client; created: boolean }> {
       const repo = clientsRepo(db);
       let existing = await repo.byExternalId(tenantId, externalId);
       if (!existing) {
@@ -139,8 +146,10 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
         }
       }
       if (existing) return { client: await this.update(tenantId, existing.id, { ...input, externalId }, actor), created: false };
-      const { status: _status, ...fields } = input;
-      return { client: await this.add(tenantId, { ...fields, name: input.name, externalId }, actor), created: true };
+      const { status, ...fields } = input;
+      const added = await this.add(tenantId, { ...fields, name: input.name, externalId }, actor);
+      // Created disabled (a cancelled customer): disabled before anyone could sign in with it.
+      return { client: status === 'disabled' ? await this.update(tenantId, added.id, { status }, actor) : added, created: true };
     },
 
     async resolve(tenantId: string, ref: string): Promise<Client> {

@@ -9,8 +9,23 @@ export function invoicesRepo(db: Kysely<DB>) {
     async insert(row: InvoiceRow): Promise<void> {
       await db.insertInto('invoices').values(row).execute();
     },
-    async update(tenantId: string, id: string, patch: Partial<Omit<InvoiceRow, 'id' | 'tenant_id' | 'created_at'>>): Promise<void> {
-      await db.updateTable('invoices').set(patch).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+    /** Updates an invoice only while it is still open (draft or sent); false when it no longer is. */
+    async updateOpen(tenantId: string, id: string, patch: Partial<Omit<InvoiceRow, 'id' | 'tenant_id' | 'created_at'>>): Promise<boolean> {
+      const r = await db.updateTable('invoices').set(patch).where('tenant_id', '=', tenantId).where('id', '=', id).where('status', 'in', ['draft', 'sent']).executeTakeFirst();
+      return r.numUpdatedRows === 1n;
+    },
+
+    /** Claims an open invoice for a payment and returns the amount as it was at that instant. */
+    claimForPayment(tenantId: string, clientId: string, id: string, now: number) {
+      return db
+        .updateTable('invoices')
+        .set({ status: 'paying', updated_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('client_id', '=', clientId)
+        .where('id', '=', id)
+        .where('status', '=', 'sent')
+        .returning(['total_cents', 'currency'])
+        .executeTakeFirst();
     },
     byExternalId(tenantId: string, externalId: string) {
       return db.selectFrom('invoices').selectAll().where('tenant_id', '=', tenantId).where('external_id', '=', externalId).executeTakeFirst();

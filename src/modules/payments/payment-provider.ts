@@ -7,6 +7,8 @@ export interface Charge {
   invoiceId: string;
   amountCents: number;
   currency: string;
+  /** Same key for the same invoice: a provider that sees it twice charges once. */
+  idempotencyKey: string;
 }
 
 export interface PaymentProvider {

@@ -14,6 +14,7 @@ import type { ContentService } from '../invoices/content.service.ts';
 import { invoicesRepo } from '../invoices/invoices.repo.ts';
 import type { LinksService } from '../links/links.service.ts';
 import type { LoginService } from '../login/login.service.ts';
+import type { Limits } from '../abuse/limits.ts';
 import { reportsRepo } from '../reports/reports.repo.ts';
 import type { SessionsService } from '../sessions/sessions.service.ts';
 import { invoicePage, invoicesPage, linkClosedPage, portalHome, profilePage, reportPage, reportsPage, signedLinkInvalidPage } from './portal.views.ts';
@@ -27,6 +28,7 @@ interface Deps {
   links: LinksService;
   clients: ClientsService;
   login: LoginService;
+  limits: Pick<Limits, 'redeemFromIp'>;
   db: Kysely<DB>;
 }
 
@@ -145,6 +147,8 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
   // The signed link from an automated email: signs in and lands on the object, token-free.
   app.get<{ Params: { token: string } }>('/s/:token', async (req, reply) => {
     reply.header('referrer-policy', 'no-referrer');
+    const v = await d.limits.redeemFromIp(req.ip);
+    if (!v.ok) return reply.header('retry-after', String(v.retryAfterSec)).code(429).type('text/plain; charset=utf-8').send('Too many attempts from your network. Please wait a few minutes.');
     const out = await d.links.redeem(req.params.token, requestContext(req));
     if (out.kind === 'invalid') return sendHtml(reply, signedLinkInvalidPage(), 410);
     if (out.kind === 'closed') return sendHtml(reply, linkClosedPage(out.shop, out.reason));

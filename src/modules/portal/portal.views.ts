@@ -6,7 +6,7 @@ import type { ReportRow } from '../reports/reports.repo.ts';
 import { parseLineItems } from '../invoices/content.service.ts';
 import { longDate, money } from '../delivery/templates/branded-layout.ts';
 
-const STATUS: Record<InvoiceRow['status'], string> = { draft: 'Draft', sent: 'Open', paid: 'Paid', void: 'Cancelled' };
+const STATUS: Record<InvoiceRow['status'], string> = { draft: 'Draft', sent: 'Open', paying: 'Processing', paid: 'Paid', void: 'Cancelled' };
 
 function page(s: PortalSession, title: string, body: SafeHtml, csrf: string): string {
   return layout({
@@ -83,7 +83,9 @@ ${
     ? html`<form method="post" action="/portal/invoices/${i.id}/pay">${csrfField(p.csrf)}<button type="submit">Pay ${money(i.total_cents, i.currency)}</button></form>`
     : i.status === 'paid'
       ? html`<div class="receipt"><h2>Receipt</h2><p>Paid ${money(i.total_cents, i.currency)} on ${new Date(i.paid_at ?? 0).toLocaleDateString('en-US', { month: 'long', day: 'numeric', year: 'numeric', timeZone: 'UTC' })}.</p>${p.payment ? html`<p class="meta">Payment reference ${p.payment.provider_ref}</p>` : html`<p class="meta">Paid directly to ${p.session.tenant.name}.</p>`}</div>`
-      : html`<p class="meta">${p.session.tenant.name} cancelled this invoice; nothing is due.</p>`
+      : i.status === 'paying'
+        ? html`<p class="meta">Your payment is being processed. Refresh in a moment to see your receipt.</p>`
+        : html`<p class="meta">${p.session.tenant.name} cancelled this invoice; nothing is due.</p>`
 }
 </div>`,
     p.csrf,

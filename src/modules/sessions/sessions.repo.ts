@@ -84,6 +84,19 @@ export function sessionsRepo(db: Kysely<DB>) {
       return Number(r.numUpdatedRows);
     },
 
+    /** Sessions opened from email links die with the contact details those links were sent to. */
+    async revokeLinkSessions(tenantId: string, clientId: string, now: number): Promise<number> {
+      const r = await db
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('client_id', '=', clientId)
+        .where('kind', '=', 'link')
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
     activeForClient(tenantId: string, clientId: string, now: number) {
       return db
         .selectFrom('sessions')
