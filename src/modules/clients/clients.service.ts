@@ -128,7 +128,15 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
      * shop with the same email or phone and no external id yet (adopted), else a new one.
      */
     async upsertByExternalId(tenantId: string, externalId: string, input: ClientPatch & { name: string }, actor: Actor = 'system'): Promise<{ client: Client; created: boolean }> {
-      return retryOnUniqueViolation(() => this.upsertOnce(tenantId, externalId, input, actor));
+      const once = () => this.upsertOnce(tenantId, externalId, input, actor);
+      try {
+        return await retryOnUniqueViolation(once);
+      } catch (err) {
+        // A parallel twin created this very client first (our contact check then saw it): update it.
+        const twin = err instanceof AppError && (err.code === 'CONTACT_TAKEN' || err.code === 'EXTERNAL_ID_TAKEN');
+        if (twin && (await clientsRepo(db).byExternalId(tenantId, externalId))) return once();
+        throw err;
+      }
     },
 
     async upsertOnce(tenantId: string, externalId: string, input: ClientPatch & { name: string }, actor: Actor): Promise<{ client: Client; created: boolean }> {
