@@ -1,4 +1,4 @@
-// The session check every portal request runs: one indexed lookup (see sessions.repo forValidation).
+// The session check every portal request runs: one indexed lookup (see createSessionLookup in sessions.repo).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PortalSession, SessionsService } from '../modules/sessions/sessions.service.ts';
 import type { Cookies } from './cookies.ts';

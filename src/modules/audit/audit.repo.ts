@@ -34,24 +34,6 @@ export function auditRepo(db: Kysely<DB>) {
         )
         .execute();
     },
-
-    listForTenant(tenantId: string, limit = 100) {
-      return db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId).orderBy('id', 'desc').limit(limit).execute();
-    },
-
-    listForSubject(subjectId: string) {
-      return db.selectFrom('audit_events').selectAll().where('subject_id', '=', subjectId).orderBy('id').execute();
-    },
-
-    listActions(filter: { tenantId?: string; clientId?: string } = {}) {
-      return db
-        .selectFrom('audit_events')
-        .selectAll()
-        .$if(filter.tenantId !== undefined, (q) => q.where('tenant_id', '=', filter.tenantId!))
-        .$if(filter.clientId !== undefined, (q) => q.where('client_id', '=', filter.clientId!))
-        .orderBy('id')
-        .execute();
-    },
   };
 }
 export type AuditRepo = ReturnType<typeof auditRepo>;

@@ -6,9 +6,8 @@ export type LoginRequest = Selectable<LoginRequestsTable>;
 
 export function loginRepo(db: Kysely<DB>) {
   return {
-    async insert(request: LoginRequest, matches: { tenant_id: string; client_id: string }[]): Promise<void> {
+    async insert(request: LoginRequest): Promise<void> {
       await db.insertInto('login_requests').values(request).execute();
-      if (matches.length > 0) await this.attachMatches(request.id, matches);
     },
 
     /** The shops (and client in each) this login may enter; set by the dispatcher when it may send. */

@@ -103,7 +103,7 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
     if (limited) return limited;
     const token = req.params.token;
     const seen = await login.inspectLink(token, cookies.read(req, 'bind'));
-    if (!seen.usable) return finish(reply, await login.redeemLink(token, requestContext(req)));
+    if (!seen.usable) return finish(reply, await login.rejectLink(seen.request, requestContext(req)));
     if (seen.sameBrowser) return finish(reply, await login.redeemLink(token, requestContext(req)));
     const shops = seen.shops.map((s) => ({ name: s.tenant_name, brandColor: s.brand_color, logoUrl: s.logo_url }));
     return sendHtml(reply, continuePage({ token, csrf: csrf.token(req, reply), shops }));

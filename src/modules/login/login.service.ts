@@ -56,8 +56,8 @@ export function createLoginService(d: LoginDeps) {
   const codeHash = (requestId: string, code: string) => hmac(d.appSecret, `login-code:${requestId}:${code}`);
 
   /** The identifier's audit trail goes to every shop it matched (or to no shop when none did). */
-  async function audit(trx: Kysely<DB>, r: LoginRequest, action: string, data: Record<string, unknown>, ctx: RequestContext) {
-    const matches = await loginRepo(trx).matchedClients(r.id);
+  async function audit(trx: Kysely<DB>, r: LoginRequest, action: string, data: Record<string, unknown>, ctx: RequestContext, known?: { tenant_id: string; client_id: string }[]) {
+    const matches = known ?? (await loginRepo(trx).matchedClients(r.id));
     const base = { actor: 'client' as const, action, subjectId: r.id, ip: ctx.ip, at: d.clock.now(), data: { to: maskIdentifier(r.identifier_kind, r.identifier), ...data } };
     await auditRepo(trx).record(...(matches.length ? matches.map((m) => ({ ...base, tenantId: m.tenant_id, clientId: m.client_id })) : [base]));
   }
@@ -70,7 +70,7 @@ export function createLoginService(d: LoginDeps) {
     if (!(await repo.consume(r.id, now))) return { kind: 'invalid' };
     await repo.supersedeOthers(r.identifier, r.id);
     const matches = await repo.matchedClients(r.id);
-    await audit(trx, r, 'login.consumed', { via }, ctx);
+    await audit(trx, r, 'login.consumed', { via }, ctx, matches);
     if (matches.length === 1) {
       const m = matches[0]!;
       const s = await d.sessions.create(trx, { tenantId: m.tenant_id, clientId: m.client_id, kind: 'login' }, ctx);
@@ -150,7 +150,7 @@ export function createLoginService(d: LoginDeps) {
         ip: ctx.ip,
       };
       await d.db.transaction().execute(async (trx) => {
-        await loginRepo(trx).insert(request, []);
+        await loginRepo(trx).insert(request);
         await d.outbox.enqueue(trx, {
           channel: id.kind === 'phone' ? 'sms' : 'email',
           to: id.value,
@@ -180,6 +180,9 @@ export function createLoginService(d: LoginDeps) {
       const sameBrowser = !!b && b.id === r.id && safeEqual(sha256(b.secret), r.browser_hash);
       return { usable: true as const, request: r, shops, sameBrowser };
     },
+
+    /** Records an attempt on a link that inspectLink found unusable (expired, used, unknown…). */
+    rejectLink: (r: LoginRequest | undefined, ctx: RequestContext) => failRedemption(r, ctx),
 
     /** Consumes a link (the "Continue" POST, or a GET from the browser that asked for it). */
     async redeemLink(token: string, ctx: RequestContext): Promise<LoginOutcome> {

@@ -96,17 +96,5 @@ export function sessionsRepo(db: Kysely<DB>) {
         .executeTakeFirst();
       return Number(r.numUpdatedRows);
     },
-
-    activeForClient(tenantId: string, clientId: string, now: number) {
-      return db
-        .selectFrom('sessions')
-        .select(['id', 'kind', 'created_at', 'renewed_at', 'expires_at', 'ip', 'user_agent'])
-        .where('tenant_id', '=', tenantId)
-        .where('client_id', '=', clientId)
-        .where('revoked_at', 'is', null)
-        .where('expires_at', '>', now)
-        .orderBy('created_at', 'desc')
-        .execute();
-    },
   };
 }
