@@ -40,6 +40,8 @@ export interface ServerOptions {
   /** Replaces the real channels (tests of the worker's failure handling). */
   channels?: Channels;
   logger?: boolean;
+  /** Where log lines go (tests capture them to prove no secret is ever logged). Default: stdout. */
+  logStream?: { write(line: string): void };
   db?: Database;
 }
 
@@ -140,7 +142,7 @@ export async function buildServer(config: Config & { appSecret: string }, o: Ser
   const csrf = createCsrf({ secret: config.appSecret, publicUrl: config.publicUrl, cookies });
   const auth = createAuth({ sessions: services.sessions, cookies });
 
-  const app = createApp({ logLevel: config.logLevel, secureCookies: config.secureCookies, trustProxy: config.trustProxy, logger: o.logger ?? true });
+  const app = createApp({ logLevel: config.logLevel, secureCookies: config.secureCookies, trustProxy: config.trustProxy, logger: o.logger ?? true, ...(o.logStream ? { logStream: o.logStream } : {}) });
   loginRoutes(app, { login: services.login, limits: services.limits, cookies, csrf });
   portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf, content: services.content, links: services.links, clients: services.clients, login: services.login, limits: services.limits, db });
   apiRoutes(app, { db, apiKeys: services.apiKeys, clients: services.clients, content: services.content, notifications: services.notifications, publicUrl: config.publicUrl });

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver } from 'kysely';
 import type { Config } from '../config.ts';
 import type { DB } from './schema.ts';
 
@@ -20,7 +20,7 @@ export async function openDatabase(store: Config['database']): Promise<Database>
     file.pragma('synchronous = NORMAL');
     file.pragma('foreign_keys = ON');
     file.pragma('busy_timeout = 5000');
-    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
+    const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(file) }) });
     if (store.path !== ':memory:') {
       // A second, read-only connection for the per-request session check: in WAL mode it reads
       // the last committed state without waiting behind (or seeing into) an open transaction.
@@ -52,6 +52,28 @@ export async function openDatabase(store: Config['database']): Promise<Database>
     throw new Error(`Cannot reach PostgreSQL at ${redactUrl(store.url)}: ${why}`);
   }
   return db;
+}
+
+/**
+ * Write transactions start with BEGIN IMMEDIATE: the write lock is taken up front, so when another
+ * process (a second web process, `servicio worker`) holds it, SQLite's busy timeout makes this one
+ * wait its turn. A plain (deferred) BEGIN reads first and fails with "database is locked" the
+ * moment it tries to write after another process did (it cannot wait: its snapshot is stale).
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
 }
 
 const readers = new WeakMap<Kysely<DB>, SQLite.Database>();

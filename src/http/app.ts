@@ -4,9 +4,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import { AppError } from '../lib/app-error.ts';
-import { html } from '../lib/html.ts';
 import { css, cssPath } from './views/assets.ts';
-import { layout } from './views/layout.ts';
+import { errorPage } from './views/pages.ts';
 import { messages } from './views/strings.ts';
 import type { RequestContext } from '../modules/sessions/sessions.service.ts';
 
@@ -17,16 +16,21 @@ export interface AppOptions {
   trustProxy?: string[] | false;
   /** Test and benchmark runs keep logs quiet. */
   logger?: boolean;
+  logStream?: { write(line: string): void };
 }
 
+// Images only from our own origin (shop logos are fetched once and served from here), so no page —
+// least of all one whose URL carries a token — makes a request to another host. The one exception
+// is a service report with the shop's photos: its route widens img-src (reportPageCsp).
 const CSP = [
   "default-src 'none'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' https: data:",
+  "img-src 'self' data:",
   "form-action 'self'",
   "frame-ancestors 'none'",
   "base-uri 'none'",
 ].join('; ');
+export const reportPageCsp = CSP.replace("img-src 'self' data:", "img-src 'self' data: https:");
 
 export function createApp(o: AppOptions): FastifyInstance {
   const app = Fastify({
@@ -35,6 +39,10 @@ export function createApp(o: AppOptions): FastifyInstance {
         ? false
         : {
             level: o.logLevel,
+            ...(o.logStream ? { stream: o.logStream } : {}),
+            // Every line is scrubbed of anything shaped like a secret just before it is written, so no
+            // code path — Fastify's own warnings included — can log a live link, session or key.
+            hooks: { streamWrite: redactSecrets },
             // Login links carry their token in the path: logs get the path with the token cut out.
             serializers: {
               req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
@@ -57,8 +65,10 @@ export function createApp(o: AppOptions): FastifyInstance {
     'cache-control': 'no-store',
     ...(o.secureCookies ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
   };
-  app.addHook('onRequest', (_req, reply, done) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.headers(securityHeaders);
+    // A URL that carries a token must not leak it to another site through the Referer header.
+    if (TOKEN_PATH.test(req.url)) reply.header('referrer-policy', 'no-referrer');
     done();
   });
 
@@ -88,20 +98,29 @@ export function createApp(o: AppOptions): FastifyInstance {
   return app;
 }
 
+const TOKEN_PATH = /^\/[ls]\//;
+
 /** `/l/<token>` and `/s/<signed link>` → `…/[redacted]`, and any query string dropped. */
 export function redactUrl(url: string): string {
   return url.replace(/\?.*$/, '').replace(/^\/(l|s)\/[^/]+/, '/$1/[redacted]');
 }
 
-function wantsJson(req: FastifyRequest): boolean {
-  return req.url.startsWith('/api/') || req.url.startsWith('/webhooks/') || req.url.endsWith('.json') || (req.headers.accept ?? '').startsWith('application/json');
+// Shapes of our secrets: a token-bearing path segment, a cookie/session token `<uuid>.<secret>`,
+// an API key. Matched anywhere in a serialized log line.
+const SECRET_SHAPES: [RegExp, string][] = [
+  [/\/([ls])\/[^\s"'?#\\/]+/g, '/$1/[redacted]'],
+  [/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[A-Za-z0-9_-]{16,}/g, '[redacted]'],
+  [/spk_[0-9a-f]{32}_[A-Za-z0-9_-]+/g, 'spk_[redacted]'],
+];
+
+export function redactSecrets(line: string): string {
+  let out = line;
+  for (const [shape, replacement] of SECRET_SHAPES) out = out.replace(shape, replacement);
+  return out;
 }
 
-function errorPage(message: string): string {
-  return layout({
-    title: 'Something is not right',
-    body: html`<div class="card"><h1>Sorry</h1><p>${message}</p><a class="button" href="/client-login">Go to sign-in</a></div>`,
-  });
+function wantsJson(req: FastifyRequest): boolean {
+  return req.url.startsWith('/api/') || req.url.startsWith('/webhooks/') || req.url.endsWith('.json') || (req.headers.accept ?? '').startsWith('application/json');
 }
 
 export function requestContext(req: FastifyRequest): RequestContext {

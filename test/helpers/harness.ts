@@ -43,7 +43,7 @@ export async function startTestServer(o: { env?: Record<string, string>; seed?: 
   const { env, dir, schema } = testEnv(o.env);
   const config = loadConfig(env);
   const clock = testClock();
-  const server = await buildServer({ ...config, appSecret: config.appSecret! }, { ...o, clock, logger: false });
+  const server = await buildServer({ ...config, appSecret: config.appSecret! }, { ...o, clock, logger: !!o.logStream });
   await server.app.ready();
   const demo = o.seed === false ? undefined : await seedDemo(server.services);
   const dev = devOutboxRepo(server.db);

@@ -1,13 +1,13 @@
 // HTTP for the login flow. Handlers translate between HTTP and the login service; no rules here.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { limitByIp, type IpLimit } from '../../http/rate-limit.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { requestContext, sendHtml } from '../../http/app.ts';
 import type { Cookies } from '../../http/cookies.ts';
 import type { Csrf } from '../../http/csrf.ts';
 import { messages } from '../../http/views/strings.ts';
 import type { LoginOutcome, LoginService } from './login.service.ts';
-import { checkPage, continuePage, linkInvalidPage, loginPage, pickPage, tooManyPage } from './login.views.ts';
-import type { Limits, Verdict } from '../abuse/limits.ts';
+import { checkPage, continuePage, linkInvalidPage, loginPage, pickPage } from './login.views.ts';
 
 type Form = Record<string, string | undefined>;
 const field = (req: FastifyRequest, name: string): string => {
@@ -15,16 +15,12 @@ const field = (req: FastifyRequest, name: string): string => {
   return typeof v === 'string' ? v : '';
 };
 
-export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limits: Pick<Limits, 'loginFromIp' | 'redeemFromIp' | 'codeFromIp'>; cookies: Cookies; csrf: Csrf }) {
-  const { login, cookies, csrf, limits } = d;
-
-  /** 429 with Retry-After and a friendly page when this IP is over a limit; undefined otherwise. */
-  async function overLimit(reply: FastifyReply, check: Promise<Verdict>) {
-    const v = await check;
-    if (v.ok) return undefined;
-    reply.header('retry-after', String(v.retryAfterSec));
-    return sendHtml(reply, tooManyPage(v.retryAfterSec), 429);
-  }
+export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limits: { loginFromIp: IpLimit; redeemFromIp: IpLimit; codeFromIp: IpLimit }; cookies: Cookies; csrf: Csrf }) {
+  const { login, cookies, csrf } = d;
+  // Over a per-IP limit the handler never runs (regression: a 429 used to go on and do the work).
+  const loginLimit = { preHandler: limitByIp(d.limits.loginFromIp) };
+  const redeemLimit = { preHandler: limitByIp(d.limits.redeemFromIp) };
+  const codeLimit = { preHandler: limitByIp(d.limits.codeFromIp) };
 
   function finish(reply: FastifyReply, out: LoginOutcome) {
     if (out.kind === 'invalid') return sendHtml(reply, linkInvalidPage(), 410);
@@ -42,10 +38,8 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
     return sendHtml(reply, loginPage({ csrf: csrf.token(req, reply), ...(signedOut ? { notice: 'You’re signed out.' } : {}) }));
   });
 
-  app.post('/client-login', async (req, reply) => {
+  app.post('/client-login', loginLimit, async (req, reply) => {
     const value = field(req, 'identifier');
-    const limited = await overLimit(reply, limits.loginFromIp(req.ip));
-    if (limited) return limited;
     if (!csrf.verify(req)) return sendHtml(reply, loginPage({ csrf: csrf.token(req, reply), value, error: messages.formExpired }), 403);
     try {
       const r = await login.request(value, requestContext(req));
@@ -65,10 +59,8 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
     return sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), kind: p.kind, masked: p.masked, minutes: p.minutes, other: p.other, ...(p.locked ? { locked: true, error: messages.codeLocked } : {}) }));
   });
 
-  app.post('/client-login/other-channel', async (req, reply) => {
+  app.post('/client-login/other-channel', loginLimit, async (req, reply) => {
     if (!csrf.verify(req)) return reply.redirect('/client-login/check', 303);
-    const limited = await overLimit(reply, limits.loginFromIp(req.ip));
-    if (limited) return limited;
     try {
       const r = await login.resendByOtherChannel(cookies.read(req, 'bind'), requestContext(req));
       cookies.set(reply, 'bind', r.bindingCookie, r.maxAgeSeconds);
@@ -78,15 +70,13 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
     return reply.redirect('/client-login/check', 303);
   });
 
-  app.post('/client-login/code', async (req, reply) => {
+  app.post('/client-login/code', codeLimit, async (req, reply) => {
     const bind = cookies.read(req, 'bind');
     const p = await login.pending(bind);
     if (!p) return reply.redirect('/client-login', 303);
     const again = (error: string, status: number, locked = false) =>
       sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), kind: p.kind, masked: p.masked, minutes: p.minutes, error, locked }), status);
     if (!csrf.verify(req)) return again(messages.formExpired, 403);
-    const limited = await overLimit(reply, limits.codeFromIp(req.ip));
-    if (limited) return limited;
     try {
       return finish(reply, await login.redeemCode(bind, field(req, 'code'), requestContext(req)));
     } catch (err) {
@@ -97,10 +87,7 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
 
   // The link itself. GET never consumes (scanners and previews open links), unless this is the
   // very browser that asked for it; everyone else gets one "Continue" button that POSTs.
-  app.get<{ Params: { token: string } }>('/l/:token', async (req, reply) => {
-    reply.header('referrer-policy', 'no-referrer');
-    const limited = await overLimit(reply, limits.redeemFromIp(req.ip));
-    if (limited) return limited;
+  app.get<{ Params: { token: string } }>('/l/:token', redeemLimit, async (req, reply) => {
     const token = req.params.token;
     const seen = await login.inspectLink(token, cookies.read(req, 'bind'));
     if (!seen.usable) return finish(reply, await login.rejectLink(seen.request, requestContext(req)));
@@ -109,10 +96,7 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
     return sendHtml(reply, continuePage({ token, csrf: csrf.token(req, reply), shops }));
   });
 
-  app.post<{ Params: { token: string } }>('/l/:token', async (req, reply) => {
-    reply.header('referrer-policy', 'no-referrer');
-    const limited = await overLimit(reply, limits.redeemFromIp(req.ip));
-    if (limited) return limited;
+  app.post<{ Params: { token: string } }>('/l/:token', redeemLimit, async (req, reply) => {
     const token = req.params.token;
     if (!csrf.verify(req)) {
       const seen = await login.inspectLink(token, undefined);

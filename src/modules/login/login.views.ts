@@ -113,17 +113,3 @@ ${p.shops.map(
 </div>`,
   });
 }
-
-export type { SafeHtml };
-
-export function tooManyPage(retryAfterSec: number): string {
-  const minutes = Math.max(1, Math.ceil(retryAfterSec / 60));
-  return layout({
-    title: 'Please wait a moment',
-    body: html`<div class="card">
-<h1>Please wait a moment</h1>
-<p>There have been too many sign-in attempts from your network. For your security, please wait about ${minutes} minute${minutes === 1 ? '' : 's'} and try again.</p>
-<a class="button secondary" href="/client-login">Back to sign-in</a>
-</div>`,
-  });
-}
