@@ -20,6 +20,7 @@ Commands:
   tenant create --name N --slug S [--color #hex] [--logo https://…] [--session-days D]
   tenant list
   tenant session-days <slug> <days>         set the shop's session length (applies to existing sessions)
+  tenant logo <slug> <https://…>            fetch, check and keep the shop's logo (PNG, JPEG, GIF, WebP; ≤ 256 KB)
   tenant disable <slug> | tenant enable <slug>   a disabled shop's clients cannot sign in; links and sessions stop
   client add --tenant SLUG --name N [--email E] [--phone P] [--external-id X]
   client update --tenant SLUG <id|email|phone> [--name N] [--email E] [--phone P] [--status active|disabled]
@@ -117,6 +118,14 @@ export async function runCli(argv: string[], out = console.log, err = console.er
           const t = await svc.tenants.resolve(slug);
           await svc.tenants.setSessionDays(t.id, Number(days));
           print(`Sessions at ${t.name} now last at most ${Number(days)} days.`, { slug: t.slug, sessionDays: Number(days) });
+          return 0;
+        }
+        case 'tenant logo': {
+          const [slug, url] = rest;
+          if (!slug || !url) throw new UsageError('Usage: servicio tenant logo <slug> <https://…/logo.png>');
+          const t = await svc.tenants.resolve(slug);
+          await svc.tenants.setLogo(t.id, url);
+          print(`${t.name}'s logo is saved; pages and emails serve it from this server.`, { slug: t.slug, logo: url });
           return 0;
         }
         case 'tenant disable':

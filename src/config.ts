@@ -32,6 +32,10 @@ const schema = z
       .default('US')
       .refine((v) => isSupportedCountry(v), 'must be a two-letter country code such as US or CA'),
     SESSION_DAYS_DEFAULT: int(1, 365).default(30),
+    /** Sessions unused this long end sooner than the shop's session length. Unset: no separate idle limit. */
+    SESSION_IDLE_DAYS: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(365).optional()),
+    /** Development only: allow listening on a non-loopback HOST (the dev outbox stays local-only). */
+    DEV_ALLOW_REMOTE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     /** How long a checked session may be reused from memory; changes made elsewhere show after this. 0 = off. */
     SESSION_CACHE_MS: int(0, 60_000).default(1000),
     SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
@@ -106,11 +110,22 @@ const schema = z
         if (!value) need(key, 'is required when any TWILIO_* variable is set');
       }
     }
+    // A development server shows live links in /dev/outbox and trusts plain http: keep it on this
+    // machine unless the operator says otherwise.
+    if (!prod && !isLoopbackHost(env.HOST) && !env.DEV_ALLOW_REMOTE) {
+      need('HOST', `is ${env.HOST}, reachable from other machines, but this is a development server (NODE_ENV=${env.NODE_ENV}). Use 127.0.0.1, set NODE_ENV=production, or set DEV_ALLOW_REMOTE=true`);
+    }
     const db = env.DATABASE_URL;
     if (db && !/^(postgres(ql)?:\/\/|sqlite:)/.test(db)) {
       need('DATABASE_URL', 'must start with postgres:// or sqlite: (e.g. sqlite:./data/servicio.db)');
     }
   });
+
+/** localhost, 127.0.0.0/8 and ::1: only this machine can connect. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -147,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       defaultRegion: e.DEFAULT_PHONE_REGION as CountryCode,
     },
     sessionDaysDefault: e.SESSION_DAYS_DEFAULT,
+    sessionIdleMs: e.SESSION_IDLE_DAYS === undefined ? undefined : e.SESSION_IDLE_DAYS * 24 * 3_600_000,
     sessionCacheMs: e.SESSION_CACHE_MS,
     email: e.SMTP_URL ? ({ kind: 'smtp', url: e.SMTP_URL, from: e.MAIL_FROM! } as const) : ({ kind: 'dev' } as const),
     sms: e.TWILIO_ACCOUNT_SID
@@ -177,7 +193,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       return { id: pair.slice(0, i), secret: pair.slice(i + 1) };
     }),
     webhooks: { emailSecret: e.EMAIL_WEBHOOK_SECRET, mailgunSigningKey: e.MAILGUN_WEBHOOK_SIGNING_KEY },
-    devOutbox: e.NODE_ENV !== 'production',
+    // Only when every link points at this machine: behind a proxy the socket address of every
+    // visitor is the proxy's, so "only from loopback" would mean "anyone".
+    devOutbox: e.NODE_ENV !== 'production' && isLoopbackHost(publicUrl.hostname),
     worker: { enabled: e.WORKER_ENABLED, pollMs: e.WORKER_POLL_MS, maxAttempts: e.WORKER_MAX_ATTEMPTS, leaseMs: e.WORKER_LEASE_MS },
     logLevel: e.LOG_LEVEL,
   };

@@ -31,9 +31,13 @@ import { createProviderStatus } from './modules/delivery/provider-status.ts';
 import { webhookRoutes } from './modules/delivery/webhooks.routes.ts';
 import { loginRoutes } from './modules/login/login.routes.ts';
 import { createLoginService } from './modules/login/login.service.ts';
+import { createLoginDispatcher } from './modules/login/login.dispatch.ts';
+import { createDeviceCookies } from './modules/login/device-cookie.ts';
 import { portalRoutes } from './modules/portal/portal.routes.ts';
 import { createSessionsService } from './modules/sessions/sessions.service.ts';
 import { createTenantsService } from './modules/tenants/tenants.service.ts';
+import { createLogoFetcher } from './modules/tenants/logo-fetcher.ts';
+import { brandRoutes } from './modules/tenants/brand.routes.ts';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -55,10 +59,10 @@ export async function openStore(config: Config): Promise<Database> {
 export function createServices(config: Config & { appSecret: string }, db: Database, clock: Clock = systemClock, redis?: Redis) {
   const sealer = createSealer(config.appSecret);
   const outbox = createOutbox({ sealer });
-  const sessions = createSessionsService({ db, clock, cacheMs: config.sessionCacheMs });
+  const sessions = createSessionsService({ db, clock, cacheMs: config.sessionCacheMs, ...(config.sessionIdleMs ? { idleMs: config.sessionIdleMs } : {}) });
   // Changes to a shop or client can end sessions: drop this process's cached session checks.
   const onAuthChange = () => sessions.forgetCached();
-  const tenants = createTenantsService({ db, clock, sessionDaysDefault: config.sessionDaysDefault, onAuthChange });
+  const tenants = createTenantsService({ db, clock, sessionDaysDefault: config.sessionDaysDefault, fetchLogo: createLogoFetcher({ production: config.production }), onAuthChange });
   const clients = createClientsService({ db, clock, defaultRegion: config.login.defaultRegion, onAuthChange });
   const limits = createLimits({ config, db, clock, ...(redis ? { redis } : {}) });
   const login = createLoginService({
@@ -66,11 +70,18 @@ export function createServices(config: Config & { appSecret: string }, db: Datab
     clock,
     outbox,
     sessions,
+    devices: createDeviceCookies(config.appSecret),
     appSecret: config.appSecret,
-    publicUrl: config.publicUrl,
     linkTtlMs: config.login.linkTtlMs,
     codeMaxAttempts: config.login.codeMaxAttempts,
     defaultRegion: config.login.defaultRegion,
+  });
+  const loginDispatch = createLoginDispatcher({
+    db,
+    clock,
+    outbox,
+    publicUrl: config.publicUrl,
+    linkTtlMs: config.login.linkTtlMs,
     limits,
     smsAllowedCountries: config.smsAllowedCountries,
     unknownEmailNotice: config.unknownEmailNotice,
@@ -79,16 +90,16 @@ export function createServices(config: Config & { appSecret: string }, db: Datab
   const signer = createLinkSigner(config.linkSigningKeys ?? [{ id: 'app', secret: hmac(config.appSecret, 'link-signing-key') }]);
   const links = createLinksService({ db, clock, signer, sessions, publicUrl: config.publicUrl });
   const content = createContentService({ db, clock, payments: testPaymentProvider() });
-  const notifications = createNotifications({ db, clock, outbox, links });
+  const notifications = createNotifications({ db, clock, outbox, links, publicUrl: config.publicUrl });
   const apiKeys = createApiKeys({ db, clock });
-  return { sealer, outbox, sessions, tenants, clients, login, limits, history, links, content, notifications, apiKeys };
+  return { sealer, outbox, sessions, tenants, clients, login, loginDispatch, limits, history, links, content, notifications, apiKeys };
 }
 
 /** The delivery worker over the configured channels (in the web process or on its own). */
 export function createWorker(
   config: Config,
   db: Database,
-  services: Pick<ReturnType<typeof createServices>, 'sealer' | 'outbox' | 'login'>,
+  services: Pick<ReturnType<typeof createServices>, 'sealer' | 'outbox' | 'loginDispatch'>,
   o: { clock: Clock; log: WorkerOptions['log']; channels?: Channels },
 ): DeliveryWorker {
   return createDeliveryWorker({
@@ -104,7 +115,7 @@ export function createWorker(
     housekeeping: () => purgeExpiredLimits(db, o.clock.now()),
     jobs: {
       'login-dispatch': async (data, m) => {
-        await services.login.dispatch({ requestId: m.login_request_id!, ...data });
+        await services.loginDispatch.dispatch({ requestId: m.login_request_id!, ...data });
         services.outbox.notify();
       },
     },
@@ -147,6 +158,7 @@ export async function buildServer(config: Config & { appSecret: string }, o: Ser
   portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf, content: services.content, links: services.links, clients: services.clients, login: services.login, limits: services.limits, db });
   apiRoutes(app, { db, apiKeys: services.apiKeys, clients: services.clients, content: services.content, notifications: services.notifications, publicUrl: config.publicUrl });
   webhookRoutes(app, { config, status: createProviderStatus({ db, clock }), clock, tokenOnce: services.limits.webhookTokenOnce });
+  brandRoutes(app, { tenants: services.tenants });
   if (config.devOutbox) devOutboxRoutes(app, { db });
 
   const worker = createWorker(config, db, services, { clock, log: app.log, ...(o.channels ? { channels: o.channels } : {}) });

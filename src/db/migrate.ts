@@ -2,12 +2,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-delivery-and-limits.ts';
 import * as m0003 from './migrations/0003-portal-content.ts';
+import * as m0004 from './migrations/0004-security-hardening.ts';
 
 // Listed here rather than read from disk, so the bundle, the CLI and tests see the same set.
 const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-delivery-and-limits': m0002,
   '0003-portal-content': m0003,
+  '0004-security-hardening': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

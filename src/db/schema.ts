@@ -6,7 +6,10 @@ export interface TenantsTable {
   slug: string;
   name: string;
   brand_color: string;
+  /** Where the logo was fetched from (informational; pages never load it from there). */
   logo_url: string | null;
+  /** The logo served from our origin (/brand/<id>/logo-<hash>); null when the shop has none. */
+  logo_hash: string | null;
   /** Session lifetime for this shop's clients; lowering it shortens existing sessions too. */
   session_days: number;
   status: 'active' | 'disabled';
@@ -52,6 +55,11 @@ export interface LoginRequestsTable {
   pick_expires_at: number | null;
   picked_at: number | null;
   ip: string | null;
+  /** Where the message goes: the identifier's own channel, or the client's other one ("text me instead"). */
+  channel: 'email' | 'sms';
+  user_agent: string | null;
+  /** A device that signed in with this identifier before (signed device cookie): its own limits apply. */
+  device_id: string | null;
 }
 
 export interface LoginRequestClientsTable {
@@ -66,6 +74,9 @@ export interface SessionsTable {
   client_id: string;
   secret_hash: string;
   kind: 'login' | 'link' | 'recovery';
+  /** A `link` session sees only this object (the invoice or report its email link names). */
+  scope_kind: 'invoice' | 'report' | null;
+  scope_id: string | null;
   created_at: number;
   renewed_at: number;
   expires_at: number;
@@ -212,7 +223,17 @@ export interface ServiceReportsTable {
   updated_at: number;
 }
 
+export interface TenantLogosTable {
+  tenant_id: string;
+  hash: string;
+  content_type: string;
+  bytes: Buffer;
+  source_url: string;
+  created_at: number;
+}
+
 export interface DB {
+  tenant_logos: TenantLogosTable;
   tenants: TenantsTable;
   clients: ClientsTable;
   login_requests: LoginRequestsTable;

@@ -11,6 +11,14 @@ declare module 'fastify' {
 
 export function createAuth(d: { sessions: SessionsService; cookies: Cookies }) {
   return {
+    /** The browser's current session, if any — for pages that work signed in or not. */
+    async current(req: FastifyRequest, reply: FastifyReply): Promise<PortalSession | null> {
+      const token = d.cookies.read(req, 'session');
+      const found = await d.sessions.validate(token);
+      if (found?.renewedMaxAge) d.cookies.set(reply, 'session', token!, found.renewedMaxAge);
+      return found?.session ?? null;
+    },
+
     /** preHandler: sets request.portalSession or sends the visitor to sign in. */
     async requireSession(req: FastifyRequest, reply: FastifyReply): Promise<void> {
       const token = d.cookies.read(req, 'session');

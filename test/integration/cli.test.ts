@@ -1,5 +1,7 @@
 // The operator CLI, in-process for speed and once as the real `servicio` binary.
 import { execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +50,24 @@ describe(`servicio CLI (${storeKind})`, () => {
     const bad = await cli('tenant', 'create', '--name', 'Bad', '--slug', 'Not A Slug', '--json');
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.err).error).toMatchObject({ code: 'INVALID_INPUT', field: 'slug' });
+  });
+
+  it('sets a shop’s logo from a URL, checked, and explains a bad one with exit code 2', async () => {
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(64, 1)]);
+    const server = createServer((req, res) => (req.url === '/logo.png' ? res.writeHead(200).end(png) : res.writeHead(404).end()));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const ok = await cli('tenant', 'logo', 'sunny-pest', `${base}/logo.png`, '--json');
+      expect(ok.code).toBe(0);
+      const list = JSON.parse((await cli('tenant', 'list', '--json')).out) as { slug: string; logo_hash: string | null }[];
+      expect(list.find((t) => t.slug === 'sunny-pest')!.logo_hash).toMatch(/^[0-9a-f]{16}$/);
+      const missing = await cli('tenant', 'logo', 'sunny-pest', `${base}/nope.png`);
+      expect(missing.code).toBe(2);
+      expect(missing.err).toMatch(/could not be fetched \(HTTP 404\)/);
+    } finally {
+      server.close();
+    }
   });
 
   it('adds and updates clients with normalised contact details and clear errors', async () => {

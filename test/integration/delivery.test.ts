@@ -113,7 +113,7 @@ describe(`email headers (${storeKind})`, () => {
     const now = t.clock.now();
     const tenantId = 'evil-shop-id';
     // Written straight to the store, past input validation, to prove the mail layer holds on its own.
-    await tenantsRepo(t.db).insert({ id: tenantId, slug: 'evil', name: 'Evil\r\nBcc: thief@evil.example\r\nSubject: hi', brand_color: '#000000', logo_url: null, session_days: 30, status: 'active', created_at: now, updated_at: now });
+    await tenantsRepo(t.db).insert({ id: tenantId, slug: 'evil', name: 'Evil\r\nBcc: thief@evil.example\r\nSubject: hi', brand_color: '#000000', logo_url: null, logo_hash: null, session_days: 30, status: 'active', created_at: now, updated_at: now });
     await t.services.clients.add(tenantId, { name: 'Victim', email: 'victim@example.com' });
     await ask('victim@example.com');
     await t.worker.runOnce();
@@ -131,25 +131,26 @@ describe(`email headers (${storeKind})`, () => {
 });
 
 describe(`when a message cannot be delivered (${storeKind})`, () => {
-  it('offers the other channel on the check page, masked, and sends there', async () => {
+  it('sends by the other channel, through the real SMS provider, when the email bounced', async () => {
     providers.smtp.fail(550);
     t.clock.advance(1000);
     const b = t.browser();
     await b.submit('/client-login', { identifier: demo.oneShop.email });
-    expect((await b.get('/client-login/check')).body).not.toContain('instead</button>');
     await t.worker.runOnce();
     providers.smtp.fail(null);
     const page = await b.get('/client-login/check');
-    expect(page.body).toContain('We couldn’t deliver the email to m***@example.com.');
-    expect(page.body).toContain('Text me at ***-***-0187 instead');
-    expect(page.body).not.toContain('5550187');
+    // Offered to everyone, known or not, and without a digit of the number (no enumeration).
+    expect(page.body).toContain('Text me instead');
+    expect(page.body).not.toContain('0187');
 
     const before = twilio.received.length;
     await b.submit('/client-login/check', {}, '/client-login/other-channel');
     await t.worker.runOnce();
     expect(twilio.received.length).toBe(before + 1);
     expect(twilio.received.at(-1)!.To).toBe('+15125550187');
-    expect((await b.get('/client-login/check')).body).toContain('Check your phone');
+    const after = (await b.get('/client-login/check')).body;
+    expect(after).toContain('Check your phone');
+    expect(after).toContain('If a mobile number is on file for <strong>m***@example.com</strong>');
   });
 
   it('keeps each message’s whole life, per client and per login link', async () => {

@@ -101,7 +101,7 @@ describe(`login by link (${storeKind})`, () => {
     }
     const names = (r: typeof known.res) => r.cookies.map((c) => `${c.name}:${c.maxAge}:${c.httpOnly}`).sort();
     expect(names(unknown.res)).toEqual(names(known.res));
-    const page = async (b: typeof known.browser) => (await b.get('/client-login/check')).body.replace(/name="_csrf" value="[^"]+"/, '');
+    const page = async (b: typeof known.browser) => (await b.get('/client-login/check')).body.replace(/name="_csrf" value="[^"]+"/g, '');
     expect(await page(unknown.browser)).toBe(await page(known.browser));
     // The unknown address gets a notice that no portal uses it, never a link.
     const notices = await t.messagesTo('mallory@example.com');
@@ -320,22 +320,16 @@ describe(`sessions (${storeKind})`, () => {
     expect((await b.get('/portal')).statusCode).toBe(303);
   });
 
-  it('applies a lowered shop session length to existing sessions, and slides when used', async () => {
+  it('applies a lowered shop session length to existing sessions', async () => {
     const b = await signIn();
-    t.clock.advance(16 * 24 * 60 * MINUTE);
-    const renewed = await b.get('/portal');
-    expect(renewed.statusCode).toBe(200);
-    expect(renewed.cookies.find((c) => c.name === 'sp_session')?.maxAge).toBe(30 * 24 * 3600);
-    const quiet = await b.get('/portal');
-    expect(quiet.cookies.find((c) => c.name === 'sp_session')).toBeUndefined();
-
+    t.clock.advance(2 * 24 * 60 * MINUTE);
+    expect((await b.get('/portal')).statusCode).toBe(200);
     await t.services.tenants.setSessionDays(t.demo!.tenants[0]!.id, 1);
-    t.clock.advance(24 * 60 * MINUTE + 1);
     expect((await b.get('/portal')).statusCode).toBe(303);
     await t.services.tenants.setSessionDays(t.demo!.tenants[0]!.id, 30);
   });
 
-  it('ends sessions after 30 idle days', async () => {
+  it('ends sessions 30 days after sign-in', async () => {
     const b = await signIn();
     t.clock.advance(30 * 24 * 60 * MINUTE + 1);
     expect((await b.get('/portal')).statusCode).toBe(303);

@@ -97,6 +97,7 @@ describe(`two server processes on one store (${storeKind})`, () => {
       const go = browser(base);
       const page = await go(links.get(i)!);
       statuses.push(page.status);
+      if (page.status === 410) return (statuses.push(410), 410); // the twin already used it
       const res = await go(links.get(i)!, { _csrf: csrf(page.body) });
       statuses.push(res.status);
       return res.status;

@@ -37,6 +37,9 @@ button:hover{filter:brightness(1.07)}
 .shops button{display:flex;align-items:center;gap:14px;margin:0;background:#fff;color:var(--ink);border:1.5px solid var(--line);border-left:6px solid var(--shop);text-align:left;padding:16px}
 .shops .mark{background:var(--shop);flex:none}
 .shops small{display:block;color:var(--muted);font-weight:400;font-size:15px}
+.shops.plain{gap:6px;margin:8px 0 16px}.shops.plain li{display:flex;align-items:center;gap:12px;font-weight:600}
+.shops.plain img{width:32px;height:32px;border-radius:6px}
+h2.small{font-size:17px;margin:28px 0 4px}
 .foot{color:var(--muted);font-size:14px;text-align:center;margin-top:22px}
 .meta{color:var(--muted);font-size:15px}
 table.list{width:100%;border-collapse:collapse;font-size:15px}

@@ -65,12 +65,32 @@ export function createLimits(deps: { config: Config; db: Kysely<DB>; clock: Cloc
     return refused.length ? { ok: false, retryAfterSec: Math.max(...refused.map((v) => v.retryAfterSec)) } : { ok: true };
   }
 
+  /**
+   * A budget charged only for what is really spent: each limit is charged in turn, and when one
+   * refuses, every charge made for this demand (the refused one included) is given back. So a
+   * shop over its cap spends neither the global budget nor another shop's.
+   */
+  async function chargeAll(checks: [RateLimiterAbstract, string][]): Promise<Verdict> {
+    const charged: [RateLimiterAbstract, string][] = [];
+    for (const check of checks) {
+      charged.push(check);
+      const v = await take(...check);
+      if (!v.ok) {
+        await Promise.all(charged.map(([l, k]) => l.reward(k, 1)));
+        return v;
+      }
+    }
+    return { ok: true };
+  }
+
   // Identifiers are personal data: the limiter keys hold only a hash of them.
   const hashed = (value: string) => sha256(`limit:${value}`).slice(0, 32);
 
   const loginIp = limiter('login-ip', L.loginPerIp15m, 15 * MIN);
   const idShort = limiter('login-id-15m', L.loginPerIdentifier15m, 15 * MIN);
   const idDay = limiter('login-id-day', L.loginPerIdentifierDay, DAY);
+  const deviceShort = limiter('login-device-15m', L.loginPerIdentifier15m, 15 * MIN);
+  const deviceDay = limiter('login-device-day', L.loginPerIdentifierDay, DAY);
   const redeemIp = limiter('redeem-ip', L.redeemPerIp15m, 15 * MIN);
   const codeIp = limiter('code-ip', L.codePerIp15m, 15 * MIN);
   const smsTenant = limiter('sms-tenant-day', L.smsPerTenantDay, DAY);
@@ -85,8 +105,16 @@ export function createLimits(deps: { config: Config; db: Kysely<DB>; clock: Cloc
     /** True the first time a webhook token is seen (within its replay window), false after. */
     webhookTokenOnce: async (token: string) => (await take(webhookTokens, sha256(token).slice(0, 32))).ok,
     loginForIdentifier: (identifier: string) => all([[idShort, hashed(identifier)], [idDay, hashed(identifier)]]),
-    /** One text counts against the global budget and against each shop it is sent for. */
-    smsBudget: (tenantIds: string[]) => all([[smsGlobal, 'all'], ...tenantIds.map((t): [RateLimiterAbstract, string] => [smsTenant, t])]),
+    /**
+     * A browser that proved this identifier before (device cookie): the same caps, on a bucket of
+     * its own, so strangers spending the shared caps cannot lock it out (OWASP device cookies).
+     */
+    loginFromKnownDevice: (deviceId: string, identifier: string) => all([[deviceShort, hashed(`${deviceId}:${identifier}`)], [deviceDay, hashed(`${deviceId}:${identifier}`)]]),
+    /**
+     * One text counts against each shop it is sent for and against the global budget — only when
+     * all of them allow it (see chargeAll). Shops first: a shop over its cap touches nothing else.
+     */
+    smsBudget: (tenantIds: string[]) => chargeAll([...[...tenantIds].sort().map((t): [RateLimiterAbstract, string] => [smsTenant, t]), [smsGlobal, 'all']]),
     unknownEmailNotice: (email: string) => take(unknownNotice, hashed(email)),
   };
 }

@@ -104,7 +104,7 @@ export function apiRoutes(app: FastifyInstance, d: { db: Kysely<DB>; apiKeys: Ap
 
     api.post('/api/v1/emails', async (req, reply) => {
       const body = validate(emailBody, req.body);
-      const r = await d.notifications.send(tenant(req), body.type, body.externalId);
+      const r = await d.notifications.send(tenant(req), body.type, body.externalId, { ip: req.ip ?? null });
       return reply.code(202).send({ queued: true, messageId: r.messageId });
     });
   });

@@ -9,21 +9,34 @@ import { auditRepo } from '../audit/audit.repo.ts';
 import { clientsRepo } from '../clients/clients.repo.ts';
 import { invoicesRepo } from '../invoices/invoices.repo.ts';
 import { reportsRepo } from '../reports/reports.repo.ts';
-import type { IssuedSession, RequestContext, SessionsService } from '../sessions/sessions.service.ts';
+import type { IssuedSession, RequestContext, SessionScope, SessionsService } from '../sessions/sessions.service.ts';
+import { logoPath } from '../tenants/logo.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
 import type { LinkObject, LinkSigner } from './signed-links.ts';
 
 export const LINK_LIFETIME_MS = 90 * DAY;
 
-export type LinkOutcome =
-  | { kind: 'session'; session: IssuedSession; location: string }
+/** A genuine, usable link, before anything is done with it. */
+export interface CheckedLink {
+  kind: 'ok';
+  kid: string;
+  tenantId: string;
+  clientId: string;
+  clientName: string;
+  shop: { name: string; brandColor: string; logoUrl: string | null };
+  scope: SessionScope;
+  location: string;
+}
+
+export type LinkCheck =
+  | CheckedLink
   | { kind: 'closed'; shop: { name: string; brandColor: string; logoUrl: string | null }; reason: 'paid' | 'void' }
   | { kind: 'invalid' };
 
 export function createLinksService(deps: { db: Kysely<DB>; clock: Clock; signer: LinkSigner; sessions: SessionsService; publicUrl: string }) {
   const { db, clock, signer } = deps;
 
-  async function reject(reason: string, ctx: RequestContext, claims?: { tenantId: string; clientId: string; objectId: string }, kid?: string): Promise<LinkOutcome> {
+  async function reject(reason: string, ctx: RequestContext, claims?: { tenantId: string; clientId: string; objectId: string }, kid?: string): Promise<LinkCheck> {
     // Only a genuine signature lets us attribute the attempt to a shop; forged claims are not trusted.
     await auditRepo(db).record({
       tenantId: claims?.tenantId ?? null,
@@ -31,7 +44,7 @@ export function createLinksService(deps: { db: Kysely<DB>; clock: Clock; signer:
       actor: 'client',
       action: 'link.rejected',
       subjectId: claims?.objectId ?? null,
-      data: { reason, ...(kid ? { kid } : {}) },
+      data: { reason, ...(kid ? { kid } : {}), userAgent: ctx.userAgent?.slice(0, 300) ?? null },
       ip: ctx.ip,
       at: clock.now(),
     });
@@ -39,13 +52,14 @@ export function createLinksService(deps: { db: Kysely<DB>; clock: Clock; signer:
   }
 
   return {
-    /** The URL for an email about this object. */
-    urlFor(o: { tenantId: string; clientId: string; linkVersion: number; object: LinkObject; objectId: string }): string {
+    /** The URL for an email about this object, and when it stops working. */
+    urlFor(o: { tenantId: string; clientId: string; linkVersion: number; object: LinkObject; objectId: string }): { url: string; expiresAt: number } {
       const expiresAt = Math.floor((clock.now() + LINK_LIFETIME_MS) / 1000);
-      return `${deps.publicUrl}/s/${signer.sign({ ...o, expiresAt })}`;
+      return { url: `${deps.publicUrl}/s/${signer.sign({ ...o, expiresAt })}`, expiresAt: expiresAt * 1000 };
     },
 
-    async redeem(token: string, ctx: RequestContext): Promise<LinkOutcome> {
+    /** Verifies a link and its object; changes nothing but the audit of a rejection. */
+    async check(token: string, ctx: RequestContext): Promise<LinkCheck> {
       const v = signer.verify(token);
       if (!v.ok) return reject(v.reason, ctx);
       const c = v.claims;
@@ -53,25 +67,45 @@ export function createLinksService(deps: { db: Kysely<DB>; clock: Clock; signer:
       const tenant = await tenantsRepo(db).byId(c.tenantId);
       if (!tenant || tenant.status !== 'active') return reject('shop_disabled', ctx, c, v.kid);
       const client = await clientsRepo(db).byId(c.tenantId, c.clientId);
-      if (!client || client.status !== 'active') return reject('client_disabled', ctx, c, v.kid);
+      if (!client) return reject('client_not_in_shop', ctx, c, v.kid);
+      if (client.status !== 'active') return reject('client_disabled', ctx, c, v.kid);
       if (client.link_version !== c.linkVersion) return reject('client_changed', ctx, c, v.kid);
-
-      let location: string;
+      const shop = { name: tenant.name, brandColor: tenant.brand_color, logoUrl: logoPath(tenant.id, tenant.logo_hash) };
+      const ok = (scope: SessionScope, location: string): CheckedLink => ({ kind: 'ok', kid: v.kid, tenantId: c.tenantId, clientId: c.clientId, clientName: client.name, shop, scope, location });
       if (c.object === 'invoice') {
         const inv = await invoicesRepo(db).forClient(c.tenantId, c.clientId, c.objectId);
         if (!inv || inv.status === 'draft') return reject('object_missing', ctx, c, v.kid);
         if (inv.status === 'paid' || inv.status === 'void') {
           await reject(`invoice_${inv.status}`, ctx, c, v.kid);
-          return { kind: 'closed', shop: { name: tenant.name, brandColor: tenant.brand_color, logoUrl: tenant.logo_url }, reason: inv.status };
+          return { kind: 'closed', shop, reason: inv.status };
         }
-        location = `/portal/invoices/${inv.id}`;
-      } else {
-        const report = await reportsRepo(db).forClient(c.tenantId, c.clientId, c.objectId);
-        if (!report) return reject('object_missing', ctx, c, v.kid);
-        location = `/portal/reports/${report.id}`;
+        return ok({ kind: 'invoice', id: inv.id }, `/portal/invoices/${inv.id}`);
       }
-      const session = await db.transaction().execute((trx) => deps.sessions.create(trx, { tenantId: c.tenantId, clientId: c.clientId, kind: 'link' }, ctx));
-      return { kind: 'session', session, location };
+      const report = await reportsRepo(db).forClient(c.tenantId, c.clientId, c.objectId);
+      if (!report) return reject('object_missing', ctx, c, v.kid);
+      return ok({ kind: 'report', id: report.id }, `/portal/reports/${report.id}`);
+    },
+
+    /**
+     * Uses a checked link: a `link` session that sees only the link's object (or none, when the
+     * browser already holds a full session for this very client, which it keeps), audited with
+     * the IP and user agent, in one transaction.
+     */
+    async open(link: CheckedLink, ctx: RequestContext, o: { keepSession: boolean }): Promise<IssuedSession | null> {
+      return db.transaction().execute(async (trx) => {
+        const session = o.keepSession ? null : await deps.sessions.create(trx, { tenantId: link.tenantId, clientId: link.clientId, kind: 'link', scope: link.scope }, ctx);
+        await auditRepo(trx).record({
+          tenantId: link.tenantId,
+          clientId: link.clientId,
+          actor: 'client',
+          action: 'link.redeemed',
+          subjectId: link.scope.id,
+          data: { object: link.scope.kind, kid: link.kid, session: session ? 'created' : 'kept', userAgent: ctx.userAgent?.slice(0, 300) ?? null },
+          ip: ctx.ip,
+          at: clock.now(),
+        });
+        return session;
+      });
     },
   };
 }

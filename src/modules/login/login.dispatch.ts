@@ -1,29 +1,66 @@
-// The worker's half of a login request: find the email or phone in every shop, apply the limits
-// and the SMS policy, and queue the message. The web request never does this, so its answer and
-// its timing are the same whether or not anything matched.
+// The worker's half of a login request: find the email or phone in every shop, pick where the
+// message goes, apply the limits and the SMS policy, and queue it. The web request never does
+// this, so its answer and its timing are the same whether or not anything matched.
+import type { Kysely } from 'kysely';
+import type { CountryCode } from 'libphonenumber-js';
+import type { DB } from '../../db/schema.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { maskIdentifier } from '../../lib/mask.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
+import type { Limits } from '../abuse/limits.ts';
 import { smsRefusal } from '../abuse/sms-policy.ts';
 import { clientsRepo } from '../clients/clients.repo.ts';
 import type { Identifier } from '../clients/contact.ts';
-import { maskIdentifier } from '../../lib/mask.ts';
+import type { Outbox } from '../delivery/outbox.service.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
-import { loginRepo } from './login.repo.ts';
-import type { LoginDeps } from './login.service.ts';
+import { loginRepo, type LoginRequest } from './login.repo.ts';
+import { channelOf, sendMarginMs } from './login.rules.ts';
 
-export function createLoginDispatcher(d: LoginDeps) {
+export interface DispatchDeps {
+  db: Kysely<DB>;
+  clock: Clock;
+  outbox: Pick<Outbox, 'enqueue'>;
+  publicUrl: string;
+  linkTtlMs: number;
+  limits: Pick<Limits, 'loginForIdentifier' | 'loginFromKnownDevice' | 'smsBudget' | 'unknownEmailNotice'>;
+  smsAllowedCountries: readonly CountryCode[];
+  unknownEmailNotice: boolean;
+}
+
+type Match = Awaited<ReturnType<ReturnType<typeof clientsRepo>['findForLogin']>>[number];
+type Plan = { kind: 'send' | 'notice' | 'unknown' } | { kind: 'refused'; reason: string };
+
+export function createLoginDispatcher(d: DispatchDeps) {
   /**
-   * What a login request may do. The identifier limit is counted for every request, known or not;
-   * a refused request still gets the same answer as any other.
+   * Where the message goes. Its own channel: the identifier itself, to every shop that has it.
+   * The other channel ("text me instead"): the matched clients' other contact — the first on file
+   * (shops in name order) — and only the shops whose client has that very contact.
    */
-  async function decide(id: Identifier, tenantIds: string[]): Promise<{ kind: 'send' | 'notice' | 'unknown' } | { kind: 'refused'; reason: string }> {
-    const limit = await d.limits.loginForIdentifier(id.value);
-    if (tenantIds.length === 0) {
-      const notice = id.kind === 'email' && d.unknownEmailNotice && limit.ok && (await d.limits.unknownEmailNotice(id.value)).ok;
+  function destination(r: LoginRequest, matches: Match[]): { to: Identifier | null; shops: Match[] } {
+    const own = r.channel === channelOf(r.identifier_kind);
+    if (own) return { to: { kind: r.identifier_kind, value: r.identifier } as Identifier, shops: matches };
+    const kind = r.channel === 'sms' ? 'phone' : 'email';
+    const value = matches.map((m) => m[kind]).find((v): v is string => !!v);
+    return value ? { to: { kind, value } as Identifier, shops: matches.filter((m) => m[kind] === value) } : { to: null, shops: [] };
+  }
+
+  /**
+   * What a login request may do. The identifier limit is counted for every request, known or
+   * not; a browser that signed in with this identifier before is counted on its own bucket, so
+   * strangers who spent the shared caps cannot lock it out. A refused request still got the same
+   * answer as any other.
+   */
+  async function decide(r: LoginRequest, to: Identifier | null, tenantIds: string[]): Promise<Plan> {
+    const key = to?.value ?? r.identifier;
+    const limit = r.device_id ? await d.limits.loginFromKnownDevice(r.device_id, key) : await d.limits.loginForIdentifier(key);
+    if (!to || tenantIds.length === 0) {
+      const emailOnly = r.identifier_kind === 'email' && r.channel === 'email';
+      const notice = emailOnly && d.unknownEmailNotice && limit.ok && (await d.limits.unknownEmailNotice(r.identifier)).ok;
       return { kind: notice ? 'notice' : 'unknown' };
     }
     if (!limit.ok) return { kind: 'refused', reason: 'rate_limited' };
-    if (id.kind === 'phone') {
-      const refusal = smsRefusal(id.value, d.smsAllowedCountries);
+    if (to.kind === 'phone') {
+      const refusal = smsRefusal(to.value, d.smsAllowedCountries);
       if (refusal) return { kind: 'refused', reason: refusal };
       if (!(await d.limits.smsBudget(tenantIds)).ok) return { kind: 'refused', reason: 'sms_budget' };
     }
@@ -31,33 +68,36 @@ export function createLoginDispatcher(d: LoginDeps) {
   }
 
   /**
-   * The worker's half of a login request: find the client in every shop, apply the limits and
-   * SMS policy, and queue the message — all in one transaction. Only a request that is allowed to
-   * send gets its shops attached, so a refused or unknown request can never be redeemed.
+   * Runs a login's dispatch job in one transaction. Only a request that is allowed to send gets
+   * its shops attached, so a refused or unknown request can never be redeemed.
    */
   async function dispatch(job: { requestId: string; token: string; code: string }): Promise<void> {
     const request = await loginRepo(d.db).byId(job.requestId);
     if (!request || request.status !== 'pending' || request.matched > 0) return;
-    const id = { kind: request.identifier_kind, value: request.identifier } as Identifier;
-    const matches = await clientsRepo(d.db).findForLogin(id);
-    const plan = await decide(id, [...new Set(matches.map((m) => m.tenant_id))]);
-    const channel = id.kind === 'phone' ? 'sms' : 'email';
+    const typed = { kind: request.identifier_kind, value: request.identifier } as Identifier;
+    const matches = await clientsRepo(d.db).findForLogin(typed);
+    const { to, shops } = destination(request, matches);
+    const plan = await decide(request, to, [...new Set(shops.map((m) => m.tenant_id))]);
+    const channel = request.channel;
     const now = d.clock.now();
+    const who = { to: maskIdentifier(typed.kind, typed.value), ...(to && to.value !== typed.value ? { sentTo: maskIdentifier(to.kind, to.value) } : {}) };
+    const context = { userAgent: request.user_agent, expiresAt: new Date(request.expires_at).toISOString() };
     const perShop = (action: string, data: Record<string, unknown>) => {
-      const base = { actor: 'system' as const, action, subjectId: request.id, ip: request.ip, at: now, data: { to: maskIdentifier(id.kind, id.value), ...data } };
-      return matches.length ? matches.map((m) => ({ ...base, tenantId: m.tenant_id, clientId: m.client_id })) : [base];
+      const base = { actor: 'system' as const, action, subjectId: request.id, ip: request.ip, at: now, data: { ...who, ...data } };
+      const audience = shops.length ? shops : matches;
+      return audience.length ? audience.map((m) => ({ ...base, tenantId: m.tenant_id, clientId: m.client_id })) : [base];
     };
     await d.db.transaction().execute(async (trx) => {
       if (plan.kind === 'send') {
-        await loginRepo(trx).attachMatches(request.id, matches);
-        const tenants = await tenantsRepo(trx).byIds([...new Set(matches.map((m) => m.tenant_id))]);
+        await loginRepo(trx).attachMatches(request.id, shops);
+        const tenants = await tenantsRepo(trx).byIds([...new Set(shops.map((m) => m.tenant_id))]);
         const messageId = await d.outbox.enqueue(trx, {
           channel,
-          to: id.value,
+          to: to!.value,
           template: 'login-link',
           tenantId: tenants.length === 1 ? tenants[0]!.id : null,
           loginRequestId: request.id,
-          sendBefore: request.expires_at,
+          sendBefore: request.expires_at - sendMarginMs(d.linkTtlMs),
           now,
           data: {
             shopNames: tenants.map((t) => t.name).sort(),
@@ -67,15 +107,15 @@ export function createLoginDispatcher(d: LoginDeps) {
             minutes: Math.round(d.linkTtlMs / 60_000),
           },
         });
-        await auditRepo(trx).record(...perShop('login.link_issued', { channel, shops: tenants.length }), ...perShop('delivery.queued', { channel, message: messageId }));
+        await auditRepo(trx).record(...perShop('login.link_issued', { channel, shops: tenants.length, ...context }), ...perShop('delivery.queued', { channel, message: messageId }));
       } else if (plan.kind === 'refused') {
-        await auditRepo(trx).record(...perShop('login.link_refused', { channel, reason: plan.reason }));
+        await auditRepo(trx).record(...perShop('login.link_refused', { channel, reason: plan.reason, ...context }));
       } else {
-        await auditRepo(trx).record(...perShop('login.requested_unknown', { channel }));
+        await auditRepo(trx).record(...perShop('login.requested_unknown', { channel, ...(matches.length ? { reason: 'no_contact_for_channel' } : {}) }));
         if (plan.kind === 'notice') {
           const messageId = await d.outbox.enqueue(trx, {
             channel: 'email',
-            to: id.value,
+            to: typed.value,
             template: 'unknown-email',
             tenantId: null,
             loginRequestId: request.id,
@@ -90,3 +130,4 @@ export function createLoginDispatcher(d: LoginDeps) {
 
   return { dispatch };
 }
+export type LoginDispatcher = ReturnType<typeof createLoginDispatcher>;

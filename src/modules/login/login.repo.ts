@@ -42,7 +42,7 @@ export function loginRepo(db: Kysely<DB>) {
             eb.and([eb('r.identifier_kind', '=', 'phone'), eb('c.phone', '=', eb.ref('r.identifier'))]),
           ]),
         )
-        .select(['m.tenant_id', 'm.client_id', 'c.name as client_name', 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_url'])
+        .select(['m.tenant_id', 'm.client_id', 'c.name as client_name', 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_hash'])
         .where('m.login_request_id', '=', requestId)
         .where('c.status', '=', 'active')
         .where('t.status', '=', 'active')

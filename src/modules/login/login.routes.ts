@@ -7,6 +7,8 @@ import type { Cookies } from '../../http/cookies.ts';
 import type { Csrf } from '../../http/csrf.ts';
 import { messages } from '../../http/views/strings.ts';
 import type { LoginOutcome, LoginService } from './login.service.ts';
+import { DEVICE_COOKIE_DAYS } from './device-cookie.ts';
+import { logoPath } from '../tenants/logo.ts';
 import { checkPage, continuePage, linkInvalidPage, loginPage, pickPage } from './login.views.ts';
 
 type Form = Record<string, string | undefined>;
@@ -22,9 +24,11 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
   const redeemLimit = { preHandler: limitByIp(d.limits.redeemFromIp) };
   const codeLimit = { preHandler: limitByIp(d.limits.codeFromIp) };
 
-  function finish(reply: FastifyReply, out: LoginOutcome) {
+  function finish(req: FastifyRequest, reply: FastifyReply, out: LoginOutcome) {
     if (out.kind === 'invalid') return sendHtml(reply, linkInvalidPage(), 410);
     cookies.clear(reply, 'bind');
+    // This browser proved the identifier: it keeps its own limits from now on (device-cookie.ts).
+    cookies.set(reply, 'device', login.rememberDevice(cookies.read(req, 'device'), out.proven), DEVICE_COOKIE_DAYS * 86_400);
     if (out.kind === 'pick') {
       cookies.set(reply, 'pick', out.pickCookie, out.maxAgeSeconds);
       return reply.redirect('/choose-shop', 303);
@@ -42,7 +46,7 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
     const value = field(req, 'identifier');
     if (!csrf.verify(req)) return sendHtml(reply, loginPage({ csrf: csrf.token(req, reply), value, error: messages.formExpired }), 403);
     try {
-      const r = await login.request(value, requestContext(req));
+      const r = await login.request(value, requestContext(req), cookies.read(req, 'device'));
       cookies.set(reply, 'bind', r.bindingCookie, r.maxAgeSeconds);
       return reply.redirect('/client-login/check', 303);
     } catch (err) {
@@ -56,7 +60,7 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
   app.get('/client-login/check', async (req, reply) => {
     const p = await login.pending(cookies.read(req, 'bind'));
     if (!p) return reply.redirect('/client-login', 303);
-    return sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), kind: p.kind, masked: p.masked, minutes: p.minutes, other: p.other, ...(p.locked ? { locked: true, error: messages.codeLocked } : {}) }));
+    return sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), ...p, ...(p.locked ? { error: messages.codeLocked } : {}) }));
   });
 
   app.post('/client-login/other-channel', loginLimit, async (req, reply) => {
@@ -75,10 +79,10 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
     const p = await login.pending(bind);
     if (!p) return reply.redirect('/client-login', 303);
     const again = (error: string, status: number, locked = false) =>
-      sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), kind: p.kind, masked: p.masked, minutes: p.minutes, error, locked }), status);
+      sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), ...p, error, locked: locked || p.locked }), status);
     if (!csrf.verify(req)) return again(messages.formExpired, 403);
     try {
-      return finish(reply, await login.redeemCode(bind, field(req, 'code'), requestContext(req)));
+      return finish(req, reply, await login.redeemCode(bind, field(req, 'code'), requestContext(req)));
     } catch (err) {
       if (err instanceof AppError && err.status === 400) return again(err.message, 400, err.code === 'CODE_LOCKED' || err.code === 'NO_PENDING_LOGIN');
       throw err;
@@ -90,9 +94,9 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
   app.get<{ Params: { token: string } }>('/l/:token', redeemLimit, async (req, reply) => {
     const token = req.params.token;
     const seen = await login.inspectLink(token, cookies.read(req, 'bind'));
-    if (!seen.usable) return finish(reply, await login.rejectLink(seen.request, requestContext(req)));
-    if (seen.sameBrowser) return finish(reply, await login.redeemLink(token, requestContext(req)));
-    const shops = seen.shops.map((s) => ({ name: s.tenant_name, brandColor: s.brand_color, logoUrl: s.logo_url }));
+    if (!seen.usable) return finish(req, reply, await login.rejectLink(seen.request, requestContext(req)));
+    if (seen.sameBrowser) return finish(req, reply, await login.redeemLink(token, requestContext(req)));
+    const shops = seen.shops.map((s) => ({ name: s.tenant_name, brandColor: s.brand_color, logoUrl: logoPath(s.tenant_id, s.logo_hash) }));
     return sendHtml(reply, continuePage({ token, csrf: csrf.token(req, reply), shops }));
   });
 
@@ -101,10 +105,10 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
     if (!csrf.verify(req)) {
       const seen = await login.inspectLink(token, undefined);
       if (!seen.usable) return sendHtml(reply, linkInvalidPage(), 410);
-      const shops = seen.shops.map((s) => ({ name: s.tenant_name, brandColor: s.brand_color, logoUrl: s.logo_url }));
+      const shops = seen.shops.map((s) => ({ name: s.tenant_name, brandColor: s.brand_color, logoUrl: logoPath(s.tenant_id, s.logo_hash) }));
       return sendHtml(reply, continuePage({ token, csrf: csrf.token(req, reply), shops, error: messages.formExpired }), 403);
     }
-    return finish(reply, await login.redeemLink(token, requestContext(req)));
+    return finish(req, reply, await login.redeemLink(token, requestContext(req)));
   });
 
   app.get('/choose-shop', async (req, reply) => {
@@ -133,6 +137,6 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
   });
 }
 
-function choices(shops: { tenant_id: string; tenant_name: string; brand_color: string; logo_url: string | null; client_name: string }[]) {
-  return shops.map((s) => ({ tenantId: s.tenant_id, name: s.tenant_name, brandColor: s.brand_color, logoUrl: s.logo_url, clientName: s.client_name }));
+function choices(shops: { tenant_id: string; tenant_name: string; brand_color: string; logo_hash: string | null; client_name: string }[]) {
+  return shops.map((s) => ({ tenantId: s.tenant_id, name: s.tenant_name, brandColor: s.brand_color, logoUrl: logoPath(s.tenant_id, s.logo_hash), clientName: s.client_name }));
 }

@@ -8,41 +8,35 @@ import { hmac, randomDigits, randomToken, safeEqual, sha256 } from '../../lib/cr
 import { newId } from '../../lib/ids.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
-import { clientsRepo } from '../clients/clients.repo.ts';
 import { parseIdentifier, type Identifier } from '../clients/contact.ts';
-import type { Limits } from '../abuse/limits.ts';
-import { createLoginDispatcher } from './login.dispatch.ts';
 import type { Outbox } from '../delivery/outbox.service.ts';
 import type { RequestContext, SessionsService } from '../sessions/sessions.service.ts';
+import type { DeviceCookies } from './device-cookie.ts';
 import { loginErrors } from './login.errors.ts';
 import { loginRepo, type LoginRequest } from './login.repo.ts';
-import { outboxRepo } from '../delivery/outbox.repo.ts';
+import { channelOf, otherChannel, sendMarginMs, type Channel } from './login.rules.ts';
 
 const PICK_TTL_MS = 10 * 60_000;
-const FAILED = new Set(['failed', 'expired']);
-const UNDELIVERED = new Set(['undelivered', 'failed', 'bounced', 'complained']);
 export const LOGIN_TOKEN_SHAPE = /^[A-Za-z0-9_-]{48}$/;
 const COOKIE_SHAPE = /^[0-9a-f-]{36}\.[A-Za-z0-9_-]{32}$/;
+
 
 export interface LoginDeps {
   db: Kysely<DB>;
   clock: Clock;
   outbox: Outbox;
   sessions: SessionsService;
+  devices: DeviceCookies;
   appSecret: string;
-  publicUrl: string;
   linkTtlMs: number;
   codeMaxAttempts: number;
   defaultRegion: CountryCode;
-  limits: Pick<Limits, 'loginForIdentifier' | 'smsBudget' | 'unknownEmailNotice'>;
-  smsAllowedCountries: readonly CountryCode[];
-  unknownEmailNotice: boolean;
 }
 
 /** What a successful redemption leads to: a session in one shop, or the shop picker. */
 export type LoginOutcome =
-  | { kind: 'session'; token: string; maxAgeSeconds: number }
-  | { kind: 'pick'; pickCookie: string; maxAgeSeconds: number }
+  | { kind: 'session'; token: string; maxAgeSeconds: number; proven: string }
+  | { kind: 'pick'; pickCookie: string; maxAgeSeconds: number; proven: string }
   | { kind: 'invalid' };
 
 /** A cookie value `<requestId>.<secret>` whose secret is stored only as a hash. */
@@ -74,12 +68,12 @@ export function createLoginService(d: LoginDeps) {
     if (matches.length === 1) {
       const m = matches[0]!;
       const s = await d.sessions.create(trx, { tenantId: m.tenant_id, clientId: m.client_id, kind: 'login' }, ctx);
-      return { kind: 'session', ...s };
+      return { kind: 'session', ...s, proven: r.identifier };
     }
     if (matches.length === 0) return { kind: 'invalid' };
     const secret = randomToken(24);
     await repo.setPick(r.id, sha256(secret), now + PICK_TTL_MS);
-    return { kind: 'pick', pickCookie: `${r.id}.${secret}`, maxAgeSeconds: PICK_TTL_MS / 1000 };
+    return { kind: 'pick', pickCookie: `${r.id}.${secret}`, maxAgeSeconds: PICK_TTL_MS / 1000, proven: r.identifier };
   }
 
   async function failRedemption(r: LoginRequest | undefined, ctx: RequestContext): Promise<LoginOutcome> {
@@ -99,76 +93,67 @@ export function createLoginService(d: LoginDeps) {
     return b && r && safeEqual(sha256(b.secret), r.browser_hash) ? r : undefined;
   }
 
-  /** When this login's message failed or bounced: the client's other contact, if on file. */
-  async function otherChannel(r: LoginRequest): Promise<Identifier | null> {
-    const messages = await outboxRepo(d.db).forLoginRequest(r.id);
-    const failed = messages.some((m) => FAILED.has(m.status) || (m.delivery_status !== null && UNDELIVERED.has(m.delivery_status)));
-    if (!failed) return null;
-    const kind = r.identifier_kind === 'email' ? 'phone' : 'email';
-    const contacts = await loginRepo(d.db).matchedContacts(r.id);
-    const value = contacts.map((c) => c[kind]).find((v): v is string => !!v);
-    return value ? { kind, value } : null;
-  }
-
-  const dispatcher = createLoginDispatcher(d);
-
   const usable = (r: LoginRequest | undefined): r is LoginRequest => !!r && r.status === 'pending' && r.expires_at > d.clock.now();
+
+  /** Writes a login attempt: the row, its dispatch job and one audit event, in one transaction. */
+  async function start(id: Identifier, channel: Channel, ctx: RequestContext, deviceId: string | null, via?: 'other_channel') {
+    const now = d.clock.now();
+    const requestId = newId();
+    const token = randomToken(36);
+    const code = randomDigits(6);
+    const browserSecret = randomToken(24);
+    const request: LoginRequest = {
+      id: requestId,
+      identifier_kind: id.kind,
+      identifier: id.value,
+      channel,
+      token_hash: sha256(token),
+      code_hash: codeHash(requestId, code),
+      code_attempts: 0,
+      browser_hash: sha256(browserSecret),
+      status: 'pending',
+      matched: 0,
+      created_at: now,
+      expires_at: now + d.linkTtlMs,
+      consumed_at: null,
+      pick_hash: null,
+      pick_expires_at: null,
+      picked_at: null,
+      ip: ctx.ip,
+      user_agent: ctx.userAgent?.slice(0, 300) ?? null,
+      device_id: deviceId,
+    };
+    await d.db.transaction().execute(async (trx) => {
+      await loginRepo(trx).insert(request);
+      await d.outbox.enqueue(trx, {
+        channel,
+        to: id.value,
+        template: 'login-dispatch',
+        tenantId: null,
+        loginRequestId: requestId,
+        sendBefore: request.expires_at - sendMarginMs(d.linkTtlMs),
+        now,
+        data: { token, code },
+      });
+      const data = { to: maskIdentifier(id.kind, id.value), channel, userAgent: request.user_agent, expiresAt: new Date(request.expires_at).toISOString(), ...(via ? { via } : {}), ...(deviceId ? { knownDevice: true } : {}) };
+      await auditRepo(trx).record({ actor: 'client', action: 'login.requested', subjectId: requestId, data, ip: ctx.ip, at: now });
+    });
+    d.outbox.notify();
+    return { bindingCookie: `${requestId}.${browserSecret}`, maxAgeSeconds: Math.ceil(d.linkTtlMs / 1000) };
+  }
 
   return {
     /**
-     * Starts a login. Does the same work and returns the same shape whether or not the email or
-     * phone is on file anywhere, so neither the page nor its timing says which.
-     */
-    /**
      * Starts a login. The request path does the same few writes whatever the email or phone is —
      * the login row, one dispatch job and one audit event — and looks nothing up, so neither the
-     * answer nor its timing can tell whether it is on file. The worker does the matching (`dispatch`).
+     * answer nor its timing can tell whether it is on file. The worker does the matching
+     * (login.dispatch.ts). `deviceCookie`: a browser that signed in with this identifier before
+     * is counted on its own limits (see device-cookie.ts).
      */
-    async request(input: string, ctx: RequestContext) {
+    async request(input: string, ctx: RequestContext, deviceCookie?: string) {
       const id = parseIdentifier(input, d.defaultRegion);
-      const now = d.clock.now();
-      const requestId = newId();
-      const token = randomToken(36);
-      const code = randomDigits(6);
-      const browserSecret = randomToken(24);
-      const request: LoginRequest = {
-        id: requestId,
-        identifier_kind: id.kind,
-        identifier: id.value,
-        token_hash: sha256(token),
-        code_hash: codeHash(requestId, code),
-        code_attempts: 0,
-        browser_hash: sha256(browserSecret),
-        status: 'pending',
-        matched: 0,
-        created_at: now,
-        expires_at: now + d.linkTtlMs,
-        consumed_at: null,
-        pick_hash: null,
-        pick_expires_at: null,
-        picked_at: null,
-        ip: ctx.ip,
-      };
-      await d.db.transaction().execute(async (trx) => {
-        await loginRepo(trx).insert(request);
-        await d.outbox.enqueue(trx, {
-          channel: id.kind === 'phone' ? 'sms' : 'email',
-          to: id.value,
-          template: 'login-dispatch',
-          tenantId: null,
-          loginRequestId: requestId,
-          sendBefore: request.expires_at,
-          now,
-          data: { token, code },
-        });
-        await auditRepo(trx).record({ actor: 'client', action: 'login.requested', subjectId: requestId, data: { to: maskIdentifier(id.kind, id.value) }, ip: ctx.ip, at: now });
-      });
-      d.outbox.notify();
-      return { bindingCookie: `${requestId}.${browserSecret}`, maxAgeSeconds: Math.ceil(d.linkTtlMs / 1000) };
+      return start(id, channelOf(id.kind), ctx, d.devices.vouchesFor(deviceCookie, id.value));
     },
-
-    /** The worker's half of a request (see login.dispatch.ts). */
-    dispatch: dispatcher.dispatch,
 
     /** For GET /l/:token — never consumes. Says whether the link is usable and who it is for. */
     async inspectLink(token: string, bindingCookie: string | undefined) {
@@ -215,28 +200,36 @@ export function createLoginService(d: LoginDeps) {
       throw after.status === 'locked' ? loginErrors.CODE_LOCKED() : loginErrors.CODE_WRONG();
     },
 
-    /** The "check your messages" page: what kind of identifier the browser's pending login used. */
+    /**
+     * The "check your messages" page for this browser's login. The other channel is always
+     * offered, for known and unknown identifiers alike, and shows no digits: whether the client
+     * has one on file is only ever learned by the client, from the message that arrives.
+     */
     async pending(bindingCookie: string | undefined) {
       const r = await bound(bindingCookie);
       if (!r) return null;
-      const other = usable(r) ? await otherChannel(r) : null;
       return {
         kind: r.identifier_kind,
+        channel: r.channel,
         masked: maskIdentifier(r.identifier_kind, r.identifier),
         minutes: Math.round(d.linkTtlMs / 60_000),
         locked: r.status === 'locked',
-        /** Offered only when the message could not be delivered and the client has the other channel. */
-        other: other ? { kind: other.kind, masked: maskIdentifier(other.kind, other.value) } : null,
+        offer: otherChannel(r.channel),
       };
     },
 
-    /** "Send it by text instead": a new login by the client's other contact, from the same browser. */
+    /**
+     * "Text me instead" / "Email me instead": a new login for the same identifier, to be sent by
+     * the other channel to whatever the client has on file there (the worker finds it, or not).
+     */
     async resendByOtherChannel(bindingCookie: string | undefined, ctx: RequestContext) {
       const r = await bound(bindingCookie);
-      const other = r && usable(r) ? await otherChannel(r) : null;
-      if (!other) throw loginErrors.NO_PENDING_LOGIN();
-      return this.request(other.value, ctx);
+      if (!r || !usable(r)) throw loginErrors.NO_PENDING_LOGIN();
+      return start({ kind: r.identifier_kind, value: r.identifier } as Identifier, otherChannel(r.channel), ctx, r.device_id, 'other_channel');
     },
+
+    /** The device cookie to keep after a sign-in that proved `identifier` (see device-cookie.ts). */
+    rememberDevice: (cookie: string | undefined, identifier: string) => d.devices.after(cookie, identifier),
 
     /** The shop picker's choices, when the pick cookie is still good. */
     async pickChoices(pickCookie: string | undefined) {

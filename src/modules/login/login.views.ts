@@ -27,27 +27,27 @@ ${fieldError('identifier', p.error)}
 export function checkPage(p: {
   csrf: string;
   kind: 'email' | 'phone';
+  channel: 'email' | 'sms';
   masked: string;
   minutes: number;
+  offer: 'email' | 'sms';
   error?: string;
   locked?: boolean;
-  other?: { kind: 'email' | 'phone'; masked: string } | null;
 }): string {
-  const where = p.kind === 'email' ? 'email' : 'phone';
-  const fallback = p.other
-    ? html`<div class="alert err" role="alert">We couldn’t deliver the ${p.kind === 'email' ? 'email' : 'text message'} to ${p.masked}.</div>
-<form method="post" action="/client-login/other-channel">
-${csrfField(p.csrf)}
-<button type="submit">${p.other.kind === 'phone' ? 'Text' : 'Email'} me at ${p.other.masked} instead</button>
-</form>`
-    : '';
+  const byText = p.channel === 'sms';
+  const where = byText ? 'phone' : 'email';
+  const own = (p.kind === 'phone') === byText;
+  // The same words for every identifier: nothing here says whether anything is on file.
+  const lead = own
+    ? html`If <strong>${p.masked}</strong> is on file with a Servicio shop, a sign-in link is on its way${byText ? ' by text message' : ''}. Tap it to open your portal.`
+    : html`If a ${byText ? 'mobile number' : 'email address'} is on file for <strong>${p.masked}</strong>, we’ve ${byText ? 'texted' : 'emailed'} it a sign-in link. Tap it to open your portal.`;
+  const offer = p.offer === 'sms' ? 'Text me instead' : 'Email me instead';
   return layout({
     title: `Check your ${where}`,
     body: html`<div class="card">
 <h1>Check your ${where}</h1>
-<p class="lead" role="status">If <strong>${p.masked}</strong> is on file with a Servicio shop, a sign-in link is on its way${p.kind === 'phone' ? ' by text message' : ''}. Tap it to open your portal.</p>
+<p class="lead" role="status">${lead}</p>
 <p class="meta">It can take a minute to arrive. The link works once and expires in ${p.minutes} minutes.</p>
-${fallback}
 ${
   p.locked
     ? html`<div class="alert err" role="alert">${p.error ?? ''}</div><a class="button" href="/client-login">Send me a new link</a>`
@@ -59,9 +59,15 @@ ${csrfField(p.csrf)}
  ${p.error ? html`aria-invalid="true" aria-describedby="code-error" autofocus` : ''}>
 ${fieldError('code', p.error)}
 <button type="submit">Sign in</button>
+</form>
+<h2 class="small">Nothing arrived?</h2>
+<p class="meta">Check your spam folder. Or we can send the link to the ${p.offer === 'sms' ? 'mobile number' : 'email address'} your service provider has on file for you.</p>
+<form method="post" action="/client-login/other-channel">
+${csrfField(p.csrf)}
+<button type="submit" class="secondary">${offer}</button>
 </form>`
 }
-<p class="meta" style="margin-top:20px">Nothing arrived? Check your spam folder, or <a href="/client-login">try again or use your ${p.kind === 'email' ? 'mobile number' : 'email'} instead</a>.</p>
+<p class="meta" style="margin-top:20px"><a href="/client-login">Start again with a different email or number</a></p>
 </div>`,
   });
 }
@@ -80,12 +86,20 @@ export function linkInvalidPage(): string {
 
 export function continuePage(p: { token: string; csrf: string; shops: Brand[]; error?: string }): string {
   const one = p.shops.length === 1 ? p.shops[0] : undefined;
+  const names = p.shops.map((s) => s.name);
+  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? 'your portal');
   return layout({
     title: 'Continue to sign in',
     ...(one ? { brand: one } : {}),
     body: html`<div class="card">
 <h1>Sign in to ${one ? one.name : 'your portal'}</h1>
 ${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
+${
+  one
+    ? ''
+    : html`<p>You’re a client of <strong>${list}</strong>; you’ll choose which portal to open next.</p>
+<ul class="shops plain">${p.shops.map((s) => html`<li>${brandMark(s)}<span>${s.name}</span></li>`)}</ul>`
+}
 <p class="lead">Tap continue to finish signing in on this device.</p>
 <form method="post" action="/l/${p.token}">
 ${csrfField(p.csrf)}

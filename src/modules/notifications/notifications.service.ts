@@ -11,25 +11,26 @@ import type { Outbox } from '../delivery/outbox.service.ts';
 import { invoicesRepo } from '../invoices/invoices.repo.ts';
 import type { LinksService } from '../links/links.service.ts';
 import { reportsRepo } from '../reports/reports.repo.ts';
+import { logoPath } from '../tenants/logo.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
 
 export type EmailType = 'invoice_sent' | 'invoice_reminder' | 'service_report';
 
-export function createNotifications(deps: { db: Kysely<DB>; clock: Clock; outbox: Outbox; links: LinksService }) {
+export function createNotifications(deps: { db: Kysely<DB>; clock: Clock; outbox: Outbox; links: LinksService; publicUrl: string }) {
   const { db, clock, outbox, links } = deps;
   return {
-    async send(tenantId: string, type: EmailType, externalId: string): Promise<{ messageId: string }> {
+    async send(tenantId: string, type: EmailType, externalId: string, ctx: { ip: string | null } = { ip: null }): Promise<{ messageId: string }> {
       const id = await db.transaction().execute(async (trx) => {
         const tenant = await tenantsRepo(trx).byId(tenantId);
         if (!tenant) throw new AppError('TENANT_NOT_FOUND', 'Unknown shop.', 404);
-        const brand = { shopName: tenant.name, brandColor: tenant.brand_color, logoUrl: tenant.logo_url };
+        const brand = { shopName: tenant.name, brandColor: tenant.brand_color, logoUrl: tenant.logo_hash ? `${deps.publicUrl}${logoPath(tenant.id, tenant.logo_hash)}` : null };
         const now = clock.now();
         const object = type === 'service_report' ? await reportsRepo(trx).byExternalId(tenantId, externalId) : await invoicesRepo(trx).byExternalId(tenantId, externalId);
         if (!object) throw new AppError('NOT_FOUND', `No ${type === 'service_report' ? 'report' : 'invoice'} with external id "${externalId}".`, 404, 'externalId');
         const client = await clientsRepo(trx).byId(tenantId, object.client_id);
         if (!client || client.status !== 'active') throw new AppError('CLIENT_DISABLED', 'The client is disabled; no email was sent.', 409);
         if (!client.email) throw new AppError('NO_EMAIL', `${client.name} has no email address on file; add one with PUT /api/v1/clients/{externalId}.`, 422);
-        const link = (kind: 'invoice' | 'report') => links.urlFor({ tenantId, clientId: client.id, linkVersion: client.link_version, object: kind, objectId: object.id });
+        const signed = links.urlFor({ tenantId, clientId: client.id, linkVersion: client.link_version, object: 'number' in object ? 'invoice' : 'report', objectId: object.id });
         let messageId: string;
         if ('number' in object) {
           if (object.status !== 'sent') throw new AppError('INVOICE_NOT_OPEN', `Invoice ${object.number} is ${object.status}; only open (sent) invoices can be emailed.`, 409);
@@ -39,7 +40,7 @@ export function createNotifications(deps: { db: Kysely<DB>; clock: Clock; outbox
             template: 'invoice-email',
             tenantId,
             now,
-            data: { ...brand, kind: type === 'invoice_reminder' ? 'reminder' : 'sent', clientName: client.name, number: object.number, totalCents: object.total_cents, currency: object.currency, dueDate: object.due_date, link: link('invoice') },
+            data: { ...brand, kind: type === 'invoice_reminder' ? 'reminder' : 'sent', clientName: client.name, number: object.number, totalCents: object.total_cents, currency: object.currency, dueDate: object.due_date, link: signed.url },
           });
         } else {
           messageId = await outbox.enqueue(trx, {
@@ -48,10 +49,10 @@ export function createNotifications(deps: { db: Kysely<DB>; clock: Clock; outbox
             template: 'report-email',
             tenantId,
             now,
-            data: { ...brand, clientName: client.name, title: object.title, serviceDate: object.service_date, technician: object.technician, summary: object.notes, link: link('report') },
+            data: { ...brand, clientName: client.name, title: object.title, serviceDate: object.service_date, technician: object.technician, summary: object.notes, link: signed.url },
           });
         }
-        await auditRepo(trx).record({ tenantId, clientId: client.id, actor: 'system', action: `email.${type}`, subjectId: object.id, data: { message: messageId, to: maskEmail(client.email) }, at: now });
+        await auditRepo(trx).record({ tenantId, clientId: client.id, actor: 'system', action: `email.${type}`, subjectId: object.id, data: { message: messageId, to: maskEmail(client.email), linkExpiresAt: new Date(signed.expiresAt).toISOString() }, ip: ctx.ip, at: now });
         return messageId;
       });
       outbox.notify();

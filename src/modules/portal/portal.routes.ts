@@ -1,23 +1,24 @@
 // The signed-in client's pages. Every object is read with the session's shop AND client, so another
-// client's or another shop's invoice is simply not found (404).
+// client's or another shop's invoice is simply not found (404). A session opened from an email
+// link (`scope`) sees only the object its link names; everything else offers a sign-in link.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { AppError } from '../../lib/app-error.ts';
-import { requestContext, sendHtml } from '../../http/app.ts';
+import { reportPageCsp, requestContext, sendHtml } from '../../http/app.ts';
 import type { Auth } from '../../http/auth.ts';
 import type { Cookies } from '../../http/cookies.ts';
 import type { Csrf } from '../../http/csrf.ts';
+import { limitByIp, type IpLimit } from '../../http/rate-limit.ts';
 import { clientsRepo } from '../clients/clients.repo.ts';
 import type { ClientsService } from '../clients/clients.service.ts';
 import type { ContentService } from '../invoices/content.service.ts';
 import { invoicesRepo } from '../invoices/invoices.repo.ts';
-import type { LinksService } from '../links/links.service.ts';
+import type { CheckedLink, LinksService } from '../links/links.service.ts';
 import type { LoginService } from '../login/login.service.ts';
-import type { Limits } from '../abuse/limits.ts';
 import { reportsRepo } from '../reports/reports.repo.ts';
-import type { SessionsService } from '../sessions/sessions.service.ts';
-import { invoicePage, invoicesPage, linkClosedPage, portalHome, profilePage, reportPage, reportsPage, signedLinkInvalidPage } from './portal.views.ts';
+import type { PortalSession, SessionsService } from '../sessions/sessions.service.ts';
+import { invoicePage, invoicesPage, limitedPage, linkClosedPage, portalHome, profilePage, reportPage, reportsPage, signedLinkInvalidPage, switchAccountPage } from './portal.views.ts';
 
 interface Deps {
   auth: Auth;
@@ -28,9 +29,12 @@ interface Deps {
   links: LinksService;
   clients: ClientsService;
   login: LoginService;
-  limits: Pick<Limits, 'redeemFromIp'>;
+  limits: { redeemFromIp: IpLimit; loginFromIp: IpLimit };
   db: Kysely<DB>;
 }
+
+/** Whether this session may see this object: a full session sees all, a link session its own. */
+const sees = (s: PortalSession, kind: 'invoice' | 'report', id: string) => !s.scope || (s.scope.kind === kind && s.scope.id === id);
 
 export function portalRoutes(app: FastifyInstance, d: Deps) {
   app.decorateRequest('portalSession', null);
@@ -39,11 +43,14 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
   const reports = reportsRepo(d.db);
   const who = (req: FastifyRequest) => req.portalSession!;
   const notFound = (reply: FastifyReply) => reply.callNotFound();
+  /** What a link session gets instead of a page outside its object: one tap to a real sign-in. */
+  const limited = (req: FastifyRequest, reply: FastifyReply, status = 200) => sendHtml(reply, limitedPage({ session: who(req), csrf: d.csrf.token(req, reply) }), status);
 
   app.get('/', async (req, reply) => reply.redirect(d.cookies.read(req, 'session') ? '/portal' : '/client-login', 303));
 
   app.get('/portal', guarded, async (req, reply) => {
     const s = who(req);
+    if (s.scope) return limited(req, reply);
     const [inv, rep] = await Promise.all([invoices.listForClient(s.tenantId, s.clientId), reports.listForClient(s.tenantId, s.clientId)]);
     return sendHtml(reply, portalHome({ session: s, csrf: d.csrf.token(req, reply), invoices: inv, reports: rep }));
   });
@@ -68,11 +75,13 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
 
   app.get('/portal/invoices', guarded, async (req, reply) => {
     const s = who(req);
+    if (s.scope) return limited(req, reply);
     return sendHtml(reply, invoicesPage({ session: s, csrf: d.csrf.token(req, reply), invoices: await invoices.listForClient(s.tenantId, s.clientId) }));
   });
 
   app.get<{ Params: { id: string }; Querystring: { paid?: string } }>('/portal/invoices/:id', guarded, async (req, reply) => {
     const s = who(req);
+    if (!sees(s, 'invoice', req.params.id)) return limited(req, reply, 403);
     const inv = await invoices.forClient(s.tenantId, s.clientId, req.params.id);
     if (!inv || inv.status === 'draft') return notFound(reply);
     const payment = inv.status === 'paid' ? await d.content.paymentFor(s.tenantId, inv.id) : undefined;
@@ -82,6 +91,7 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
 
   app.post<{ Params: { id: string } }>('/portal/invoices/:id/pay', guarded, async (req, reply) => {
     const s = who(req);
+    if (!sees(s, 'invoice', req.params.id)) return limited(req, reply, 403);
     const inv = await invoices.forClient(s.tenantId, s.clientId, req.params.id);
     if (!inv || inv.status === 'draft') return notFound(reply);
     const again = (error: string, status: number) => sendHtml(reply, invoicePage({ session: s, csrf: d.csrf.token(req, reply), invoice: inv, error }), status);
@@ -100,31 +110,38 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
 
   app.get('/portal/reports', guarded, async (req, reply) => {
     const s = who(req);
+    if (s.scope) return limited(req, reply);
     return sendHtml(reply, reportsPage({ session: s, csrf: d.csrf.token(req, reply), reports: await reports.listForClient(s.tenantId, s.clientId) }));
   });
 
   app.get<{ Params: { id: string } }>('/portal/reports/:id', guarded, async (req, reply) => {
     const s = who(req);
+    if (!sees(s, 'report', req.params.id)) return limited(req, reply, 403);
     const report = await reports.forClient(s.tenantId, s.clientId, req.params.id);
     if (!report) return notFound(reply);
+    // The shop's photos live on its own https host: the one page whose images may come from elsewhere.
+    reply.header('content-security-policy', reportPageCsp);
     return sendHtml(reply, reportPage({ session: s, csrf: d.csrf.token(req, reply), report }));
   });
 
-  // Contact details. Sessions from email links can look but not change: that needs a fresh login.
+  // Contact details: only a session from a fresh sign-in may change them.
   async function profile(req: FastifyRequest, reply: FastifyReply, extra: { error?: string; notice?: string; values?: { email: string; phone: string } } = {}, status = 200) {
     const s = who(req);
     const c = (await clientsRepo(d.db).byId(s.tenantId, s.clientId))!;
-    return sendHtml(reply, profilePage({ session: s, csrf: d.csrf.token(req, reply), email: c.email, phone: c.phone, fresh: s.kind === 'login', ...extra }), status);
+    return sendHtml(reply, profilePage({ session: s, csrf: d.csrf.token(req, reply), email: c.email, phone: c.phone, ...extra }), status);
   }
 
-  app.get<{ Querystring: { saved?: string } }>('/portal/profile', guarded, async (req, reply) => profile(req, reply, req.query.saved === '1' ? { notice: 'Your details are saved.' } : {}));
+  app.get<{ Querystring: { saved?: string } }>('/portal/profile', guarded, async (req, reply) => {
+    if (who(req).scope) return limited(req, reply);
+    return profile(req, reply, req.query.saved === '1' ? { notice: 'Your details are saved.' } : {});
+  });
 
   app.post('/portal/profile', guarded, async (req, reply) => {
     const s = who(req);
+    if (s.kind !== 'login') return limited(req, reply, 403);
     const body = (req.body ?? {}) as Record<string, string>;
     const values = { email: String(body.email ?? ''), phone: String(body.phone ?? '') };
     if (!d.csrf.verify(req)) return profile(req, reply, { error: 'This page was open too long. Please try again.', values }, 403);
-    if (s.kind !== 'login') return profile(req, reply, { error: 'Changing contact details needs a fresh sign-in link.' }, 403);
     try {
       await d.clients.update(s.tenantId, s.clientId, { email: values.email, phone: values.phone }, 'client');
     } catch (err) {
@@ -134,26 +151,46 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
     return reply.redirect('/portal/profile?saved=1', 303);
   });
 
-  /** Step-up: a link session asks for a login link to the client's own contact on file. */
-  app.post('/portal/profile/verify', guarded, async (req, reply) => {
-    if (!d.csrf.verify(req)) return reply.redirect('/portal/profile', 303);
+  /** "See all your invoices": one tap sends a sign-in link to the client's own contact on file. */
+  app.post('/portal/send-link', { preHandler: [d.auth.requireSession, limitByIp(d.limits.loginFromIp)] }, async (req, reply) => {
+    if (!d.csrf.verify(req)) return limited(req, reply, 403);
     const s = who(req);
     const c = (await clientsRepo(d.db).byId(s.tenantId, s.clientId))!;
-    const r = await d.login.request((c.email ?? c.phone)!, requestContext(req));
+    const r = await d.login.request((c.email ?? c.phone)!, requestContext(req), d.cookies.read(req, 'device'));
     d.cookies.set(reply, 'bind', r.bindingCookie, r.maxAgeSeconds);
     return reply.redirect('/client-login/check', 303);
   });
 
-  // The signed link from an automated email: signs in and lands on the object, token-free.
-  app.get<{ Params: { token: string } }>('/s/:token', async (req, reply) => {
-    reply.header('referrer-policy', 'no-referrer');
-    const v = await d.limits.redeemFromIp(req.ip);
-    if (!v.ok) return reply.header('retry-after', String(v.retryAfterSec)).code(429).type('text/plain; charset=utf-8').send('Too many attempts from your network. Please wait a few minutes.');
-    const out = await d.links.redeem(req.params.token, requestContext(req));
-    if (out.kind === 'invalid') return sendHtml(reply, signedLinkInvalidPage(), 410);
-    if (out.kind === 'closed') return sendHtml(reply, linkClosedPage(out.shop, out.reason));
-    d.cookies.set(reply, 'session', out.session.token, out.session.maxAgeSeconds);
-    return reply.redirect(out.location, 303);
+  // The signed link from an automated email: signs in and lands on the object, token-free. A
+  // browser signed in as someone else is asked first (a forwarded link must not silently swap
+  // whose portal this browser shows); the same client in the same shop stays one tap.
+  const redeemLimit = { preHandler: limitByIp(d.limits.redeemFromIp) };
+  async function land(req: FastifyRequest, reply: FastifyReply, link: CheckedLink, keepSession: boolean) {
+    const session = await d.links.open(link, requestContext(req), { keepSession });
+    if (session) d.cookies.set(reply, 'session', session.token, session.maxAgeSeconds);
+    return reply.redirect(link.location, 303);
+  }
+
+  app.get<{ Params: { token: string } }>('/s/:token', redeemLimit, async (req, reply) => {
+    const link = await d.links.check(req.params.token, requestContext(req));
+    if (link.kind === 'invalid') return sendHtml(reply, signedLinkInvalidPage(), 410);
+    if (link.kind === 'closed') return sendHtml(reply, linkClosedPage(link.shop, link.reason));
+    const current = await d.auth.current(req, reply);
+    const same = !!current && current.tenantId === link.tenantId && current.clientId === link.clientId;
+    if (current && !same) return sendHtml(reply, switchAccountPage({ current, link, token: req.params.token, csrf: d.csrf.token(req, reply) }));
+    return land(req, reply, link, same && current!.scope === null);
+  });
+
+  app.post<{ Params: { token: string } }>('/s/:token', redeemLimit, async (req, reply) => {
+    const link = await d.links.check(req.params.token, requestContext(req));
+    if (link.kind === 'invalid') return sendHtml(reply, signedLinkInvalidPage(), 410);
+    if (link.kind === 'closed') return sendHtml(reply, linkClosedPage(link.shop, link.reason));
+    if (!d.csrf.verify(req)) {
+      const current = await d.auth.current(req, reply);
+      if (!current) return land(req, reply, link, false);
+      return sendHtml(reply, switchAccountPage({ current, link, token: req.params.token, csrf: d.csrf.token(req, reply), error: 'This page was open too long or came from another site. Please try again.' }), 403);
+    }
+    return land(req, reply, link, false);
   });
 
   app.post('/logout', guarded, async (req, reply) => {
@@ -163,6 +200,9 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
     if (everywhere) await d.sessions.endAllForClient(s.tenantId, s.clientId, 'client', requestContext(req));
     else await d.sessions.end(s, requestContext(req));
     d.cookies.clear(reply, 'session');
+    // Also clears the browser's other cookies for this site — its device cookie included, so a
+    // shared computer is not remembered as this client's device (a deliberate trade, SECURITY.md).
+    reply.header('clear-site-data', '"cookies"');
     return reply.redirect('/client-login?signed_out=1', 303);
   });
 }

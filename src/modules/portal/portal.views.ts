@@ -8,13 +8,20 @@ import { longDate, money } from '../delivery/templates/branded-layout.ts';
 
 const STATUS: Record<InvoiceRow['status'], string> = { draft: 'Draft', sent: 'Open', paying: 'Processing', paid: 'Paid', void: 'Cancelled' };
 
+/** One tap to a real sign-in: a login link to the client's own contact on file. */
+const seeAllForm = (csrf: string, label = 'See all your invoices') =>
+  html`<form method="post" action="/portal/send-link">${csrfField(csrf)}<button type="submit">${label}</button></form>`;
+
 function page(s: PortalSession, title: string, body: SafeHtml, csrf: string): string {
+  const nav = s.scope
+    ? html`<div class="alert info" role="note">You opened this from an email link, so you see just this ${s.scope.kind}. <a href="/portal">See all your invoices</a></div>`
+    : html`<nav class="tabs" aria-label="Portal">
+<a href="/portal">Home</a><a href="/portal/invoices">Invoices</a><a href="/portal/reports">Reports</a><a href="/portal/profile">Profile</a>
+</nav>`;
   return layout({
     title,
     brand: s.tenant,
-    body: html`<nav class="tabs" aria-label="Portal">
-<a href="/portal">Home</a><a href="/portal/invoices">Invoices</a><a href="/portal/reports">Reports</a><a href="/portal/profile">Profile</a>
-</nav>
+    body: html`${nav}
 ${body}
 <form method="post" action="/logout" class="signout">${csrfField(csrf)}<button type="submit" class="secondary">Sign out</button></form>`,
   });
@@ -114,7 +121,7 @@ ${photos.length ? html`<h2>Photos</h2><div class="photos">${photos.map((u) => ht
   );
 }
 
-export function profilePage(p: { session: PortalSession; csrf: string; email: string | null; phone: string | null; fresh: boolean; error?: string; notice?: string; values?: { email: string; phone: string } }): string {
+export function profilePage(p: { session: PortalSession; csrf: string; email: string | null; phone: string | null; error?: string; notice?: string; values?: { email: string; phone: string } }): string {
   const v = p.values ?? { email: p.email ?? '', phone: p.phone ?? '' };
   return page(
     p.session,
@@ -123,16 +130,10 @@ export function profilePage(p: { session: PortalSession; csrf: string; email: st
 <h1>Your contact details</h1>
 ${p.notice ? html`<div class="alert ok" role="status">${p.notice}</div>` : ''}
 ${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
-${
-  p.fresh
-    ? html`<form method="post" action="/portal/profile" novalidate>${csrfField(p.csrf)}
+<form method="post" action="/portal/profile" novalidate>${csrfField(p.csrf)}
 <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="email" value="${v.email}">
 <label for="phone">Mobile number</label><input id="phone" name="phone" type="tel" autocomplete="tel" value="${v.phone}">
-<button type="submit">Save changes</button></form>`
-    : html`<dl class="details"><dt>Email</dt><dd>${p.email ?? '—'}</dd><dt>Mobile number</dt><dd>${p.phone ?? '—'}</dd></dl>
-<div class="alert info" role="note">You opened the portal from an email link. For your security, changing contact details needs a fresh sign-in: we’ll send a one-time link to your ${p.email ? 'email' : 'phone'} on file.</div>
-<form method="post" action="/portal/profile/verify">${csrfField(p.csrf)}<button type="submit">Send me a sign-in link</button></form>`
-}
+<button type="submit">Save changes</button></form>
 <h2>Devices</h2>
 <p class="meta">Lost a phone or used a shared computer? Sign out everywhere you are signed in to ${p.session.tenant.name}.</p>
 <form method="post" action="/logout">${csrfField(p.csrf)}<input type="hidden" name="everywhere" value="1"><button type="submit" class="secondary">Sign out on all devices</button></form>
@@ -157,5 +158,40 @@ export function signedLinkInvalidPage(): string {
     body: html`<div class="card"><h1>This link no longer works</h1>
 <p>Links in our emails stop working after 90 days, or when your contact details change. Sign in with your email or mobile number instead — it only takes a moment.</p>
 <a class="button" href="/client-login">Sign in</a></div>`,
+  });
+}
+
+/**
+ * What a session from an email link sees anywhere but its own invoice or report: the email proves
+ * less than a fresh sign-in (a mail scanner may have opened it), so one tap sends a real link.
+ */
+export function limitedPage(p: { session: PortalSession; csrf: string }): string {
+  const s = p.session;
+  const own = s.scope && s.scope.id ? (s.scope.kind === 'invoice' ? `/portal/invoices/${s.scope.id}` : `/portal/reports/${s.scope.id}`) : null;
+  return layout({
+    title: 'See all your invoices',
+    brand: s.tenant,
+    body: html`<div class="card">
+<h1>See all your invoices</h1>
+<p class="lead">You opened the portal from an email link, which shows just that ${s.scope?.kind ?? 'page'}. To see everything from ${s.tenant.name} — all your invoices, receipts, reports and details — sign in with one tap.</p>
+${seeAllForm(p.csrf)}
+<p class="meta">We’ll send a sign-in link to the email address or mobile number ${s.tenant.name} has on file for you.</p>
+${own ? html`<p class="meta"><a href="${own}">Back to the ${s.scope!.kind} you opened</a></p>` : ''}
+</div>`,
+  });
+}
+
+/** A signed link for someone else, opened in a browser that is signed in: ask before switching. */
+export function switchAccountPage(p: { current: PortalSession; link: { clientName: string; shop: { name: string; brandColor: string; logoUrl: string | null } }; token: string; csrf: string; error?: string }): string {
+  return layout({
+    title: 'Switch portal?',
+    brand: p.link.shop,
+    body: html`<div class="card">
+<h1>Switch portal?</h1>
+${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
+<p class="lead">You’re signed in as ${p.current.clientName} at ${p.current.tenant.name}. This link is for someone else.</p>
+<form method="post" action="/s/${p.token}">${csrfField(p.csrf)}<button type="submit">Continue as ${p.link.clientName} at ${p.link.shop.name}</button></form>
+<p class="meta" style="margin-top:16px"><a href="/portal">Stay signed in as ${p.current.clientName}</a></p>
+</div>`,
   });
 }

@@ -20,6 +20,8 @@ function validationQuery(db: Kysely<DB>, id: string) {
       's.client_id',
       's.secret_hash',
       's.kind',
+      's.scope_kind',
+      's.scope_id',
       's.created_at',
       's.renewed_at',
       's.expires_at',
@@ -29,7 +31,7 @@ function validationQuery(db: Kysely<DB>, id: string) {
       't.name as tenant_name',
       't.slug as tenant_slug',
       't.brand_color',
-      't.logo_url',
+      't.logo_hash',
       'c.status as client_status',
       'c.name as client_name',
     ])
@@ -58,8 +60,9 @@ export function sessionsRepo(db: Kysely<DB>) {
       await db.insertInto('sessions').values(s).execute();
     },
 
-    async renew(tenantId: string, id: string, now: number, expiresAt: number): Promise<void> {
-      await db.updateTable('sessions').set({ renewed_at: now, expires_at: expiresAt }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+    /** Marks the session used now: its idle deadline moves on (its absolute end never does). */
+    async renew(tenantId: string, id: string, now: number): Promise<void> {
+      await db.updateTable('sessions').set({ renewed_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     },
 
     async revoke(tenantId: string, id: string, now: number): Promise<boolean> {

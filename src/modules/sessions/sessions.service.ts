@@ -7,6 +7,7 @@ import { randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
+import { logoPath } from '../tenants/logo.ts';
 import { createSessionCache } from './session-cache.ts';
 import { createSessionLookup, sessionsRepo } from './sessions.repo.ts';
 
@@ -15,11 +16,18 @@ export interface RequestContext {
   userAgent: string | null;
 }
 
+export type SessionScope = { kind: 'invoice' | 'report'; id: string };
+
 export interface PortalSession {
   id: string;
   tenantId: string;
   clientId: string;
   kind: SessionsTable['kind'];
+  /**
+   * Set for a `link` session: the one object it may see. Someone (or something: a mail scanner)
+   * held the email; that proves less than a fresh sign-in, so nothing else is shown.
+   */
+  scope: SessionScope | null;
   tenant: { name: string; slug: string; brandColor: string; logoUrl: string | null };
   clientName: string;
 }
@@ -30,9 +38,13 @@ export interface IssuedSession {
 }
 
 const TOKEN_SHAPE = /^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/;
+/** A session from an email link lasts a day at most and is never renewed. */
+export const LINK_SESSION_MS = DAY;
 
-export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cacheMs?: number }) {
+export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cacheMs?: number; idleMs?: number }) {
   const { db, clock } = deps;
+  /** Idle limit: SESSION_IDLE_DAYS when set, never longer than the shop's session length. */
+  const idleFor = (lifetime: number) => Math.min(deps.idleMs ?? lifetime, lifetime);
   const lookup = createSessionLookup(db);
   const cache = createSessionCache({ ttlMs: deps.cacheMs ?? 0 });
   return {
@@ -44,7 +56,7 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
     /** Creates a fresh session (always a new id) inside the caller's transaction. */
     async create(
       trx: Kysely<DB>,
-      input: { tenantId: string; clientId: string; kind: SessionsTable['kind'] },
+      input: { tenantId: string; clientId: string; kind: SessionsTable['kind']; scope?: SessionScope },
       ctx: RequestContext,
     ): Promise<IssuedSession> {
       const tenant = await tenantsRepo(trx).byId(input.tenantId);
@@ -52,13 +64,16 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
       const now = clock.now();
       const id = newId();
       const secret = randomToken(32);
-      const lifetime = tenant.session_days * DAY;
+      const shopLifetime = tenant.session_days * DAY;
+      const lifetime = input.kind === 'link' ? Math.min(LINK_SESSION_MS, shopLifetime) : shopLifetime;
       await sessionsRepo(trx).insert({
         id,
         tenant_id: input.tenantId,
         client_id: input.clientId,
         secret_hash: sha256(secret),
         kind: input.kind,
+        scope_kind: input.scope?.kind ?? null,
+        scope_id: input.scope?.id ?? null,
         created_at: now,
         renewed_at: now,
         expires_at: now + lifetime,
@@ -72,16 +87,20 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
         actor: 'client',
         action: 'session.created',
         subjectId: id,
-        data: { kind: input.kind, days: tenant.session_days },
+        data: { kind: input.kind, days: tenant.session_days, ...(input.scope ? { scope: input.scope } : {}), userAgent: ctx.userAgent?.slice(0, 300) ?? null },
         ip: ctx.ip,
         at: now,
       });
-      return { token: `${id}.${secret}`, maxAgeSeconds: Math.floor(lifetime / 1000) };
+      const cookieLifetime = input.kind === 'link' ? lifetime : idleFor(lifetime);
+      return { token: `${id}.${secret}`, maxAgeSeconds: Math.floor(cookieLifetime / 1000) };
     },
 
     /**
-     * Checks a session cookie: one indexed lookup. Returns the session and, when more than half
-     * its lifetime has passed, a renewed cookie lifetime (sliding expiry; the cookie is re-sent only then).
+     * Checks a session cookie: one indexed lookup. A session ends at the shop's session length
+     * counted from sign-in (the shop's *current* setting, so lowering it shortens existing
+     * sessions), or sooner when idle longer than the idle limit. Renewal only moves the idle
+     * deadline, when more than half of it has passed; the cookie is re-sent only then.
+     * Link sessions end a day after they began and are never renewed.
      */
     async validate(token: string | undefined): Promise<{ session: PortalSession; renewedMaxAge?: number } | null> {
       if (!token || !TOKEN_SHAPE.test(token)) return null;
@@ -97,21 +116,25 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
       if (row.revoked_at !== null || row.tenant_status !== 'active' || row.client_status !== 'active') return null;
       const now = clock.now();
       const lifetime = row.session_days * DAY;
-      // The shop's current setting caps sessions issued under a longer one.
-      const expiresAt = Math.min(row.expires_at, row.renewed_at + lifetime);
-      if (now >= expiresAt) return null;
+      const absoluteEnd = Math.min(row.expires_at, row.created_at + lifetime);
+      const idle = idleFor(lifetime);
+      const idleEnd = row.kind === 'link' ? absoluteEnd : row.renewed_at + idle;
+      if (now >= Math.min(absoluteEnd, idleEnd)) return null;
       const session: PortalSession = {
         id: row.id,
         tenantId: row.tenant_id,
         clientId: row.client_id,
         kind: row.kind,
-        tenant: { name: row.tenant_name, slug: row.tenant_slug, brandColor: row.brand_color, logoUrl: row.logo_url },
+        // A link session from before scopes existed names no object, and so sees none.
+        scope: row.kind === 'link' ? { kind: row.scope_kind ?? 'invoice', id: row.scope_id ?? '' } : null,
+        tenant: { name: row.tenant_name, slug: row.tenant_slug, brandColor: row.brand_color, logoUrl: logoPath(row.tenant_id, row.logo_hash) },
         clientName: row.client_name,
       };
-      if (expiresAt - now >= lifetime / 2) return { session };
-      await sessionsRepo(db).renew(row.tenant_id, row.id, now, now + lifetime);
+      // Renew only when it would let the session live longer and half the idle window is gone.
+      if (row.kind === 'link' || idleEnd >= absoluteEnd || idleEnd - now >= idle / 2) return { session };
+      await sessionsRepo(db).renew(row.tenant_id, row.id, now);
       cache.delete(row.id);
-      return { session, renewedMaxAge: Math.floor(lifetime / 1000) };
+      return { session, renewedMaxAge: Math.floor((Math.min(absoluteEnd, now + idle) - now) / 1000) };
     },
 
     async end(session: { id: string; tenantId: string; clientId: string }, ctx: RequestContext, reason = 'logout'): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { DB, TenantsTable } from '../../db/schema.ts';
+import type { DB, TenantLogosTable, TenantsTable } from '../../db/schema.ts';
 
 export type Tenant = Selectable<TenantsTable>;
 
@@ -22,6 +22,17 @@ export function tenantsRepo(db: Kysely<DB>) {
     },
     count() {
       return db.selectFrom('tenants').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    },
+    /** Keeps the fetched logo (one per shop; a new one replaces the old). */
+    async saveLogo(row: Selectable<TenantLogosTable>): Promise<void> {
+      await db
+        .insertInto('tenant_logos')
+        .values(row)
+        .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ hash: row.hash, content_type: row.content_type, bytes: row.bytes, source_url: row.source_url, created_at: row.created_at }))
+        .execute();
+    },
+    logo(tenantId: string, hash: string) {
+      return db.selectFrom('tenant_logos').select(['content_type', 'bytes']).where('tenant_id', '=', tenantId).where('hash', '=', hash).executeTakeFirst();
     },
     async update(id: string, patch: Partial<Omit<Tenant, 'id' | 'created_at'>>): Promise<void> {
       await db.updateTable('tenants').set(patch).where('id', '=', id).execute();

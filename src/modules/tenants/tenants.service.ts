@@ -6,6 +6,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import { parse } from '../../lib/validate.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
+import type { LogoFetcher } from './logo-fetcher.ts';
 import { tenantsRepo, type Tenant } from './tenants.repo.ts';
 
 export const tenantInput = z.object({
@@ -23,16 +24,18 @@ export const tenantInput = z.object({
     .string()
     .regex(/^#[0-9a-fA-F]{6}$/, 'brand colour must be a hex colour like #2f855a')
     .default('#2563eb'),
-  logoUrl: z.url({ protocol: /^https$/, error: 'logo URL must be an https:// address' }).optional(),
+  logoUrl: z.url({ protocol: /^https?$/, error: 'logo URL must be an https:// address' }).optional(),
   sessionDays: z.coerce.number().int().min(1, 'session length must be 1–365 days').max(365, 'session length must be 1–365 days').optional(),
 });
 export type TenantInput = z.input<typeof tenantInput>;
 
-export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessionDaysDefault: number; onAuthChange?: () => void }) {
+export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessionDaysDefault: number; fetchLogo: LogoFetcher; onAuthChange?: () => void }) {
   const { db, clock } = deps;
   return {
+    /** Creates a shop. A logo URL is fetched and checked first: a bad one fails with what to fix. */
     async create(input: TenantInput, actor: 'operator' | 'support' = 'operator'): Promise<Tenant> {
       const v = parse(tenantInput, input);
+      const logo = v.logoUrl ? await deps.fetchLogo(v.logoUrl) : undefined;
       return db.transaction().execute(async (trx) => {
         const tenants = tenantsRepo(trx);
         if (await tenants.bySlug(v.slug)) {
@@ -45,15 +48,35 @@ export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessi
           name: v.name,
           brand_color: v.brandColor.toLowerCase(),
           logo_url: v.logoUrl ?? null,
+          logo_hash: logo?.hash ?? null,
           session_days: v.sessionDays ?? deps.sessionDaysDefault,
           status: 'active',
           created_at: now,
           updated_at: now,
         };
         await tenants.insert(tenant);
+        if (logo) await tenants.saveLogo({ tenant_id: tenant.id, hash: logo.hash, content_type: logo.contentType, bytes: logo.bytes, source_url: v.logoUrl!, created_at: now });
         await auditRepo(trx).record({ tenantId: tenant.id, actor, action: 'tenant.created', subjectId: tenant.id, data: { slug: v.slug }, at: now });
         return tenant;
       });
+    },
+
+    /** Sets (fetches, checks and keeps) the shop's logo; pages serve it from our origin. */
+    async setLogo(tenantId: string, url: string, actor: 'owner' | 'operator' = 'operator'): Promise<void> {
+      const v = parse(tenantInput.shape.logoUrl, url)!;
+      const logo = await deps.fetchLogo(v);
+      await db.transaction().execute(async (trx) => {
+        const now = clock.now();
+        await tenantsRepo(trx).saveLogo({ tenant_id: tenantId, hash: logo.hash, content_type: logo.contentType, bytes: logo.bytes, source_url: v, created_at: now });
+        await tenantsRepo(trx).update(tenantId, { logo_url: v, logo_hash: logo.hash, updated_at: now });
+        await auditRepo(trx).record({ tenantId, actor, action: 'tenant.logo_changed', subjectId: tenantId, data: { bytes: logo.bytes.length, type: logo.contentType }, at: now });
+      });
+      deps.onAuthChange?.(); // cached sessions carry the brand
+    },
+
+    /** The logo bytes for GET /brand/…, when the hash is the shop's current one. */
+    logo(tenantId: string, hash: string) {
+      return tenantsRepo(db).logo(tenantId, hash);
     },
 
     async resolve(idOrSlug: string): Promise<Tenant> {
