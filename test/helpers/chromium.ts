@@ -1,18 +1,51 @@
-// Debian's Chromium driven by playwright-core (browsers cannot be downloaded here).
+// Chromium for the browser tests, driven by playwright-core (its own browser download cannot run
+// here). In order: CHROMIUM_PATH, the system's Chromium (Debian's /usr/bin/chromium), else the
+// binary shipped inside the @sparticuz/chromium npm package — so `npm ci && npm test` works on a
+// machine that has only Node.js and npm. That binary is unpacked to the temp folder with the
+// libraries it needs (NSS, expat) and its fonts, which the launch points it at.
 import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 export const ARTIFACTS = 'test-artifacts';
+const SYSTEM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+const QUIET = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+async function packaged(): Promise<{ executablePath: string; env: Record<string, string> }> {
+  const { default: packagedChromium } = await import('@sparticuz/chromium');
+  const pkg = join(import.meta.dirname, '../../node_modules/@sparticuz/chromium');
+  // Its unpacker, for the library bundle the package itself unpacks only on Amazon Linux.
+  const { inflate } = (await import(pathToFileURL(join(pkg, 'build/esm/lambdafs.js')).href)) as { inflate: (file: string) => Promise<string> };
+  const bin = join(pkg, 'bin');
+  const executablePath = await packagedChromium.executablePath(bin);
+  const libs = await inflate(join(bin, 'al2023.tar.br')); // the shared libraries it links against
+  return {
+    executablePath,
+    env: { LD_LIBRARY_PATH: [join(libs, 'lib'), process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'), FONTCONFIG_PATH: join(tmpdir(), 'fonts'), HOME: process.env.HOME ?? tmpdir() },
+  };
+}
+
+/** Which Chromium the tests use, and why (printed once by the browser suites). */
+export async function findChromium(): Promise<{ executablePath: string; source: string; env?: Record<string, string> }> {
+  if (process.env.CHROMIUM_PATH) {
+    if (!existsSync(process.env.CHROMIUM_PATH)) throw new Error(`CHROMIUM_PATH=${process.env.CHROMIUM_PATH} does not exist.`);
+    return { executablePath: process.env.CHROMIUM_PATH, source: 'CHROMIUM_PATH' };
+  }
+  const system = SYSTEM.find((p) => existsSync(p));
+  if (system) return { executablePath: system, source: 'system' };
+  const p = await packaged();
+  return { ...p, source: '@sparticuz/chromium' };
+}
 
 export async function launchChromium(): Promise<Browser> {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) {
-    throw new Error(`Chromium not found at ${executablePath}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
-  }
   mkdirSync(ARTIFACTS, { recursive: true });
+  const found = await findChromium();
   return chromium.launch({
-    executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    executablePath: found.executablePath,
+    args: QUIET,
+    ...(found.env ? { env: { ...process.env, ...found.env } as Record<string, string> } : {}),
   });
 }
 
