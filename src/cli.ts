@@ -9,8 +9,7 @@ import { clientsRepo } from './modules/clients/clients.repo.ts';
 import { seedDemo, seedDemoContent } from './modules/demo/seed.ts';
 import { tenantsRepo } from './modules/tenants/tenants.repo.ts';
 import { resolveAppSecret } from './secret.ts';
-import { createServices, createWorker } from './server.ts';
-import { systemClock } from './lib/clock.ts';
+import { compose, type System } from './compose.ts';
 
 const USAGE = `Usage: servicio <command> [options]
 
@@ -68,17 +67,22 @@ export async function runCli(argv: string[], out = console.log, err = console.er
       return pos.length === 0 && !v.help ? 2 : 0;
     }
     const config = loadConfig();
-    const db = await openDatabase(config.database);
-    try {
-      const [cmd, sub, ...rest] = pos;
-      const print = (human: string, data: unknown) => out(json ? JSON.stringify(data, null, 2) : human);
-      if (cmd === 'migrate') {
+    const [cmd, sub, ...rest] = pos;
+    const print = (human: string, data: unknown) => out(json ? JSON.stringify(data, null, 2) : human);
+    if (cmd === 'migrate') {
+      const db = await openDatabase(config.database);
+      try {
         const applied = await migrateToLatest(db, config.database.kind === 'postgres' ? config.database.schema : undefined);
         print(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.', { applied });
         return 0;
+      } finally {
+        await db.destroy();
       }
-      await migrateToLatest(db, config.database.kind === 'postgres' ? config.database.schema : undefined);
-      const svc = createServices({ ...config, appSecret: resolveAppSecret(config) }, db);
+    }
+    // The same wiring as the web process (compose.ts): the same store, Redis and limits.
+    const system: System = await compose({ ...config, appSecret: resolveAppSecret(config) }, { log: consoleLog });
+    const { db, services: svc } = system;
+    try {
       const need = (value: string | undefined, flag: string) => {
         if (!value) throw new UsageError(`Missing --${flag}.`);
         return value;
@@ -208,21 +212,25 @@ export async function runCli(argv: string[], out = console.log, err = console.er
           return 0;
         }
         case 'worker': {
-          const worker = createWorker(config, db, svc, { clock: systemClock, log: consoleLog });
+          const worker = system.worker;
           worker.start();
           out('Delivery worker running. Ctrl-C to stop.');
+          // The worker's poll timer does not hold the process open (it must not keep a web server
+          // from exiting); on its own, this does — until SIGINT or SIGTERM.
+          const alive = setInterval(() => {}, 1 << 30);
           await new Promise<void>((resolve) => {
             const stop = () => void worker.stop().then(resolve);
             process.once('SIGINT', stop);
             process.once('SIGTERM', stop);
           });
+          clearInterval(alive);
           return 0;
         }
         default:
           throw new UsageError(`Unknown command "${pos.join(' ')}".\n\n${USAGE}`);
       }
     } finally {
-      await db.destroy();
+      await system.close();
     }
   } catch (e) {
     const report = (code: string, message: string, field?: string) =>

@@ -51,6 +51,8 @@ export async function startTestServer(o: { env?: Record<string, string>; seed?: 
   return {
     ...server,
     config,
+    /** The environment this server was configured from (for a second process on the same store). */
+    env,
     clock,
     demo,
     browser: () => new TestBrowser(server.app),

@@ -9,7 +9,7 @@ import { runCli } from '../../src/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { devOutboxRepo } from '../../src/modules/delivery/dev-outbox.repo.ts';
-import { createServices } from '../../src/server.ts';
+import { compose } from '../../src/compose.ts';
 import { storeKind, testEnv } from '../helpers/harness.ts';
 
 const { env, schema } = testEnv();
@@ -114,9 +114,9 @@ describe(`servicio CLI (${storeKind})`, () => {
 
   it('runs the delivery worker as its own process', async () => {
     const config = loadConfig(env);
-    const db = await openDatabase(config.database);
+    const system = await compose({ ...config, appSecret: config.appSecret! });
+    const { db, services: svc } = system;
     try {
-      const svc = createServices({ ...config, appSecret: config.appSecret! }, db);
       await svc.login.request('lee@example.com', { ip: null, userAgent: null });
       const child = spawn(process.execPath, ['bin/servicio.js', 'worker'], { env: { ...process.env, ...env, WORKER_POLL_MS: '100' }, stdio: 'ignore' });
       try {
@@ -130,7 +130,7 @@ describe(`servicio CLI (${storeKind})`, () => {
         child.kill('SIGTERM');
       }
     } finally {
-      await db.destroy();
+      await system.close();
     }
   });
 

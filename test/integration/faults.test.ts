@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { MINUTE } from '../../src/lib/clock.ts';
 import { demo } from '../../src/modules/demo/seed.ts';
-import { createServices, createWorker } from '../../src/server.ts';
+import { compose } from '../../src/compose.ts';
 import { startTestServer, storeKind, testEnv, type TestServer } from '../helpers/harness.ts';
 import { startFakeProviders } from '../helpers/fake-providers.ts';
 import { freePort } from '../helpers/live-server.ts';
@@ -66,13 +66,12 @@ describe(`several workers on one store (${storeKind})`, () => {
   it('sends 1,000 queued messages exactly once with two workers', async () => {
     const { env } = testEnv({ ...providers.env, WORKER_LEASE_MS: '60000' });
     const config = { ...loadConfig(env), appSecret: 'test-secret-test-secret-test-secret-0123456789' };
-    // On PostgreSQL each worker gets its own connection pool, as two processes would.
-    const dbA = await openDatabase(config.database);
-    const { migrateToLatest } = await import('../../src/db/migrate.ts');
-    await migrateToLatest(dbA, config.database.kind === 'postgres' ? config.database.schema : undefined);
-    const dbB = config.database.kind === 'postgres' ? await openDatabase(config.database) : dbA;
+    // Two composed systems, as two worker processes would be; on PostgreSQL each has its own pool.
+    const sysA = await compose(config, { log: quiet });
+    const dbA = sysA.db;
+    const sysB = config.database.kind === 'postgres' ? await compose(config, { log: quiet }) : await compose(config, { log: quiet, db: dbA });
     try {
-      const svcA = createServices(config, dbA, undefined);
+      const svcA = sysA.services;
       const now = Date.now();
       await dbA.transaction().execute(async (trx) => {
         for (let i = 0; i < 1000; i++) {
@@ -87,8 +86,8 @@ describe(`several workers on one store (${storeKind})`, () => {
         }
       });
       const before = providers.twilio.received.length;
-      const a = createWorker(config, dbA, svcA, { clock: { now: () => Date.now() }, log: quiet });
-      const b = createWorker(config, dbB, createServices(config, dbB), { clock: { now: () => Date.now() }, log: quiet });
+      const a = sysA.worker;
+      const b = sysB.worker;
       const [byA, byB] = await Promise.all([a.runOnce(), b.runOnce()]);
       expect(byA + byB).toBe(1000);
       expect(byA).toBeGreaterThan(0); // both really worked, side by side
@@ -99,12 +98,12 @@ describe(`several workers on one store (${storeKind})`, () => {
       const left = await dbA.selectFrom('outbox_messages').select('status').where('status', '!=', 'sent').execute();
       expect(left).toEqual([]);
     } finally {
-      if (dbB !== dbA) await dbB.destroy();
+      await sysB.close();
       if (config.database.kind === 'postgres') {
         const { sql } = await import('kysely');
         await sql`DROP SCHEMA IF EXISTS ${sql.id(config.database.schema!)} CASCADE`.execute(dbA);
       }
-      await dbA.destroy();
+      await sysA.close();
     }
   });
 });

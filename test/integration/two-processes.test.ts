@@ -8,13 +8,14 @@ import { rmSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { createServices, openStore } from '../../src/server.ts';
+import { compose, type System } from '../../src/compose.ts';
 import type { Database } from '../../src/db/database.ts';
 import { testEnv, storeKind } from '../helpers/harness.ts';
 
 const CLIENTS = 80;
 const children: ChildProcess[] = [];
 let db: Database;
+let system: System;
 let env: Record<string, string>;
 let dir: string;
 let schema: string;
@@ -32,8 +33,9 @@ function startProcess(extra: Record<string, string>): Promise<string> {
 beforeAll(async () => {
   ({ env, dir, schema } = testEnv({ WORKER_ENABLED: 'true', WORKER_POLL_MS: '50' }));
   const config = loadConfig(env);
-  db = await openStore(config);
-  const svc = createServices({ ...config, appSecret: config.appSecret! }, db);
+  system = await compose({ ...config, appSecret: config.appSecret! });
+  db = system.db;
+  const svc = system.services;
   const shop = await svc.tenants.create({ name: 'Greenway Lawn Care', slug: 'greenway' });
   for (let i = 0; i < CLIENTS; i++) await svc.clients.add(shop.id, { name: `Client ${i}`, email: `c${i}@example.com` });
   bases.push(await startProcess({}), await startProcess({}));
@@ -43,7 +45,7 @@ afterAll(async () => {
   for (const c of children) c.kill('SIGTERM');
   await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
   if (storeKind === 'postgres') await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db);
-  await db?.destroy();
+  await system?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,0 +1,166 @@
+// The one wiring of every process. `npm start` (server.ts via main.ts), the operator CLI and its
+// standalone worker, and the tests all call compose(): the same store, the same Redis, the same
+// services, the same worker. The dependency graph is visible here and nowhere else.
+import { Redis as IORedis, type Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { systemClock, type Clock } from './lib/clock.ts';
+import { createSealer, hmac } from './lib/crypto.ts';
+import { purgeExpiredLimits } from './modules/abuse/kysely-store.ts';
+import { createLimits } from './modules/abuse/limits.ts';
+import { createApiKeys } from './modules/apikeys/apikeys.service.ts';
+import { createClientsService } from './modules/clients/clients.service.ts';
+import { createChannels, type Channels } from './modules/delivery/channels.ts';
+import { createDeliveryHistory } from './modules/delivery/history.ts';
+import { createOutbox } from './modules/delivery/outbox.service.ts';
+import { createDeliveryWorker, type DeliveryWorker, type WorkerOptions } from './modules/delivery/worker.ts';
+import { createContentService } from './modules/invoices/content.service.ts';
+import { createLinksService } from './modules/links/links.service.ts';
+import { createLinkSigner } from './modules/links/signed-links.ts';
+import { createDeviceCookies } from './modules/login/device-cookie.ts';
+import { createLoginDispatcher } from './modules/login/login.dispatch.ts';
+import { createLoginService } from './modules/login/login.service.ts';
+import { createNotifications } from './modules/notifications/notifications.service.ts';
+import { testPaymentProvider, type PaymentProvider } from './modules/payments/payment-provider.ts';
+import { createSessionsService } from './modules/sessions/sessions.service.ts';
+import { createLogoFetcher } from './modules/tenants/logo-fetcher.ts';
+import { createTenantsService } from './modules/tenants/tenants.service.ts';
+
+export type AppConfig = Config & { appSecret: string };
+
+export interface ComposeOptions {
+  clock?: Clock;
+  /** Replaces the real channels (tests of the worker's failure handling). */
+  channels?: Channels;
+  /** Replaces the built-in test payment provider (tests of a declined payment). */
+  payments?: PaymentProvider;
+  /** An already open store (a second instance on the same store, in tests). Not closed by close(). */
+  db?: Database;
+  log?: WorkerOptions['log'];
+}
+
+export async function openStore(config: Config): Promise<Database> {
+  const db = await openDatabase(config.database);
+  await migrateToLatest(db, config.database.kind === 'postgres' ? config.database.schema : undefined);
+  return db;
+}
+
+/** The services an operator (CLI) or the web app uses. */
+export function createServices(config: AppConfig, db: Database, clock: Clock = systemClock, redis?: Redis, payments: PaymentProvider = testPaymentProvider()) {
+  const sealer = createSealer(config.appSecret);
+  const outbox = createOutbox({ sealer });
+  const sessions = createSessionsService({ db, clock, cacheMs: config.sessionCacheMs, ...(config.sessionIdleMs ? { idleMs: config.sessionIdleMs } : {}) });
+  // Changes to a shop or client can end sessions: drop this process's cached session checks.
+  const onAuthChange = () => sessions.forgetCached();
+  const tenants = createTenantsService({ db, clock, sessionDaysDefault: config.sessionDaysDefault, fetchLogo: createLogoFetcher({ production: config.production }), onAuthChange });
+  const clients = createClientsService({ db, clock, defaultRegion: config.login.defaultRegion, onAuthChange });
+  const limits = createLimits({ config, db, clock, ...(redis ? { redis } : {}) });
+  const login = createLoginService({
+    db,
+    clock,
+    outbox,
+    sessions,
+    devices: createDeviceCookies(config.appSecret),
+    appSecret: config.appSecret,
+    linkTtlMs: config.login.linkTtlMs,
+    codeMaxAttempts: config.login.codeMaxAttempts,
+    defaultRegion: config.login.defaultRegion,
+  });
+  const loginDispatch = createLoginDispatcher({
+    db,
+    clock,
+    outbox,
+    publicUrl: config.publicUrl,
+    linkTtlMs: config.login.linkTtlMs,
+    limits,
+    smsAllowedCountries: config.smsAllowedCountries,
+    unknownEmailNotice: config.unknownEmailNotice,
+  });
+  const history = createDeliveryHistory({ db });
+  const signer = createLinkSigner(config.linkSigningKeys ?? [{ id: 'app', secret: hmac(config.appSecret, 'link-signing-key') }]);
+  const links = createLinksService({ db, clock, signer, sessions, publicUrl: config.publicUrl });
+  const content = createContentService({ db, clock, payments });
+  const notifications = createNotifications({ db, clock, outbox, links, publicUrl: config.publicUrl });
+  const apiKeys = createApiKeys({ db, clock });
+  return { sealer, outbox, sessions, tenants, clients, login, loginDispatch, limits, history, links, content, notifications, apiKeys };
+}
+
+/** The delivery worker over the configured channels (in the web process or on its own). */
+function createWorker(
+  config: Config,
+  db: Database,
+  services: Pick<ReturnType<typeof createServices>, 'sealer' | 'outbox' | 'loginDispatch'>,
+  o: { clock: Clock; log: WorkerOptions['log']; channels?: Channels },
+): DeliveryWorker {
+  return createDeliveryWorker({
+    db,
+    clock: o.clock,
+    sealer: services.sealer,
+    outbox: services.outbox,
+    channels: o.channels ?? createChannels({ config, db, clock: o.clock }),
+    log: o.log,
+    pollMs: config.worker.pollMs,
+    maxAttempts: config.worker.maxAttempts,
+    leaseMs: config.worker.leaseMs,
+    housekeeping: () => purgeExpiredLimits(db, o.clock.now()),
+    jobs: {
+      'login-dispatch': async (data, m) => {
+        await services.loginDispatch.dispatch({ requestId: m.login_request_id!, ...data });
+        services.outbox.notify();
+      },
+    },
+  });
+}
+
+/** Connects to Redis and checks it answers, so a wrong REDIS_URL fails at start, not at the first login. */
+export async function connectRedis(url: string): Promise<Redis> {
+  const redis = new IORedis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000 });
+  redis.on('error', () => {}); // reconnects by itself; limits fall back to memory meanwhile
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    throw new Error(`Cannot reach Redis at ${url.replace(/\/\/[^@]*@/, '//***@')}: ${(err as Error).message}`);
+  }
+  return redis;
+}
+
+
+export interface System {
+  config: AppConfig;
+  clock: Clock;
+  db: Database;
+  services: ReturnType<typeof createServices>;
+  worker: DeliveryWorker;
+  close(): Promise<void>;
+}
+
+/** Opens the store (migrated) and Redis when configured, and builds the services and the worker. */
+export async function compose(config: AppConfig, o: ComposeOptions = {}): Promise<System> {
+  const clock = o.clock ?? systemClock;
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
+  let db: Database;
+  try {
+    db = o.db ?? (await openStore(config));
+  } catch (err) {
+    redis?.disconnect();
+    throw err;
+  }
+  const services = createServices(config, db, clock, redis, o.payments);
+  const log = o.log ?? { info: () => {}, warn: () => {}, error: () => {} };
+  const worker = createWorker(config, db, services, { clock, log: log as WorkerOptions['log'], ...(o.channels ? { channels: o.channels } : {}) });
+  return {
+    config,
+    clock,
+    db,
+    services,
+    worker,
+    async close() {
+      await worker.stop();
+      redis?.disconnect();
+      if (!o.db) await db.destroy();
+    },
+  };
+}
