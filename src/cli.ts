@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { AppError } from './lib/app-error.ts';
+import { redactSecrets } from './lib/redact.ts';
 import { clientsRepo } from './modules/clients/clients.repo.ts';
 import { seedDemo, seedDemoContent } from './modules/demo/seed.ts';
 import { tenantsRepo } from './modules/tenants/tenants.repo.ts';
@@ -36,10 +37,13 @@ Options:
 
 class UsageError extends Error {}
 
+// The standalone worker's log: one JSON line per event, scrubbed like the web process's.
+const line = (level: string, o: unknown, m?: string) =>
+  redactSecrets(JSON.stringify({ level, time: new Date().toISOString(), msg: m ?? '', ...(o instanceof Error ? { err: o.message } : (o as object)) }, (_k, v: unknown) => (v instanceof Error ? { message: v.message, stack: v.stack } : v)));
 const consoleLog = {
-  info: (o: unknown, m?: string) => console.log(m ?? '', o),
-  warn: (o: unknown, m?: string) => console.warn(m ?? '', o),
-  error: (o: unknown, m?: string) => console.error(m ?? '', o),
+  info: (o: unknown, m?: string) => console.log(line('info', o, m)),
+  warn: (o: unknown, m?: string) => console.warn(line('warn', o, m)),
+  error: (o: unknown, m?: string) => console.error(line('error', o, m)),
 } as unknown as Pick<import('fastify').FastifyBaseLogger, 'info' | 'warn' | 'error'>;
 
 const options = {

@@ -14,6 +14,7 @@ import { createClientsService } from './modules/clients/clients.service.ts';
 import { createChannels, type Channels } from './modules/delivery/channels.ts';
 import { createDeliveryHistory } from './modules/delivery/history.ts';
 import { createOutbox } from './modules/delivery/outbox.service.ts';
+import { outboxRepo } from './modules/delivery/outbox.repo.ts';
 import { createDeliveryWorker, type DeliveryWorker, type WorkerOptions } from './modules/delivery/worker.ts';
 import { createContentService } from './modules/invoices/content.service.ts';
 import { createLinksService } from './modules/links/links.service.ts';
@@ -66,6 +67,7 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
     linkTtlMs: config.login.linkTtlMs,
     codeMaxAttempts: config.login.codeMaxAttempts,
     defaultRegion: config.login.defaultRegion,
+    otherChannelLimit: limits.otherChannelFor,
   });
   const loginDispatch = createLoginDispatcher({
     db,
@@ -90,7 +92,7 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
 function createWorker(
   config: Config,
   db: Database,
-  services: Pick<ReturnType<typeof createServices>, 'sealer' | 'outbox' | 'loginDispatch'>,
+  services: Pick<ReturnType<typeof createServices>, 'sealer' | 'outbox' | 'loginDispatch' | 'limits'>,
   o: { clock: Clock; log: WorkerOptions['log']; channels?: Channels },
 ): DeliveryWorker {
   return createDeliveryWorker({
@@ -104,6 +106,10 @@ function createWorker(
     maxAttempts: config.worker.maxAttempts,
     leaseMs: config.worker.leaseMs,
     housekeeping: () => purgeExpiredLimits(db, o.clock.now()),
+    // A login text that never went out (failed for good, or expired unsent) costs no SMS budget.
+    onUndelivered: async (m) => {
+      if (m.channel === 'sms' && m.template === 'login-link') await services.limits.refundSms(await outboxRepo(db).tenantsOf(m));
+    },
     jobs: {
       'login-dispatch': async (data, m) => {
         await services.loginDispatch.dispatch({ requestId: m.login_request_id!, ...data });

@@ -68,6 +68,8 @@ const schema = z
     RATE_LOGIN_PER_IDENTIFIER_15M: int(1, 10_000).default(5),
     RATE_LOGIN_PER_IDENTIFIER_DAY: int(1, 100_000).default(20),
     RATE_LOGIN_PER_IP_15M: int(1, 100_000).default(30),
+    /** "Text me instead" / "Email me instead" per typed email or phone (each can cost a text). */
+    RATE_OTHER_CHANNEL_PER_IDENTIFIER_DAY: int(1, 1000).default(3),
     RATE_REDEEM_PER_IP_15M: int(1, 100_000).default(60),
     RATE_CODE_PER_IP_15M: int(1, 100_000).default(20),
     SMS_DAILY_BUDGET_PER_TENANT: int(1, 10_000_000).default(500),
@@ -181,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       loginPerIdentifier15m: e.RATE_LOGIN_PER_IDENTIFIER_15M,
       loginPerIdentifierDay: e.RATE_LOGIN_PER_IDENTIFIER_DAY,
       loginPerIp15m: e.RATE_LOGIN_PER_IP_15M,
+      otherChannelPerIdentifierDay: e.RATE_OTHER_CHANNEL_PER_IDENTIFIER_DAY,
       redeemPerIp15m: e.RATE_REDEEM_PER_IP_15M,
       codePerIp15m: e.RATE_CODE_PER_IP_15M,
       smsPerTenantDay: e.SMS_DAILY_BUDGET_PER_TENANT,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { redactSecrets, redactUrl } from './app.ts';
+import { redactUrl } from './app.ts';
+import { redactSecrets } from '../lib/redact.ts';
 
 describe('redactUrl', () => {
   // Regression: signed email links (/s/…) were logged whole.
@@ -21,6 +22,8 @@ describe('redactSecrets', () => {
     for (const secret of [token, 'v1~a~b.SIG', session, key.slice(4)]) expect(out).not.toContain(secret);
     expect(out).toContain('/l/[redacted]');
     expect(JSON.parse(out).msg).toBe('Reply was already sent in "/l/[redacted]" (GET)');
+    const device = `${'d'.repeat(22)}.${'h'.repeat(16)}~${'i'.repeat(16)}.${'m'.repeat(32)}`;
+    expect(redactSecrets(`cookie ${device};`)).toBe('cookie [redacted];');
     expect(redactSecrets('{"msg":"outbox 0b1c2d3e-1111-4222-8333-444455556666 sent"}')).toContain('0b1c2d3e-1111-4222-8333-444455556666');
   });
 });

@@ -6,6 +6,7 @@ import formbody from '@fastify/formbody';
 import { AppError } from '../lib/app-error.ts';
 import { css, cssPath } from './views/assets.ts';
 import { errorPage } from './views/pages.ts';
+import { redactSecrets } from '../lib/redact.ts';
 import { messages } from './views/strings.ts';
 import type { RequestContext } from '../modules/sessions/sessions.service.ts';
 
@@ -103,20 +104,6 @@ const TOKEN_PATH = /^\/[ls]\//;
 /** `/l/<token>` and `/s/<signed link>` → `…/[redacted]`, and any query string dropped. */
 export function redactUrl(url: string): string {
   return url.replace(/\?.*$/, '').replace(/^\/(l|s)\/[^/]+/, '/$1/[redacted]');
-}
-
-// Shapes of our secrets: a token-bearing path segment, a cookie/session token `<uuid>.<secret>`,
-// an API key. Matched anywhere in a serialized log line.
-const SECRET_SHAPES: [RegExp, string][] = [
-  [/\/([ls])\/[^\s"'?#\\/]+/g, '/$1/[redacted]'],
-  [/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[A-Za-z0-9_-]{16,}/g, '[redacted]'],
-  [/spk_[0-9a-f]{32}_[A-Za-z0-9_-]+/g, 'spk_[redacted]'],
-];
-
-export function redactSecrets(line: string): string {
-  let out = line;
-  for (const [shape, replacement] of SECRET_SHAPES) out = out.replace(shape, replacement);
-  return out;
 }
 
 function wantsJson(req: FastifyRequest): boolean {

@@ -4,6 +4,7 @@
 // answered 429 and then did the work anyway. Also: SMS budgets charged only for texts that go out,
 // and a homeowner's own browser still gets a link when strangers spent the identifier's caps.
 import { afterEach, describe, expect, it } from 'vitest';
+import { DeliveryError, type Channels } from '../../src/modules/delivery/channels.ts';
 import { csrfOf } from '../helpers/browser.ts';
 import { askLink, footprint, makeClient, makeShop, newPhone, signIn } from '../helpers/factories.ts';
 import { startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
@@ -125,6 +126,32 @@ describe(`a 429 does no work (${backend})`, () => {
   });
 });
 
+describe(`"text me instead" cannot be used to text a client again and again (${backend})`, () => {
+  // Review finding: anyone who knows a client's email could make us text their phone.
+  it('is capped per typed identifier, known or not, and the cap sends nothing', async () => {
+    const t = await server({ RATE_OTHER_CHANNEL_PER_IDENTIFIER_DAY: '2' });
+    const shop = await makeShop(t);
+    const phone = newPhone();
+    const c = await makeClient(t, shop.id, { phone });
+    const { browser } = await askLink(t, c.email!);
+    for (let i = 0; i < 2; i++) {
+      const page = await browser.get('/client-login/check');
+      const res = await browser.post('/client-login/other-channel', { _csrf: csrfOf(page.body) });
+      expect(res.statusCode).toBe(303);
+    }
+    await t.worker.runOnce();
+    const texts = (await t.messagesTo(phone)).length;
+    expect(texts).toBe(1); // one hop to the phone; the second hop went back to the email
+    const page = await browser.get('/client-login/check');
+    const before = await footprint(t);
+    const refused = await browser.post('/client-login/other-channel', { _csrf: csrfOf(page.body) });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.body).toContain('already sent your link by the other channel');
+    expect(await footprint(t)).toEqual(before);
+    expect(await t.messagesTo(phone)).toHaveLength(texts);
+  });
+});
+
 describe(`SMS budgets charge only texts that go out (${backend})`, () => {
   it('a shop over its cap spends neither the global budget nor another shop’s', async () => {
     const t = await server({ SMS_DAILY_BUDGET_PER_TENANT: '1', SMS_DAILY_BUDGET_GLOBAL: '2' });
@@ -142,6 +169,27 @@ describe(`SMS budgets charge only texts that go out (${backend})`, () => {
     // Shop A's three refusals charged nothing: the global budget (2) still has room for shop B.
     await askLink(t, bPhone);
     expect(await t.messagesTo(bPhone)).toHaveLength(1);
+  });
+
+  // Review finding: a text charged to the budget that then failed for good was never refunded.
+  it('a text that fails for good or expires unsent gives its budget back', async () => {
+    const failing: Channels = {
+      email: async () => ({ provider: 'test', providerId: null }),
+      sms: async () => {
+        throw new DeliveryError('Twilio 400 error 21211: invalid To number', true);
+      },
+    };
+    const t = await startTestServer({ env: { SMS_DAILY_BUDGET_PER_TENANT: '1' }, seed: false, channels: failing });
+    servers.push(t);
+    const shop = await makeShop(t);
+    const phone = newPhone();
+    await makeClient(t, shop.id, { phone });
+    for (let i = 0; i < 3; i++) {
+      await askLink(t, phone);
+      await t.worker.runOnce(); // charged, queued, failed for good, refunded — so the next one is allowed
+    }
+    const rows = await t.db.selectFrom('audit_events').select('action').where('action', 'in', ['login.link_issued', 'login.link_refused', 'delivery.failed']).orderBy('id').execute();
+    expect(rows.map((r) => r.action)).toEqual(['login.link_issued', 'delivery.failed', 'login.link_issued', 'delivery.failed', 'login.link_issued', 'delivery.failed']);
   });
 
   it('a text for a client of two shops, refused by one shop’s cap, does not charge the other shop', async () => {

@@ -63,6 +63,18 @@ describe(`a session from an email link sees only what the link names (${storeKin
     expect((await scanner.get(`/portal/invoices/${h.mine.id}?paid=1`)).body).toContain('Receipt');
   });
 
+  // Review finding: the link was checked outside the transaction that creates its session.
+  it('a contact change between the check and the session kills the link', async () => {
+    const h = await homeowner();
+    const token = h.link('invoice', h.mine.id).split('/s/')[1]!;
+    const checked = await t.services.links.check(token, { ip: null, userAgent: null });
+    expect(checked.kind).toBe('ok');
+    await t.services.clients.update(h.shop.id, h.c.id, { email: `changed.${Date.now()}@example.com` });
+    const before = await t.db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(await t.services.links.open(checked as Extract<typeof checked, { kind: 'ok' }>, { ip: null, userAgent: null }, { keepSession: false })).toEqual({ ok: false });
+    expect(await t.db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual(before);
+  });
+
   it('a report link opens that report only', async () => {
     const h = await homeowner();
     const b = t.browser();
@@ -135,6 +147,37 @@ describe(`sessions end (${storeKind})`, () => {
     }
   });
 
+  it('renews near the absolute end only up to it, and never idles longer than the shop’s length', async () => {
+    const s = await startTestServer({ seed: false, env: { SESSION_IDLE_DAYS: '7' } });
+    try {
+      const shop = await makeShop(s, { sessionDays: 10 });
+      const c = await makeClient(s, shop.id);
+      const b = await signIn(s, c.email!);
+      s.clock.advance(4 * DAY);
+      expect((await b.get('/portal')).cookies.find((x) => x.name === 'sp_session')?.maxAge).toBe(6 * 24 * 3600); // to the 10-day end, not 7 more days
+      await s.services.tenants.setSessionDays(shop.id, 3); // now shorter than the idle limit
+      expect((await b.get('/portal')).statusCode).toBe(303); // 4 days in: past the new 3-day end
+      const fresh = await signIn(s, c.email!);
+      const first = await fresh.get('/portal');
+      expect(first.statusCode).toBe(200);
+      s.clock.advance(3 * DAY + 1);
+      expect((await fresh.get('/portal')).statusCode).toBe(303);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a link session stored with a longer expiry (before the limit) still ends after a day', async () => {
+    const h = await homeowner();
+    const b = t.browser();
+    await b.get(h.link('invoice', h.mine.id));
+    const id = b.cookie('session')!.split('.')[0]!;
+    await t.db.updateTable('sessions').set({ expires_at: t.clock.now() + 30 * DAY }).where('id', '=', id).execute();
+    t.services.sessions.forgetCached();
+    t.clock.advance(DAY + 1);
+    expect((await b.get(`/portal/invoices/${h.mine.id}`)).statusCode).toBe(303);
+  });
+
   it('logout tells the browser to clear its cookies', async () => {
     const shop = await makeShop(t);
     const c = await makeClient(t, shop.id);
@@ -176,8 +219,22 @@ describe(`a signed link does not silently replace another person’s session (${
     const b = await signIn(t, sam.email!);
     const before = b.cookie('session');
     const res = await b.post(h.link('invoice', h.mine.id), { _csrf: 'forged' });
-    expect(res.statusCode).toBe(403);
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(h.link('invoice', h.mine.id).replace(/^https?:\/\/[^/]+/, ''));
     expect(b.cookie('session')).toBe(before);
+  });
+
+  // Review finding: a cross-site form POST carries no SameSite=Lax cookies, so the server saw
+  // "no session" and landed the attacker's link session in the victim's browser.
+  it('a cross-site POST, which carries no cookies, lands no session', async () => {
+    const h = await homeowner();
+    const sessionsBefore = await t.db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const path = h.link('invoice', h.mine.id).replace(/^https?:\/\/[^/]+/, '');
+    const res = await t.app.inject({ method: 'POST', url: path, headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(path);
+    expect(res.cookies.find((c) => c.name === 'sp_session')).toBeUndefined();
+    expect(await t.db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual(sessionsBefore);
   });
 
   it('same client, same shop: still one tap, and a full session is kept', async () => {

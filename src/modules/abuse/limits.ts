@@ -91,6 +91,7 @@ export function createLimits(deps: { config: Config; db: Kysely<DB>; clock: Cloc
   const idDay = limiter('login-id-day', L.loginPerIdentifierDay, DAY);
   const deviceShort = limiter('login-device-15m', L.loginPerIdentifier15m, 15 * MIN);
   const deviceDay = limiter('login-device-day', L.loginPerIdentifierDay, DAY);
+  const otherChannel = limiter('other-channel-day', L.otherChannelPerIdentifierDay, DAY);
   const redeemIp = limiter('redeem-ip', L.redeemPerIp15m, 15 * MIN);
   const codeIp = limiter('code-ip', L.codePerIp15m, 15 * MIN);
   const smsTenant = limiter('sms-tenant-day', L.smsPerTenantDay, DAY);
@@ -106,6 +107,11 @@ export function createLimits(deps: { config: Config; db: Kysely<DB>; clock: Cloc
     webhookTokenOnce: async (token: string) => (await take(webhookTokens, sha256(token).slice(0, 32))).ok,
     loginForIdentifier: (identifier: string) => all([[idShort, hashed(identifier)], [idDay, hashed(identifier)]]),
     /**
+     * "Text me instead": counted per typed identifier, known or not (so it reveals nothing), because
+     * anyone who knows a client's email could otherwise make us text their phone again and again.
+     */
+    otherChannelFor: (identifier: string) => take(otherChannel, hashed(identifier)),
+    /**
      * A browser that proved this identifier before (device cookie): the same caps, on a bucket of
      * its own, so strangers spending the shared caps cannot lock it out (OWASP device cookies).
      */
@@ -115,6 +121,10 @@ export function createLimits(deps: { config: Config; db: Kysely<DB>; clock: Cloc
      * all of them allow it (see chargeAll). Shops first: a shop over its cap touches nothing else.
      */
     smsBudget: (tenantIds: string[]) => chargeAll([...[...tenantIds].sort().map((t): [RateLimiterAbstract, string] => [smsTenant, t]), [smsGlobal, 'all']]),
+    /** Gives back what smsBudget charged, for a text that did not go out after all. */
+    refundSms: async (tenantIds: string[]) => {
+      await Promise.all([...tenantIds.map((t) => smsTenant.reward(t, 1)), smsGlobal.reward('all', 1)]);
+    },
     unknownEmailNotice: (email: string) => take(unknownNotice, hashed(email)),
   };
 }

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ClientsTable, DB } from '../../db/schema.ts';
 import type { Identifier } from './contact.ts';
+import { isPostgres } from '../../db/dialect.ts';
 
 export type Client = Selectable<ClientsTable>;
 
@@ -12,6 +13,20 @@ export function clientsRepo(db: Kysely<DB>) {
     },
     byId(tenantId: string, id: string) {
       return db.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    },
+    /**
+     * The client's status and link version, read for a signed link's session in the same
+     * transaction that creates it (and locked on PostgreSQL), so a contact change cannot slip in
+     * between the check and the session.
+     */
+    linkState(tenantId: string, id: string) {
+      return db
+        .selectFrom('clients')
+        .select(['status', 'link_version'])
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .$if(isPostgres(db), (q) => q.forUpdate())
+        .executeTakeFirst();
     },
     byExternalId(tenantId: string, externalId: string) {
       return db

@@ -6,6 +6,7 @@ import type { DB } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Sealer } from '../../lib/crypto.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
+import { redactSecrets } from '../../lib/redact.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import { DeliveryError, type Channels } from './channels.ts';
 import { deliveryEventsRepo } from './delivery-events.repo.ts';
@@ -28,6 +29,8 @@ export interface WorkerOptions {
   jobs?: { [K in keyof JobData]?: (data: JobData[K], m: OutboxMessage) => Promise<void> };
   /** Periodic clean-up run by the worker (expired rate-limit windows…), at most every 10 minutes. */
   housekeeping?: () => Promise<void>;
+  /** Called after a message was given up (failed for good, or expired unsent), e.g. to refund budgets. */
+  onUndelivered?: (m: OutboxMessage) => Promise<void>;
 }
 
 /** Exponential backoff with ±20 % jitter: 5 s, 10 s, 20 s … capped at 10 minutes. */
@@ -85,7 +88,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
       await job(JSON.parse(o.sealer.open(m.payload_enc)) as never, m);
       await outboxRepo(o.db).markSent(m.id, 'internal', null, o.clock.now());
     } catch (err) {
-      const error = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+      const error = redactSecrets(err instanceof Error ? err.message : String(err)).slice(0, 500);
       o.log.error({ outboxId: m.id, error }, 'job failed');
       if (m.attempts >= maxAttempts) await outboxRepo(o.db).markFinal(m.id, 'failed', error);
       else await outboxRepo(o.db).markRetry(m.id, error, o.clock.now() + backoffMs(m.attempts));
@@ -97,6 +100,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
     if (job && !(m.send_before !== null && o.clock.now() >= m.send_before)) return runJob(m, job as never);
     if (m.send_before !== null && o.clock.now() >= m.send_before) {
       await record(m, 'delivery.expired', {}, (trx) => outboxRepo(trx).markFinal(m.id, 'expired', 'the link expired before it could be sent'));
+      await o.onUndelivered?.(m);
       return;
     }
     let sent: { provider: string; providerId: string | null };
@@ -104,10 +108,11 @@ export function createDeliveryWorker(o: WorkerOptions) {
       sent = await send(m);
     } catch (err) {
       const permanent = err instanceof DeliveryError ? err.permanent : false;
-      const error = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+      const error = redactSecrets(err instanceof Error ? err.message : String(err)).slice(0, 500);
       if (permanent || m.attempts >= maxAttempts) {
         o.log.warn({ outboxId: m.id, error }, 'message failed for good');
         await record(m, 'delivery.failed', { error }, (trx) => outboxRepo(trx).markFinal(m.id, 'failed', error));
+        await o.onUndelivered?.(m);
       } else {
         const next = o.clock.now() + backoffMs(m.attempts);
         o.log.info({ outboxId: m.id, error, next }, 'message will be retried');

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { html } from '../../lib/html.ts';
 import { sendHtml } from '../../http/app.ts';
+import { isLoopbackHost } from '../../config.ts';
 import { layout } from '../../http/views/layout.ts';
 import { devOutboxRepo, type DevMessage } from '../delivery/dev-outbox.repo.ts';
 
@@ -22,7 +23,15 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 export function devOutboxRoutes(app: FastifyInstance, d: { db: Kysely<DB> }) {
   const repo = devOutboxRepo(d.db);
   // It shows live links and codes: only to this machine, even if a development server is reachable.
-  const local = { preHandler: async (req: FastifyRequest, reply: FastifyReply) => (LOOPBACK.has(req.socket.remoteAddress ?? '') ? undefined : reply.callNotFound()) };
+  // A tunnel or local proxy (ngrok, cloudflared, nginx) also connects from loopback: it is told
+  // apart by the Host it forwards and the forwarding headers it adds.
+  const local = {
+    preHandler: async (req: FastifyRequest, reply: FastifyReply) => {
+      const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+      const forwarded = req.headers['x-forwarded-for'] ?? req.headers.forwarded ?? req.headers['x-forwarded-host'];
+      return LOOPBACK.has(req.socket.remoteAddress ?? '') && isLoopbackHost(host) && !forwarded ? undefined : reply.callNotFound();
+    },
+  };
 
   app.get('/dev/outbox.json', local, async (req) => {
     const to = (req.query as { to?: string }).to;

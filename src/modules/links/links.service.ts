@@ -23,6 +23,7 @@ export interface CheckedLink {
   tenantId: string;
   clientId: string;
   clientName: string;
+  linkVersion: number;
   shop: { name: string; brandColor: string; logoUrl: string | null };
   scope: SessionScope;
   location: string;
@@ -71,7 +72,7 @@ export function createLinksService(deps: { db: Kysely<DB>; clock: Clock; signer:
       if (client.status !== 'active') return reject('client_disabled', ctx, c, v.kid);
       if (client.link_version !== c.linkVersion) return reject('client_changed', ctx, c, v.kid);
       const shop = { name: tenant.name, brandColor: tenant.brand_color, logoUrl: logoPath(tenant.id, tenant.logo_hash) };
-      const ok = (scope: SessionScope, location: string): CheckedLink => ({ kind: 'ok', kid: v.kid, tenantId: c.tenantId, clientId: c.clientId, clientName: client.name, shop, scope, location });
+      const ok = (scope: SessionScope, location: string): CheckedLink => ({ kind: 'ok', kid: v.kid, tenantId: c.tenantId, clientId: c.clientId, clientName: client.name, linkVersion: c.linkVersion, shop, scope, location });
       if (c.object === 'invoice') {
         const inv = await invoicesRepo(db).forClient(c.tenantId, c.clientId, c.objectId);
         if (!inv || inv.status === 'draft') return reject('object_missing', ctx, c, v.kid);
@@ -89,10 +90,13 @@ export function createLinksService(deps: { db: Kysely<DB>; clock: Clock; signer:
     /**
      * Uses a checked link: a `link` session that sees only the link's object (or none, when the
      * browser already holds a full session for this very client, which it keeps), audited with
-     * the IP and user agent, in one transaction.
+     * the IP and user agent, in one transaction — which first re-reads the client (locked), so a
+     * contact change that landed after check() kills the link here too.
      */
-    async open(link: CheckedLink, ctx: RequestContext, o: { keepSession: boolean }): Promise<IssuedSession | null> {
+    async open(link: CheckedLink, ctx: RequestContext, o: { keepSession: boolean }): Promise<{ ok: true; session: IssuedSession | null } | { ok: false }> {
       return db.transaction().execute(async (trx) => {
+        const now = await clientsRepo(trx).linkState(link.tenantId, link.clientId);
+        if (!now || now.status !== 'active' || now.link_version !== link.linkVersion) return { ok: false as const };
         const session = o.keepSession ? null : await deps.sessions.create(trx, { tenantId: link.tenantId, clientId: link.clientId, kind: 'link', scope: link.scope }, ctx);
         await auditRepo(trx).record({
           tenantId: link.tenantId,
@@ -104,7 +108,7 @@ export function createLinksService(deps: { db: Kysely<DB>; clock: Clock; signer:
           ip: ctx.ip,
           at: clock.now(),
         });
-        return session;
+        return { ok: true as const, session };
       });
     },
   };

@@ -22,7 +22,7 @@ export interface DispatchDeps {
   outbox: Pick<Outbox, 'enqueue'>;
   publicUrl: string;
   linkTtlMs: number;
-  limits: Pick<Limits, 'loginForIdentifier' | 'loginFromKnownDevice' | 'smsBudget' | 'unknownEmailNotice'>;
+  limits: Pick<Limits, 'loginForIdentifier' | 'loginFromKnownDevice' | 'smsBudget' | 'refundSms' | 'unknownEmailNotice'>;
   smsAllowedCountries: readonly CountryCode[];
   unknownEmailNotice: boolean;
 }
@@ -77,7 +77,8 @@ export function createLoginDispatcher(d: DispatchDeps) {
     const typed = { kind: request.identifier_kind, value: request.identifier } as Identifier;
     const matches = await clientsRepo(d.db).findForLogin(typed);
     const { to, shops } = destination(request, matches);
-    const plan = await decide(request, to, [...new Set(shops.map((m) => m.tenant_id))]);
+    const tenantIds = [...new Set(shops.map((m) => m.tenant_id))];
+    const plan = await decide(request, to, tenantIds);
     const channel = request.channel;
     const now = d.clock.now();
     const who = { to: maskIdentifier(typed.kind, typed.value), ...(to && to.value !== typed.value ? { sentTo: maskIdentifier(to.kind, to.value) } : {}) };
@@ -87,45 +88,52 @@ export function createLoginDispatcher(d: DispatchDeps) {
       const audience = shops.length ? shops : matches;
       return audience.length ? audience.map((m) => ({ ...base, tenantId: m.tenant_id, clientId: m.client_id })) : [base];
     };
-    await d.db.transaction().execute(async (trx) => {
-      if (plan.kind === 'send') {
-        await loginRepo(trx).attachMatches(request.id, shops);
-        const tenants = await tenantsRepo(trx).byIds([...new Set(shops.map((m) => m.tenant_id))]);
-        const messageId = await d.outbox.enqueue(trx, {
-          channel,
-          to: to!.value,
-          template: 'login-link',
-          tenantId: tenants.length === 1 ? tenants[0]!.id : null,
-          loginRequestId: request.id,
-          sendBefore: request.expires_at - sendMarginMs(d.linkTtlMs),
-          now,
-          data: {
-            shopNames: tenants.map((t) => t.name).sort(),
-            brandColor: tenants.length === 1 ? tenants[0]!.brand_color : '#2563eb',
-            link: `${d.publicUrl}/l/${job.token}`,
-            code: job.code,
-            minutes: Math.round(d.linkTtlMs / 60_000),
-          },
-        });
-        await auditRepo(trx).record(...perShop('login.link_issued', { channel, shops: tenants.length, ...context }), ...perShop('delivery.queued', { channel, message: messageId }));
-      } else if (plan.kind === 'refused') {
-        await auditRepo(trx).record(...perShop('login.link_refused', { channel, reason: plan.reason, ...context }));
-      } else {
-        await auditRepo(trx).record(...perShop('login.requested_unknown', { channel, ...(matches.length ? { reason: 'no_contact_for_channel' } : {}) }));
-        if (plan.kind === 'notice') {
+    // A text charged to the SMS budgets but not queued (the transaction failed) is given back.
+    const refund = plan.kind === 'send' && channel === 'sms' ? () => d.limits.refundSms(tenantIds) : async () => {};
+    try {
+      await d.db.transaction().execute(async (trx) => {
+        if (plan.kind === 'send') {
+          await loginRepo(trx).attachMatches(request.id, shops);
+          const tenants = await tenantsRepo(trx).byIds([...new Set(shops.map((m) => m.tenant_id))]);
           const messageId = await d.outbox.enqueue(trx, {
-            channel: 'email',
-            to: typed.value,
-            template: 'unknown-email',
-            tenantId: null,
+            channel,
+            to: to!.value,
+            template: 'login-link',
+            tenantId: tenants.length === 1 ? tenants[0]!.id : null,
             loginRequestId: request.id,
+            sendBefore: request.expires_at - sendMarginMs(d.linkTtlMs),
             now,
-            data: { loginUrl: `${d.publicUrl}/client-login` },
+            data: {
+              shopNames: tenants.map((t) => t.name).sort(),
+              brandColor: tenants.length === 1 ? tenants[0]!.brand_color : '#2563eb',
+              link: `${d.publicUrl}/l/${job.token}`,
+              code: job.code,
+              minutes: Math.round(d.linkTtlMs / 60_000),
+            },
           });
-          await auditRepo(trx).record(...perShop('delivery.queued', { channel, message: messageId, template: 'unknown-email' }));
+          await auditRepo(trx).record(...perShop('login.link_issued', { channel, shops: tenants.length, ...context }), ...perShop('delivery.queued', { channel, message: messageId }));
+        } else if (plan.kind === 'refused') {
+          await auditRepo(trx).record(...perShop('login.link_refused', { channel, reason: plan.reason, ...context }));
+        } else {
+          await auditRepo(trx).record(...perShop('login.requested_unknown', { channel, ...(matches.length ? { reason: 'no_contact_for_channel' } : {}) }));
+          if (plan.kind === 'notice') {
+            const messageId = await d.outbox.enqueue(trx, {
+              channel: 'email',
+              to: typed.value,
+              template: 'unknown-email',
+              tenantId: null,
+              loginRequestId: request.id,
+              now,
+              data: { loginUrl: `${d.publicUrl}/client-login` },
+            });
+            await auditRepo(trx).record(...perShop('delivery.queued', { channel, message: messageId, template: 'unknown-email' }));
+          }
         }
-      }
-    });
+      });
+    } catch (err) {
+      await refund();
+      throw err;
+    }
   }
 
   return { dispatch };

@@ -70,6 +70,8 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
       cookies.set(reply, 'bind', r.bindingCookie, r.maxAgeSeconds);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
+      const p = err.code === 'OTHER_CHANNEL_LIMIT' ? await login.pending(cookies.read(req, 'bind')) : null;
+      if (p) return sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), ...p, notice: err.message }), 429);
     }
     return reply.redirect('/client-login/check', 303);
   });

@@ -31,6 +31,7 @@ export interface LoginDeps {
   linkTtlMs: number;
   codeMaxAttempts: number;
   defaultRegion: CountryCode;
+  otherChannelLimit: (identifier: string) => Promise<{ ok: boolean }>;
 }
 
 /** What a successful redemption leads to: a session in one shop, or the shop picker. */
@@ -225,6 +226,7 @@ export function createLoginService(d: LoginDeps) {
     async resendByOtherChannel(bindingCookie: string | undefined, ctx: RequestContext) {
       const r = await bound(bindingCookie);
       if (!r || !usable(r)) throw loginErrors.NO_PENDING_LOGIN();
+      if (!(await d.otherChannelLimit(r.identifier)).ok) throw loginErrors.OTHER_CHANNEL_LIMIT();
       return start({ kind: r.identifier_kind, value: r.identifier } as Identifier, otherChannel(r.channel), ctx, r.device_id, 'other_channel');
     },
 

@@ -32,6 +32,7 @@ export function checkPage(p: {
   minutes: number;
   offer: 'email' | 'sms';
   error?: string;
+  notice?: string;
   locked?: boolean;
 }): string {
   const byText = p.channel === 'sms';
@@ -40,7 +41,7 @@ export function checkPage(p: {
   // The same words for every identifier: nothing here says whether anything is on file.
   const lead = own
     ? html`If <strong>${p.masked}</strong> is on file with a Servicio shop, a sign-in link is on its way${byText ? ' by text message' : ''}. Tap it to open your portal.`
-    : html`If a ${byText ? 'mobile number' : 'email address'} is on file for <strong>${p.masked}</strong>, we’ve ${byText ? 'texted' : 'emailed'} it a sign-in link. Tap it to open your portal.`;
+    : html`If ${byText ? 'a mobile number' : 'an email address'} is on file for <strong>${p.masked}</strong>, we’ve ${byText ? 'texted' : 'emailed'} it a sign-in link. Tap it to open your portal.`;
   const offer = p.offer === 'sms' ? 'Text me instead' : 'Email me instead';
   return layout({
     title: `Check your ${where}`,
@@ -48,6 +49,7 @@ export function checkPage(p: {
 <h1>Check your ${where}</h1>
 <p class="lead" role="status">${lead}</p>
 <p class="meta">It can take a minute to arrive. The link works once and expires in ${p.minutes} minutes.</p>
+${p.notice ? html`<div class="alert info" role="alert">${p.notice}</div>` : ''}
 ${
   p.locked
     ? html`<div class="alert err" role="alert">${p.error ?? ''}</div><a class="button" href="/client-login">Send me a new link</a>`

@@ -166,8 +166,9 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
   // whose portal this browser shows); the same client in the same shop stays one tap.
   const redeemLimit = { preHandler: limitByIp(d.limits.redeemFromIp) };
   async function land(req: FastifyRequest, reply: FastifyReply, link: CheckedLink, keepSession: boolean) {
-    const session = await d.links.open(link, requestContext(req), { keepSession });
-    if (session) d.cookies.set(reply, 'session', session.token, session.maxAgeSeconds);
+    const opened = await d.links.open(link, requestContext(req), { keepSession });
+    if (!opened.ok) return sendHtml(reply, signedLinkInvalidPage(), 410);
+    if (opened.session) d.cookies.set(reply, 'session', opened.session.token, opened.session.maxAgeSeconds);
     return reply.redirect(link.location, 303);
   }
 
@@ -185,11 +186,9 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
     const link = await d.links.check(req.params.token, requestContext(req));
     if (link.kind === 'invalid') return sendHtml(reply, signedLinkInvalidPage(), 410);
     if (link.kind === 'closed') return sendHtml(reply, linkClosedPage(link.shop, link.reason));
-    if (!d.csrf.verify(req)) {
-      const current = await d.auth.current(req, reply);
-      if (!current) return land(req, reply, link, false);
-      return sendHtml(reply, switchAccountPage({ current, link, token: req.params.token, csrf: d.csrf.token(req, reply), error: 'This page was open too long or came from another site. Please try again.' }), 403);
-    }
+    // A POST that fails the CSRF check never lands: a cross-site form carries no SameSite=Lax
+    // cookies, so "no session here" would be a lie. The GET (which does carry them) decides again.
+    if (!d.csrf.verify(req)) return reply.redirect(`/s/${req.params.token}`, 303);
     return land(req, reply, link, false);
   });
 

@@ -116,7 +116,8 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
       if (row.revoked_at !== null || row.tenant_status !== 'active' || row.client_status !== 'active') return null;
       const now = clock.now();
       const lifetime = row.session_days * DAY;
-      const absoluteEnd = Math.min(row.expires_at, row.created_at + lifetime);
+      // Link sessions: a day from their start whatever was stored (older rows were issued for 30).
+      const absoluteEnd = Math.min(row.expires_at, row.created_at + (row.kind === 'link' ? Math.min(LINK_SESSION_MS, lifetime) : lifetime));
       const idle = idleFor(lifetime);
       const idleEnd = row.kind === 'link' ? absoluteEnd : row.renewed_at + idle;
       if (now >= Math.min(absoluteEnd, idleEnd)) return null;

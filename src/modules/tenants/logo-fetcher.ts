@@ -28,10 +28,14 @@ const TYPES: [string, (b: Buffer) => boolean][] = [
 
 /** Addresses a server must never be made to fetch from on a shop's say-so. */
 const internal = new BlockList();
-for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3]] as const) {
+for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3]] as const) {
   internal.addSubnet(net, bits, 'ipv4');
 }
-for (const [net, bits] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) internal.addSubnet(net, bits, 'ipv6');
+// IPv6: loopback/unspecified and IPv4-compatible (::/96), NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and
+// 6to4 (2002::/16), which can all reach IPv4 networks, unique-local, site- and link-local, multicast.
+for (const [net, bits] of [['::', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['2002::', 16], ['fc00::', 7], ['fec0::', 10], ['fe80::', 10], ['ff00::', 8]] as const) {
+  internal.addSubnet(net, bits, 'ipv6');
+}
 
 export function isInternalAddress(raw: string): boolean {
   // An IPv4 address written as IPv6 (::ffff:10.0.0.1) is judged as the IPv4 address it is.
@@ -66,8 +70,10 @@ export function createLogoFetcher(o: { production: boolean; timeoutMs?: number }
     if (o.production && isIP(url.hostname.replace(/^\[|\]$/g, '')) && isInternalAddress(url.hostname.replace(/^\[|\]$/g, ''))) {
       throw fail('The logo address points to a private network; use a public https:// address.');
     }
+    // One deadline for the whole fetch, so a server that drips bytes cannot hold it open.
+    const deadline = AbortSignal.timeout(timeoutMs * 2);
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: 'GET', timeout: timeoutMs, headers: { accept: 'image/*' }, ...(o.production ? { lookup } : {}) }, resolve);
+      const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: 'GET', timeout: timeoutMs, signal: deadline, headers: { accept: 'image/*' }, ...(o.production ? { lookup } : {}) }, resolve);
       req.on('timeout', () => req.destroy(fail(`The logo at ${url.host} did not answer within ${timeoutMs / 1000} seconds.`)));
       req.on('error', (err) => reject(err instanceof AppError ? err : fail(`The logo could not be fetched from ${url.host}: ${err.message}.`)));
       req.end();
@@ -79,6 +85,7 @@ export function createLogoFetcher(o: { production: boolean; timeoutMs?: number }
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    deadline.addEventListener('abort', () => res.destroy(fail(`The logo at ${url.host} took too long to download.`)));
     for await (const chunk of res as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > LOGO_MAX_BYTES) {
