@@ -15,7 +15,8 @@ import { createChannels, type Channels } from './modules/delivery/channels.ts';
 import { createDeliveryHistory } from './modules/delivery/history.ts';
 import { createOutbox } from './modules/delivery/outbox.service.ts';
 import { outboxRepo } from './modules/delivery/outbox.repo.ts';
-import { createDeliveryWorker, type DeliveryWorker, type WorkerOptions } from './modules/delivery/worker.ts';
+import { backoffMs, createDeliveryWorker, type DeliveryWorker, type WorkerOptions } from './modules/delivery/worker.ts';
+import { createJobQueue, createJobRunner, type JobHandlers } from './modules/jobs/jobs.ts';
 import { createContentService } from './modules/invoices/content.service.ts';
 import { createLinksService } from './modules/links/links.service.ts';
 import { createLinkSigner } from './modules/links/signed-links.ts';
@@ -36,6 +37,8 @@ export interface ComposeOptions {
   channels?: Channels;
   /** Replaces the built-in test payment provider (tests of a declined payment). */
   payments?: PaymentProvider;
+  /** Wraps the real job handlers (tests of a crash between a job's effects and its completion). */
+  jobHandlers?: (real: JobHandlers) => JobHandlers;
   /** An already open store (a second instance on the same store, in tests). Not closed by close(). */
   db?: Database;
   log?: WorkerOptions['log'];
@@ -57,10 +60,11 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
   const tenants = createTenantsService({ db, clock, sessionDaysDefault: config.sessionDaysDefault, fetchLogo: createLogoFetcher({ production: config.production }), onAuthChange });
   const clients = createClientsService({ db, clock, defaultRegion: config.login.defaultRegion, onAuthChange });
   const limits = createLimits({ config, db, clock, ...(redis ? { redis } : {}) });
+  const jobs = createJobQueue({ sealer, notify: outbox.notify });
   const login = createLoginService({
     db,
     clock,
-    outbox,
+    jobs,
     sessions,
     devices: createDeviceCookies(config.appSecret),
     appSecret: config.appSecret,
@@ -85,7 +89,7 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
   const content = createContentService({ db, clock, payments });
   const notifications = createNotifications({ db, clock, outbox, links, publicUrl: config.publicUrl });
   const apiKeys = createApiKeys({ db, clock });
-  return { sealer, outbox, sessions, tenants, clients, login, loginDispatch, limits, history, links, content, notifications, apiKeys };
+  return { sealer, outbox, jobs, sessions, tenants, clients, login, loginDispatch, limits, history, links, content, notifications, apiKeys };
 }
 
 /** The delivery worker over the configured channels (in the web process or on its own). */
@@ -93,8 +97,19 @@ function createWorker(
   config: Config,
   db: Database,
   services: Pick<ReturnType<typeof createServices>, 'sealer' | 'outbox' | 'loginDispatch' | 'limits'>,
-  o: { clock: Clock; log: WorkerOptions['log']; channels?: Channels },
+  o: { clock: Clock; log: WorkerOptions['log']; channels?: Channels; jobHandlers?: (real: JobHandlers) => JobHandlers },
 ): DeliveryWorker {
+  const handlers: JobHandlers = { 'login-dispatch': services.loginDispatch };
+  const jobs = createJobRunner({
+    db,
+    clock: o.clock,
+    sealer: services.sealer,
+    handlers: o.jobHandlers ? o.jobHandlers(handlers) : handlers,
+    log: o.log,
+    leaseMs: config.worker.leaseMs,
+    maxAttempts: config.worker.maxAttempts,
+    backoffMs,
+  });
   return createDeliveryWorker({
     db,
     clock: o.clock,
@@ -110,12 +125,7 @@ function createWorker(
     onUndelivered: async (m) => {
       if (m.channel === 'sms' && m.template === 'login-link') await services.limits.refundSms(await outboxRepo(db).tenantsOf(m));
     },
-    jobs: {
-      'login-dispatch': async (data, m) => {
-        await services.loginDispatch.dispatch({ requestId: m.login_request_id!, ...data });
-        services.outbox.notify();
-      },
-    },
+    jobs,
   });
 }
 
@@ -156,7 +166,7 @@ export async function compose(config: AppConfig, o: ComposeOptions = {}): Promis
   }
   const services = createServices(config, db, clock, redis, o.payments);
   const log = o.log ?? { info: () => {}, warn: () => {}, error: () => {} };
-  const worker = createWorker(config, db, services, { clock, log: log as WorkerOptions['log'], ...(o.channels ? { channels: o.channels } : {}) });
+  const worker = createWorker(config, db, services, { clock, log: log as WorkerOptions['log'], ...(o.channels ? { channels: o.channels } : {}), ...(o.jobHandlers ? { jobHandlers: o.jobHandlers } : {}) });
   return {
     config,
     clock,

@@ -3,6 +3,7 @@ import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-delivery-and-limits.ts';
 import * as m0003 from './migrations/0003-portal-content.ts';
 import * as m0004 from './migrations/0004-security-hardening.ts';
+import * as m0005 from './migrations/0005-jobs.ts';
 
 // Listed here rather than read from disk, so the bundle, the CLI and tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002-delivery-and-limits': m0002,
   '0003-portal-content': m0003,
   '0004-security-hardening': m0004,
+  '0005-jobs': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -232,7 +232,29 @@ export interface TenantLogosTable {
   created_at: number;
 }
 
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'expired';
+
+/** Internal work the worker does (not messages): e.g. matching a login request to clients. */
+export interface JobsTable {
+  id: string;
+  kind: string;
+  login_request_id: string | null;
+  /** AES-256-GCM sealed JSON (a dispatch holds the live link); erased when the job ends. */
+  payload_enc: string | null;
+  status: JobStatus;
+  /** Also the fencing token: a job is completed only by the claim that holds this count. */
+  attempts: number;
+  run_after: number;
+  locked_until: number | null;
+  /** Not run after this time (a login whose link would be about to expire). */
+  not_after: number | null;
+  last_error: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
 export interface DB {
+  jobs: JobsTable;
   tenant_logos: TenantLogosTable;
   tenants: TenantsTable;
   clients: ClientsTable;

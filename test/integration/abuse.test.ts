@@ -57,7 +57,7 @@ describe(`rate limits (${backend})`, () => {
     await t.worker.runOnce(); // the first one is dispatched (and allowed) before the second arrives
     const b = t.browser();
     await b.submit('/client-login', { identifier: demo.oneShop.email });
-    const job = await t.db.selectFrom('outbox_messages').selectAll().where('template', '=', 'login-dispatch').where('status', '=', 'queued').orderBy('created_at', 'desc').execute();
+    const job = await t.db.selectFrom('jobs').selectAll().where('kind', '=', 'login-dispatch').where('status', '=', 'queued').orderBy('created_at', 'desc').execute();
     const { code } = JSON.parse(t.services.sealer.open(job.at(-1)!.payload_enc!)) as { code: string };
     expect((await issued(t, demo.oneShop.email)).map((a) => a.action)).toEqual(['login.link_issued', 'login.link_refused']);
     const res = await b.submit('/client-login/check', { code });

@@ -29,7 +29,7 @@ async function ask(identifier: string) {
 }
 
 async function messageStatus() {
-  return t.db.selectFrom('outbox_messages').selectAll().where('template', '!=', 'login-dispatch').orderBy('created_at', 'desc').orderBy('id').executeTakeFirstOrThrow();
+  return t.db.selectFrom('outbox_messages').selectAll().orderBy('created_at', 'desc').orderBy('id').executeTakeFirstOrThrow();
 }
 
 describe(`delivery (${storeKind})`, () => {

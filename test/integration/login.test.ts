@@ -84,7 +84,7 @@ describe(`login by link (${storeKind})`, () => {
   it('gives the same answer for unknown and known identifiers', async () => {
     await t.worker.runOnce();
     const rows = async () => ({
-      jobs: Number((await t.db.selectFrom('outbox_messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+      jobs: Number((await t.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
       audit: Number((await t.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
     });
     const before = await rows();

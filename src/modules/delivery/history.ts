@@ -74,7 +74,6 @@ export function createDeliveryHistory(deps: { db: Kysely<DB> }) {
       .select(columns)
       .where('lc.tenant_id', '=', tenantId)
       .where('lc.client_id', '=', clientId)
-      .where('m.template', '!=', 'login-dispatch')
       .orderBy('m.created_at', 'desc')
       .limit(limit)
       .execute();
@@ -87,7 +86,7 @@ export function createDeliveryHistory(deps: { db: Kysely<DB> }) {
     },
     /** The messages of one login link (normally one; more when re-sent by the other channel). */
     async forLoginRequest(loginRequestId: string): Promise<MessageHistory[]> {
-      const rows = await db.selectFrom('outbox_messages as m').select(columns).where('m.login_request_id', '=', loginRequestId).where('m.template', '!=', 'login-dispatch').orderBy('m.created_at').execute();
+      const rows = await db.selectFrom('outbox_messages as m').select(columns).where('m.login_request_id', '=', loginRequestId).orderBy('m.created_at').execute();
       return withEvents(rows);
     },
   };

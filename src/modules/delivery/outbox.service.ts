@@ -7,13 +7,13 @@ import type { Sealer } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
 import { deliveryEventsRepo } from './delivery-events.repo.ts';
 import { outboxRepo } from './outbox.repo.ts';
-import type { QueueData, QueueName } from './templates/index.ts';
+import type { TemplateData, TemplateName } from './templates/index.ts';
 
-export interface Enqueue<T extends QueueName> {
+export interface Enqueue<T extends TemplateName> {
   channel: 'email' | 'sms';
   to: string;
   template: T;
-  data: QueueData[T];
+  data: TemplateData[T];
   tenantId: string | null;
   loginRequestId?: string;
   /** Drop the message rather than send it after this time. */
@@ -25,7 +25,7 @@ export function createOutbox(deps: { sealer: Sealer }) {
   const events = new EventEmitter();
   return {
     /** Queues a message in the caller's transaction. The payload is sealed: it holds a live link. */
-    async enqueue<T extends QueueName>(trx: Kysely<DB>, m: Enqueue<T>): Promise<string> {
+    async enqueue<T extends TemplateName>(trx: Kysely<DB>, m: Enqueue<T>): Promise<string> {
       const id = newId();
       await outboxRepo(trx).insert({
         id,

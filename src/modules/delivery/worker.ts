@@ -12,7 +12,7 @@ import { DeliveryError, type Channels } from './channels.ts';
 import { deliveryEventsRepo } from './delivery-events.repo.ts';
 import { outboxRepo, type OutboxMessage } from './outbox.repo.ts';
 import type { Outbox } from './outbox.service.ts';
-import { fromName, render, type JobData, type TemplateData, type TemplateName } from './templates/index.ts';
+import { fromName, render, type TemplateData, type TemplateName } from './templates/index.ts';
 
 export interface WorkerOptions {
   db: Kysely<DB>;
@@ -25,8 +25,8 @@ export interface WorkerOptions {
   maxAttempts?: number;
   leaseMs?: number;
   batchSize?: number;
-  /** Jobs run in the worker instead of sent (by template name), e.g. the login dispatcher. */
-  jobs?: { [K in keyof JobData]?: (data: JobData[K], m: OutboxMessage) => Promise<void> };
+  /** Internal jobs (modules/jobs), run at the start of every pass: they may queue messages. */
+  jobs?: { drain(): Promise<number> };
   /** Periodic clean-up run by the worker (expired rate-limit windows…), at most every 10 minutes. */
   housekeeping?: () => Promise<void>;
   /** Called after a message was given up (failed for good, or expired unsent), e.g. to refund budgets. */
@@ -81,23 +81,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
     return o.channels.email({ outboxId: m.id, to: m.to_address, fromName: fromName(template, data), subject: r.subject, text: r.text, html: r.html });
   }
 
-  /** An internal job: run it; it records its own outcome. Failures are retried like sends. */
-  async function runJob(m: OutboxMessage, job: (data: never, m: OutboxMessage) => Promise<void>): Promise<void> {
-    try {
-      if (!m.payload_enc) throw new Error('job payload is missing');
-      await job(JSON.parse(o.sealer.open(m.payload_enc)) as never, m);
-      await outboxRepo(o.db).markSent(m.id, 'internal', null, o.clock.now());
-    } catch (err) {
-      const error = redactSecrets(err instanceof Error ? err.message : String(err)).slice(0, 500);
-      o.log.error({ outboxId: m.id, error }, 'job failed');
-      if (m.attempts >= maxAttempts) await outboxRepo(o.db).markFinal(m.id, 'failed', error);
-      else await outboxRepo(o.db).markRetry(m.id, error, o.clock.now() + backoffMs(m.attempts));
-    }
-  }
-
   async function processOne(m: OutboxMessage): Promise<void> {
-    const job = o.jobs?.[m.template as keyof JobData];
-    if (job && !(m.send_before !== null && o.clock.now() >= m.send_before)) return runJob(m, job as never);
     if (m.send_before !== null && o.clock.now() >= m.send_before) {
       await record(m, 'delivery.expired', {}, (trx) => outboxRepo(trx).markFinal(m.id, 'expired', 'the link expired before it could be sent'));
       await o.onUndelivered?.(m);
@@ -141,7 +125,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
       lastHousekeeping = o.clock.now();
       await o.housekeeping();
     }
-    let total = 0;
+    let total = (await o.jobs?.drain()) ?? 0;
     for (;;) {
       const batch = await outboxRepo(o.db).claimDue(o.clock.now(), batchSize, leaseMs);
       if (batch.length === 0) return total;

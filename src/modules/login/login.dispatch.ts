@@ -13,13 +13,15 @@ import { clientsRepo } from '../clients/clients.repo.ts';
 import type { Identifier } from '../clients/contact.ts';
 import type { Outbox } from '../delivery/outbox.service.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
+import type { JobContext, JobHandler } from '../jobs/jobs.ts';
+import type { Job } from '../jobs/jobs.repo.ts';
 import { loginRepo, type LoginRequest } from './login.repo.ts';
 import { channelOf, sendMarginMs } from './login.rules.ts';
 
 export interface DispatchDeps {
   db: Kysely<DB>;
   clock: Clock;
-  outbox: Pick<Outbox, 'enqueue'>;
+  outbox: Pick<Outbox, 'enqueue' | 'notify'>;
   publicUrl: string;
   linkTtlMs: number;
   limits: Pick<Limits, 'loginForIdentifier' | 'loginFromKnownDevice' | 'smsBudget' | 'refundSms' | 'unknownEmailNotice'>;
@@ -68,12 +70,15 @@ export function createLoginDispatcher(d: DispatchDeps) {
   }
 
   /**
-   * Runs a login's dispatch job in one transaction. Only a request that is allowed to send gets
-   * its shops attached, so a refused or unknown request can never be redeemed.
+   * Runs a login's dispatch job: the limits first (they may live in Redis), then every write and
+   * the job's completion in one transaction (ctx.commit), so a crash can neither lose the result
+   * nor run it twice. Only a request that is allowed to send gets its shops attached, so a refused
+   * or unknown request can never be redeemed.
    */
-  async function dispatch(job: { requestId: string; token: string; code: string }): Promise<void> {
-    const request = await loginRepo(d.db).byId(job.requestId);
-    if (!request || request.status !== 'pending' || request.matched > 0) return;
+  async function run(ctx: JobContext<'login-dispatch'>): Promise<void> {
+    const job = ctx.data;
+    const request = ctx.job.login_request_id ? await loginRepo(d.db).byId(ctx.job.login_request_id) : undefined;
+    if (!request || request.status !== 'pending') return;
     const typed = { kind: request.identifier_kind, value: request.identifier } as Identifier;
     const matches = await clientsRepo(d.db).findForLogin(typed);
     const { to, shops } = destination(request, matches);
@@ -91,7 +96,7 @@ export function createLoginDispatcher(d: DispatchDeps) {
     // A text charged to the SMS budgets but not queued (the transaction failed) is given back.
     const refund = plan.kind === 'send' && channel === 'sms' ? () => d.limits.refundSms(tenantIds) : async () => {};
     try {
-      await d.db.transaction().execute(async (trx) => {
+      await ctx.commit(async (trx) => {
         if (plan.kind === 'send') {
           await loginRepo(trx).attachMatches(request.id, shops);
           const tenants = await tenantsRepo(trx).byIds([...new Set(shops.map((m) => m.tenant_id))]);
@@ -134,8 +139,15 @@ export function createLoginDispatcher(d: DispatchDeps) {
       await refund();
       throw err;
     }
+    d.outbox.notify();
   }
 
-  return { dispatch };
+  /** The worker reached the job too late to send a link worth tapping: dropped, and audited. */
+  async function expired(trx: Kysely<DB>, job: Job): Promise<void> {
+    if (!job.login_request_id) return;
+    await auditRepo(trx).record({ actor: 'system', action: 'delivery.expired', subjectId: job.login_request_id, data: { reason: 'link_about_to_expire', stage: 'dispatch' }, at: d.clock.now() });
+  }
+
+  return { run, expired } satisfies JobHandler<'login-dispatch'>;
 }
 export type LoginDispatcher = ReturnType<typeof createLoginDispatcher>;

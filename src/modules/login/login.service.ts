@@ -9,7 +9,7 @@ import { newId } from '../../lib/ids.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import { parseIdentifier, type Identifier } from '../clients/contact.ts';
-import type { Outbox } from '../delivery/outbox.service.ts';
+import type { JobQueue } from '../jobs/jobs.ts';
 import type { RequestContext, SessionsService } from '../sessions/sessions.service.ts';
 import type { DeviceCookies } from './device-cookie.ts';
 import { loginErrors } from './login.errors.ts';
@@ -24,7 +24,7 @@ const COOKIE_SHAPE = /^[0-9a-f-]{36}\.[A-Za-z0-9_-]{32}$/;
 export interface LoginDeps {
   db: Kysely<DB>;
   clock: Clock;
-  outbox: Outbox;
+  jobs: JobQueue;
   sessions: SessionsService;
   devices: DeviceCookies;
   appSecret: string;
@@ -126,20 +126,11 @@ export function createLoginService(d: LoginDeps) {
     };
     await d.db.transaction().execute(async (trx) => {
       await loginRepo(trx).insert(request);
-      await d.outbox.enqueue(trx, {
-        channel,
-        to: id.value,
-        template: 'login-dispatch',
-        tenantId: null,
-        loginRequestId: requestId,
-        sendBefore: request.expires_at - sendMarginMs(d.linkTtlMs),
-        now,
-        data: { token, code },
-      });
+      await d.jobs.enqueue(trx, { kind: 'login-dispatch', loginRequestId: requestId, notAfter: request.expires_at - sendMarginMs(d.linkTtlMs), now, data: { token, code } });
       const data = { to: maskIdentifier(id.kind, id.value), channel, userAgent: request.user_agent, expiresAt: new Date(request.expires_at).toISOString(), ...(via ? { via } : {}), ...(deviceId ? { knownDevice: true } : {}) };
       await auditRepo(trx).record({ actor: 'client', action: 'login.requested', subjectId: requestId, data, ip: ctx.ip, at: now });
     });
-    d.outbox.notify();
+    d.jobs.notify();
     return { bindingCookie: `${requestId}.${browserSecret}`, maxAgeSeconds: Math.ceil(d.linkTtlMs / 1000) };
   }
 

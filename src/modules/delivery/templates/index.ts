@@ -12,12 +12,6 @@ export interface TemplateData {
 }
 export type TemplateName = keyof TemplateData;
 
-/** Jobs the worker runs itself instead of sending (e.g. matching a login request to clients). */
-export interface JobData {
-  'login-dispatch': { token: string; code: string };
-}
-export type QueueData = TemplateData & JobData;
-export type QueueName = keyof QueueData;
 
 const renderers: { [K in TemplateName]: (d: TemplateData[K]) => RenderedMessage } = {
   'login-link': renderLoginLink,
