@@ -6,9 +6,7 @@ import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { AppError } from './lib/app-error.ts';
 import { redactSecrets } from './lib/redact.ts';
-import { clientsRepo } from './modules/clients/clients.repo.ts';
 import { seedDemo, seedDemoContent } from './modules/demo/seed.ts';
-import { tenantsRepo } from './modules/tenants/tenants.repo.ts';
 import { resolveAppSecret } from './secret.ts';
 import { compose, type System } from './compose.ts';
 
@@ -85,7 +83,7 @@ export async function runCli(argv: string[], out = console.log, err = console.er
     }
     // The same wiring as the web process (compose.ts): the same store, Redis and limits.
     const system: System = await compose({ ...config, appSecret: resolveAppSecret(config) }, { log: consoleLog });
-    const { db, services: svc } = system;
+    const { services: svc } = system;
     try {
       const need = (value: string | undefined, flag: string) => {
         if (!value) throw new UsageError(`Missing --${flag}.`);
@@ -95,7 +93,7 @@ export async function runCli(argv: string[], out = console.log, err = console.er
 
       switch (`${cmd} ${sub ?? ''}`.trim()) {
         case 'seed': {
-          if (Number((await tenantsRepo(db).count()).n) > 0) {
+          if ((await svc.tenants.count()) > 0) {
             print('The store already has shops; demo data was not added.', { seeded: false });
             return 0;
           }
@@ -116,7 +114,7 @@ export async function runCli(argv: string[], out = console.log, err = console.er
           return 0;
         }
         case 'tenant list': {
-          const list = await tenantsRepo(db).list();
+          const list = await svc.tenants.list();
           print(list.map((t) => `${t.slug}\t${t.name}\t${t.session_days} days\t${t.status}`).join('\n') || 'No shops yet.', list);
           return 0;
         }
@@ -173,7 +171,7 @@ export async function runCli(argv: string[], out = console.log, err = console.er
         }
         case 'client list': {
           const t = await tenantOf();
-          const list = await clientsRepo(db).listForTenant(t.id);
+          const list = await svc.clients.list(t.id);
           print(list.map((c) => `${c.id}\t${c.name}\t${c.email ?? '-'}\t${c.phone ?? '-'}\t${c.status}`).join('\n') || 'No clients yet.', list);
           return 0;
         }

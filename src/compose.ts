@@ -14,10 +14,14 @@ import { createClientsService } from './modules/clients/clients.service.ts';
 import { createChannels, type Channels } from './modules/delivery/channels.ts';
 import { createDeliveryHistory } from './modules/delivery/history.ts';
 import { createOutbox } from './modules/delivery/outbox.service.ts';
+import { createProviderStatus } from './modules/delivery/provider-status.ts';
+import { devOutboxRepo, type DevOutbox } from './modules/delivery/dev-outbox.repo.ts';
 import { outboxRepo } from './modules/delivery/outbox.repo.ts';
 import { backoffMs, createDeliveryWorker, type DeliveryWorker, type WorkerOptions } from './modules/delivery/worker.ts';
 import { createJobQueue, createJobRunner, type JobHandlers } from './modules/jobs/jobs.ts';
-import { createContentService } from './modules/invoices/content.service.ts';
+import { createInvoicesService } from './modules/invoices/invoices.service.ts';
+import { createPaymentsService } from './modules/payments/payments.service.ts';
+import { createReportsService } from './modules/reports/reports.service.ts';
 import { createLinksService } from './modules/links/links.service.ts';
 import { createLinkSigner } from './modules/links/signed-links.ts';
 import { createDeviceCookies } from './modules/login/device-cookie.ts';
@@ -86,10 +90,14 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
   const history = createDeliveryHistory({ db });
   const signer = createLinkSigner(config.linkSigningKeys ?? [{ id: 'app', secret: hmac(config.appSecret, 'link-signing-key') }]);
   const links = createLinksService({ db, clock, signer, sessions, publicUrl: config.publicUrl });
-  const content = createContentService({ db, clock, payments });
+  const invoices = createInvoicesService({ db, clock });
+  const reports = createReportsService({ db, clock });
+  const paymentsService = createPaymentsService({ db, clock, provider: payments });
   const notifications = createNotifications({ db, clock, outbox, links, publicUrl: config.publicUrl });
   const apiKeys = createApiKeys({ db, clock });
-  return { sealer, outbox, jobs, sessions, tenants, clients, login, loginDispatch, limits, history, links, content, notifications, apiKeys };
+  const providerStatus = createProviderStatus({ db, clock });
+  const devOutbox: DevOutbox = devOutboxRepo(db);
+  return { sealer, outbox, jobs, sessions, tenants, clients, login, loginDispatch, limits, history, links, invoices, reports, payments: paymentsService, notifications, apiKeys, providerStatus, devOutbox };
 }
 
 /** The delivery worker over the configured channels (in the web process or on its own). */

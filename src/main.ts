@@ -1,7 +1,6 @@
 // `npm start`: migrate, seed demo data into an empty store, serve, and run the delivery worker.
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { demo, seedDemo, seedDemoContent } from './modules/demo/seed.ts';
-import { tenantsRepo } from './modules/tenants/tenants.repo.ts';
 import { resolveAppSecret } from './secret.ts';
 import { buildServer } from './server.ts';
 
@@ -18,9 +17,9 @@ async function main() {
   }
   const appSecret = resolveAppSecret(config);
   const server = await buildServer({ ...config, appSecret });
-  const { app, db, worker, services } = server;
+  const { app, worker, services } = server;
 
-  const seeded = !config.production && Number((await tenantsRepo(db).count()).n) === 0;
+  const seeded = !config.production && (await services.tenants.count()) === 0;
   if (seeded) {
     const { tenants } = await seedDemo(services);
     await seedDemoContent(services, tenants, new Date());
@@ -36,7 +35,7 @@ async function main() {
     `  Sign in:        ${config.publicUrl}/client-login`,
   ];
   if (config.devOutbox) lines.push(`  Messages:       ${config.publicUrl}/dev/outbox  (links and codes land here; nothing is really sent)`);
-  if (await tenantsRepo(db).bySlug(demo.shops[0].slug)) {
+  if (await services.tenants.bySlug(demo.shops[0].slug)) {
     lines.push(
       '',
       '  Demo clients:',

@@ -9,7 +9,6 @@ import { createCookies } from './http/cookies.ts';
 import { createCsrf } from './http/csrf.ts';
 import type { DeliveryWorker } from './modules/delivery/worker.ts';
 import { apiRoutes } from './modules/api/api.routes.ts';
-import { createProviderStatus } from './modules/delivery/provider-status.ts';
 import { webhookRoutes } from './modules/delivery/webhooks.routes.ts';
 import { devOutboxRoutes } from './modules/dev/dev-outbox.routes.ts';
 import { loginRoutes } from './modules/login/login.routes.ts';
@@ -39,11 +38,11 @@ export async function buildServer(config: AppConfig, o: ServerOptions = {}): Pro
   const auth = createAuth({ sessions: services.sessions, cookies });
 
   loginRoutes(app, { login: services.login, limits: services.limits, cookies, csrf });
-  portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf, content: services.content, links: services.links, clients: services.clients, login: services.login, limits: services.limits, db });
-  apiRoutes(app, { db, apiKeys: services.apiKeys, clients: services.clients, content: services.content, notifications: services.notifications, publicUrl: config.publicUrl });
-  webhookRoutes(app, { config, status: createProviderStatus({ db, clock }), clock, tokenOnce: services.limits.webhookTokenOnce });
+  portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf, invoices: services.invoices, reports: services.reports, payments: services.payments, links: services.links, clients: services.clients, login: services.login, limits: services.limits });
+  apiRoutes(app, { apiKeys: services.apiKeys, clients: services.clients, invoices: services.invoices, reports: services.reports, notifications: services.notifications, publicUrl: config.publicUrl });
+  webhookRoutes(app, { config, status: services.providerStatus, clock, tokenOnce: services.limits.webhookTokenOnce });
   brandRoutes(app, { tenants: services.tenants });
-  if (config.devOutbox) devOutboxRoutes(app, { db });
+  if (config.devOutbox) devOutboxRoutes(app, { outbox: services.devOutbox });
 
   return {
     app,

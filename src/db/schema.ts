@@ -73,7 +73,8 @@ export interface SessionsTable {
   tenant_id: string;
   client_id: string;
   secret_hash: string;
-  kind: 'login' | 'link' | 'recovery';
+  /** `login`: a full sign-in; `link`: opened from an email's signed link (scoped, see scope_kind). */
+  kind: 'login' | 'link';
   /** A `link` session sees only this object (the invoice or report its email link names). */
   scope_kind: 'invoice' | 'report' | null;
   scope_id: string | null;

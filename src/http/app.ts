@@ -1,5 +1,6 @@
 // The HTTP application: plugins, security headers, the central error handler and the routes of
 // each module. Everything it needs is passed in; nothing here reads the environment.
+import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -8,7 +9,7 @@ import { css, cssPath } from './views/assets.ts';
 import { errorPage } from './views/pages.ts';
 import { redactSecrets } from '../lib/redact.ts';
 import { messages } from './views/strings.ts';
-import type { RequestContext } from '../modules/sessions/sessions.service.ts';
+import type { RequestContext } from '../lib/request-context.ts';
 
 export interface AppOptions {
   logLevel: string;
@@ -50,6 +51,8 @@ export function createApp(o: AppOptions): FastifyInstance {
             },
           },
     bodyLimit: 64 * 1024,
+    // Short random ids, so a person can quote one to support and it matches one log line.
+    genReqId: () => randomBytes(6).toString('base64url'),
     // Signed links carry their token as one path segment (about 130 characters).
     routerOptions: { maxParamLength: 300 },
     trustProxy: o.trustProxy && o.trustProxy.length ? o.trustProxy : false,
@@ -83,17 +86,22 @@ export function createApp(o: AppOptions): FastifyInstance {
     return reply.code(404).type('text/html; charset=utf-8').send(errorPage(messages.notFound));
   });
 
+  // The one error handler, for pages and the API alike. Expected failures (AppError) say what to
+  // fix; anything else is logged with the request id and answered with a calm sentence and that
+  // id — never a stack trace or SQL.
   app.setErrorHandler(async (err: unknown, req, reply) => {
     const known = err instanceof AppError ? err : undefined;
     const e = err as { statusCode?: number; code?: string; message?: string };
     const clientError = !known && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500;
     const status = known?.status ?? (clientError ? e.statusCode! : 500);
     if (status >= 500) req.log.error({ err, url: req.routeOptions.url }, 'request failed');
-    const code = known?.code ?? (clientError ? (e.code ?? 'BAD_REQUEST') : 'INTERNAL');
-    // 5xx details stay in the log; the person sees a calm sentence and no stack trace.
-    const message = known?.message ?? (clientError ? 'The request could not be read. Please check it and try again.' : messages.serverError);
-    if (wantsJson(req)) return reply.code(status).send({ error: { code, message } });
-    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(message));
+    const code = known?.code ?? (clientError ? 'BAD_REQUEST' : 'INTERNAL');
+    const message = known?.message ?? (clientError ? messages.badRequest : messages.serverError);
+    if (wantsJson(req)) {
+      const error = { code, message, ...(known?.field ? { field: known.field } : {}), ...(known?.details ? { details: known.details } : {}), ...(status >= 500 ? { requestId: req.id } : {}) };
+      return reply.code(status).send({ error });
+    }
+    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(message, status >= 500 ? req.id : undefined));
   });
 
   return app;

@@ -8,17 +8,51 @@ export class AppError extends Error {
     message: string,
     readonly status = 400,
     readonly field?: string,
+    /** Per-field problems, for a body that fails validation in several places at once. */
+    readonly details?: { path: string; message: string }[],
   ) {
     super(message);
     this.name = 'AppError';
   }
+
+  /** The same error, about another field (e.g. email or phone, known only when it happens). */
+  about(field: string): AppError {
+    return new AppError(this.code, this.message, this.status, field, this.details);
+  }
 }
 
-/** Declares a module's error catalog once: `errors.INVALID_CODE()` throws-ready instances. */
-export function errorCatalog<T extends Record<string, { status: number; message: string; field?: string }>>(defs: T) {
-  const out = {} as { [K in keyof T]: () => AppError };
+type Message = string | ((...args: never[]) => string);
+export interface ErrorDef {
+  status: number;
+  /** What the person reads: a sentence, or a function of the specifics (a name, an id). */
+  message: Message;
+  field?: string;
+  /** For the API reference when the message depends on the specifics. */
+  doc?: string;
+  /** The code programs see, when it differs from the catalog key (one code, two meanings). */
+  code?: string;
+}
+type Thrower<M> = M extends (...args: infer A) => string ? (...args: A) => AppError : () => AppError;
+export type ErrorCatalog<T extends Record<string, ErrorDef>> = { [K in keyof T]: Thrower<T[K]['message']> } & {
+  /** Every error of the catalog, for the OpenAPI document. */
+  readonly all: ErrorDoc[];
+  /** Some of them, by key: the errors one operation can answer with. */
+  pick(...keys: (keyof T & string)[]): ErrorDoc[];
+};
+export interface ErrorDoc {
+  code: string;
+  status: number;
+  description: string;
+}
+
+/** Declares a module's errors once: `errors.CONTACT_TAKEN(name, 'email')` makes a ready AppError. */
+export function errorCatalog<T extends Record<string, ErrorDef>>(defs: T): ErrorCatalog<T> {
+  const out: Record<string, unknown> = {};
   for (const [code, def] of Object.entries(defs)) {
-    (out as Record<string, () => AppError>)[code] = () => new AppError(code, def.message, def.status, def.field);
+    out[code] = (...args: unknown[]) => new AppError(def.code ?? code, typeof def.message === 'function' ? (def.message as (...a: unknown[]) => string)(...args) : def.message, def.status, def.field);
   }
-  return out;
+  const doc = (code: string, def: ErrorDef): ErrorDoc => ({ code: def.code ?? code, status: def.status, description: def.doc ?? (typeof def.message === 'string' ? def.message : code) });
+  out.all = Object.entries(defs).map(([code, def]) => doc(code, def));
+  out.pick = (...keys: string[]) => keys.map((k) => doc(k, defs[k]!));
+  return out as ErrorCatalog<T>;
 }

@@ -32,7 +32,7 @@ export async function makeClient(t: TestServer, tenantId: string, over: { name?:
 
 export async function makeInvoice(t: TestServer, tenantId: string, clientExternalId: string, over: { number?: string; cents?: number } = {}) {
   const externalId = `INV-${unique()}`;
-  const { invoice } = await t.services.content.upsertInvoice(tenantId, externalId, {
+  const { invoice } = await t.services.invoices.upsert(tenantId, externalId, {
     clientExternalId,
     number: over.number ?? externalId.slice(4),
     currency: 'USD',
@@ -45,7 +45,7 @@ export async function makeInvoice(t: TestServer, tenantId: string, clientExterna
 }
 
 export async function makeReport(t: TestServer, tenantId: string, clientExternalId: string) {
-  const { report } = await t.services.content.upsertReport(tenantId, `R-${unique()}`, {
+  const { report } = await t.services.reports.upsert(tenantId, `R-${unique()}`, {
     clientExternalId,
     serviceDate: '2026-11-24',
     technician: 'Dev Patel',

@@ -114,7 +114,7 @@ describe(`a 429 does no work (${backend})`, () => {
     const t = await server({ RATE_REDEEM_PER_IP_15M: '1' });
     const shop = await makeShop(t);
     const c = await makeClient(t, shop.id);
-    const { invoice } = await t.services.content.upsertInvoice(shop.id, 'INV-1', { clientExternalId: c.external_id!, number: '1', currency: 'USD', lineItems: [{ description: 'Mowing', quantity: 1, unitCents: 4500 }], issueDate: '2026-11-20', dueDate: '2026-12-04', status: 'sent' });
+    const { invoice } = await t.services.invoices.upsert(shop.id, 'INV-1', { clientExternalId: c.external_id!, number: '1', currency: 'USD', lineItems: [{ description: 'Mowing', quantity: 1, unitCents: 4500 }], issueDate: '2026-11-20', dueDate: '2026-12-04', status: 'sent' });
     const link = t.services.links.urlFor({ tenantId: shop.id, clientId: c.id, linkVersion: c.link_version, object: 'invoice', objectId: invoice.id }).url;
     expect((await t.browser().get(`/l/${'x'.repeat(48)}`)).statusCode).toBe(410);
     const before = await footprint(t);

@@ -1,3 +1,4 @@
+import { DEFAULT_BRAND_COLOR, safeColor } from '../../lib/color.ts';
 import { html, raw, type SafeHtml } from '../../lib/html.ts';
 import { cssPath } from './assets.ts';
 
@@ -8,7 +9,6 @@ export interface Brand {
 }
 
 const initial = (name: string) => (name.trim()[0] ?? '?').toUpperCase();
-const safeColor = (c: string | undefined) => (c && /^#[0-9a-fA-F]{6}$/.test(c) ? c : '#2563eb');
 
 export function brandMark(b: Brand): SafeHtml {
   return b.logoUrl ? html`<img src="${b.logoUrl}" alt="">` : html`<span class="mark" aria-hidden="true">${initial(b.name)}</span>`;
@@ -16,7 +16,7 @@ export function brandMark(b: Brand): SafeHtml {
 
 /** The page shell: branded for one shop when we know it, neutral otherwise. */
 export function layout(p: { title: string; body: SafeHtml; brand?: Brand; wide?: boolean }): string {
-  const brand = p.brand ?? { name: 'Servicio client portal', brandColor: '#2563eb' };
+  const brand = p.brand ?? { name: 'Servicio client portal', brandColor: DEFAULT_BRAND_COLOR };
   return html`<!doctype html>
 <html lang="en">
 <head>

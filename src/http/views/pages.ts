@@ -2,10 +2,10 @@
 import { html } from '../../lib/html.ts';
 import { layout } from './layout.ts';
 
-export function errorPage(message: string): string {
+export function errorPage(message: string, requestId?: string): string {
   return layout({
     title: 'Something is not right',
-    body: html`<div class="card"><h1>Sorry</h1><p>${message}</p><a class="button" href="/client-login">Go to sign-in</a></div>`,
+    body: html`<div class="card"><h1>Sorry</h1><p>${message}</p>${requestId ? html`<p class="meta">If it keeps happening, tell us this reference: <strong>${requestId}</strong></p>` : ''}<a class="button" href="/client-login">Go to sign-in</a></div>`,
   });
 }
 

@@ -1,21 +1,25 @@
 // The integration API for the shop's main system: /api/v1, per-shop API keys, JSON in and out,
-// errors always { error: { code, message, field?, details? } }. The OpenAPI document is built from
-// the same zod schemas that validate the requests.
+// errors always { error: { code, message, field?, details? } }. Every operation is declared once
+// in the table below — its path, body schema, answers and the errors it can return — and both the
+// routes and the OpenAPI document are built from that table, so the two cannot disagree.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { AppError } from '../../lib/app-error.ts';
+import type { z } from 'zod';
+import { AppError, type ErrorDoc } from '../../lib/app-error.ts';
+import { apiKeyErrors } from '../apikeys/apikeys.errors.ts';
 import type { ApiKeys } from '../apikeys/apikeys.service.ts';
-import type { ClientsService } from '../clients/clients.service.ts';
+import { clientErrors } from '../clients/clients.errors.ts';
 import type { Client } from '../clients/clients.repo.ts';
-import type { ContentService } from '../invoices/content.service.ts';
-import { parseLineItems } from '../invoices/content.service.ts';
+import type { ClientsService } from '../clients/clients.service.ts';
+import { invoiceErrors } from '../invoices/invoices.errors.ts';
 import type { InvoiceRow } from '../invoices/invoices.repo.ts';
+import { parseLineItems, type InvoicesService } from '../invoices/invoices.service.ts';
+import { notificationErrors } from '../notifications/notifications.errors.ts';
 import type { Notifications } from '../notifications/notifications.service.ts';
 import type { ReportRow } from '../reports/reports.repo.ts';
-import type { Kysely } from 'kysely';
-import type { DB } from '../../db/schema.ts';
-import { clientBody, emailBody, externalIdParam, invoiceBody, reportBody } from './schemas.ts';
+import type { ReportsService } from '../reports/reports.service.ts';
+import { apiErrors } from './api.errors.ts';
 import { buildOpenApi } from './openapi.ts';
+import { clientBody, emailBody, externalIdParam, invoiceBody, reportBody } from './schemas.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,13 +27,26 @@ declare module 'fastify' {
   }
 }
 
+export interface Operation {
+  method: 'PUT' | 'POST';
+  /** OpenAPI style: /api/v1/clients/{externalId} */
+  path: string;
+  summary: string;
+  body?: { name: string; schema: z.ZodType };
+  /** Success statuses and what they mean. */
+  answers: Record<number, string>;
+  /** Every error this operation can return (authentication and validation are added to all). */
+  errors: ErrorDoc[];
+  run(tenantId: string, externalId: string | undefined, body: unknown, req: FastifyRequest): Promise<{ status: number; json: unknown }>;
+}
+
 function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const first = r.error.issues[0]!;
-  const err = new AppError('VALIDATION_FAILED', `${first.path.join('.') || 'body'}: ${first.message}`, 400, first.path.join('.') || undefined);
-  (err as AppError & { details?: unknown }).details = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  throw err;
+  const field = first.path.join('.') || undefined;
+  const err = apiErrors.VALIDATION_FAILED(field ?? 'body', first.message);
+  throw new AppError(err.code, err.message, err.status, field, r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
 }
 
 const clientJson = (c: Client) => ({ id: c.id, externalId: c.external_id, name: c.name, email: c.email, phone: c.phone, status: c.status });
@@ -47,8 +64,95 @@ const invoiceJson = (i: InvoiceRow) => ({
 });
 const reportJson = (r: ReportRow) => ({ id: r.id, externalId: r.external_id, serviceDate: r.service_date, technician: r.technician, title: r.title, notes: r.notes, checklist: JSON.parse(r.checklist), photos: JSON.parse(r.photos) });
 
-export function apiRoutes(app: FastifyInstance, d: { db: Kysely<DB>; apiKeys: ApiKeys; clients: ClientsService; content: ContentService; notifications: Notifications; publicUrl: string }) {
-  const openapi = buildOpenApi(d.publicUrl);
+interface Deps {
+  apiKeys: ApiKeys;
+  clients: ClientsService;
+  invoices: InvoicesService;
+  reports: ReportsService;
+  notifications: Notifications;
+  publicUrl: string;
+}
+
+export function apiOperations(d: Omit<Deps, 'apiKeys' | 'publicUrl'>): Operation[] {
+  const upserted = (created: boolean, key: string, json: unknown) => ({ status: created ? 201 : 200, json: { [key]: json } });
+  return [
+    {
+      method: 'PUT',
+      path: '/api/v1/clients/{externalId}',
+      summary: 'Create or update a client (an existing client with the same email or phone and no external id yet is adopted)',
+      body: { name: 'Client', schema: clientBody },
+      answers: { 200: 'Updated', 201: 'Created' },
+      errors: clientErrors.pick('INVALID_EMAIL', 'INVALID_PHONE', 'CONTACT_REQUIRED', 'CONTACT_TAKEN', 'EXTERNAL_ID_TAKEN'),
+      async run(tenantId, externalId, raw) {
+        const body = validate(clientBody, raw);
+        const input = {
+          name: body.name,
+          ...(body.email !== undefined ? { email: body.email ?? '' } : {}),
+          ...(body.phone !== undefined ? { phone: body.phone ?? '' } : {}),
+          ...(body.status ? { status: body.status } : {}),
+        };
+        const r = await d.clients.upsertByExternalId(tenantId, externalId!, input);
+        return upserted(r.created, 'client', clientJson(r.client));
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/invoices/{externalId}',
+      summary: 'Create or update an invoice (draft or sent)',
+      body: { name: 'Invoice', schema: invoiceBody },
+      answers: { 200: 'Updated', 201: 'Created' },
+      errors: [...clientErrors.pick('CLIENT_REF_UNKNOWN'), ...invoiceErrors.pick('DUE_BEFORE_ISSUE', 'TOTAL_NOT_POSITIVE', 'INVOICE_CLOSED')],
+      async run(tenantId, externalId, raw) {
+        const r = await d.invoices.upsert(tenantId, externalId!, validate(invoiceBody, raw));
+        return upserted(r.created, 'invoice', invoiceJson(r.invoice));
+      },
+    },
+    ...(['paid', 'void'] as const).map(
+      (to): Operation => ({
+        method: 'POST',
+        path: `/api/v1/invoices/{externalId}/${to}`,
+        summary: to === 'paid' ? 'Mark an invoice paid (paid outside the portal)' : 'Void an invoice; its email links stop signing in',
+        answers: { 200: to === 'paid' ? 'Paid' : 'Void' },
+        errors: invoiceErrors.pick('INVOICE_NOT_FOUND', 'PAYMENT_IN_PROGRESS', 'INVOICE_CLOSED'),
+        async run(tenantId, externalId) {
+          return { status: 200, json: { invoice: invoiceJson(await d.invoices.close(tenantId, externalId!, to)) } };
+        },
+      }),
+    ),
+    {
+      method: 'PUT',
+      path: '/api/v1/reports/{externalId}',
+      summary: 'Create or update a service report',
+      body: { name: 'Report', schema: reportBody },
+      answers: { 200: 'Updated', 201: 'Created' },
+      errors: clientErrors.pick('CLIENT_REF_UNKNOWN'),
+      async run(tenantId, externalId, raw) {
+        const r = await d.reports.upsert(tenantId, externalId!, validate(reportBody, raw));
+        return upserted(r.created, 'report', reportJson(r.report));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/emails',
+      summary: 'Send an automated email (invoice sent, invoice reminder, service report) with a sign-in link',
+      body: { name: 'Email', schema: emailBody },
+      answers: { 202: 'Queued for delivery' },
+      errors: notificationErrors.pick('NOT_FOUND', 'CLIENT_DISABLED', 'NO_EMAIL', 'INVOICE_NOT_OPEN'),
+      async run(tenantId, _externalId, raw, req) {
+        const body = validate(emailBody, raw);
+        const r = await d.notifications.send(tenantId, body.type, body.externalId, { ip: req.ip ?? null });
+        return { status: 202, json: { queued: true, messageId: r.messageId } };
+      },
+    },
+  ];
+}
+
+/** Added to every operation: no key, a bad body, or a body that cannot be read. */
+export const commonApiErrors = [...apiKeyErrors.pick('UNAUTHENTICATED'), ...apiErrors.pick('VALIDATION_FAILED', 'BAD_REQUEST')];
+
+export function apiRoutes(app: FastifyInstance, d: Deps) {
+  const operations = apiOperations(d);
+  const openapi = buildOpenApi(d.publicUrl, operations, commonApiErrors);
   app.get('/api/v1/openapi.json', async () => openapi);
 
   app.register(async (api) => {
@@ -57,55 +161,22 @@ export function apiRoutes(app: FastifyInstance, d: { db: Kysely<DB>; apiKeys: Ap
       const auth = await d.apiKeys.authenticate(req.headers.authorization);
       if (!auth) {
         reply.header('www-authenticate', 'Bearer realm="servicio"');
-        return reply.code(401).send({ error: { code: 'UNAUTHENTICATED', message: 'Send a valid API key: Authorization: Bearer spk_…' } });
+        throw apiKeyErrors.UNAUTHENTICATED();
       }
       req.apiTenantId = auth.tenantId;
     });
-    api.setErrorHandler(async (err: unknown, req, reply) => {
-      if (err instanceof AppError) {
-        const details = (err as AppError & { details?: unknown }).details;
-        return reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}), ...(details ? { details } : {}) } });
-      }
-      const e = err as { statusCode?: number; message?: string };
-      if (e.statusCode && e.statusCode < 500) return reply.code(e.statusCode).send({ error: { code: 'BAD_REQUEST', message: e.message ?? 'Bad request' } });
-      req.log.error({ err }, 'API request failed');
-      return reply.code(500).send({ error: { code: 'INTERNAL', message: 'Something went wrong on our side; the request can be retried.' } });
-    });
-
-    const tenant = (req: FastifyRequest) => req.apiTenantId!;
-    const param = (req: FastifyRequest) => validate(externalIdParam, (req.params as { externalId: string }).externalId);
-
-    api.put('/api/v1/clients/:externalId', async (req, reply) => {
-      const externalId = param(req);
-      const body = validate(clientBody, req.body);
-      const input = {
-        name: body.name,
-        ...(body.email !== undefined ? { email: body.email ?? '' } : {}),
-        ...(body.phone !== undefined ? { phone: body.phone ?? '' } : {}),
-        ...(body.status ? { status: body.status } : {}),
-      };
-      const r = await d.clients.upsertByExternalId(tenant(req), externalId, input);
-      return reply.code(r.created ? 201 : 200).send({ client: clientJson(r.client) });
-    });
-
-    api.put('/api/v1/invoices/:externalId', async (req, reply) => {
-      const r = await d.content.upsertInvoice(tenant(req), param(req), validate(invoiceBody, req.body));
-      return reply.code(r.created ? 201 : 200).send({ invoice: invoiceJson(r.invoice) });
-    });
-
-    for (const to of ['paid', 'void'] as const) {
-      api.post(`/api/v1/invoices/:externalId/${to}`, async (req) => ({ invoice: invoiceJson(await d.content.closeInvoice(tenant(req), param(req), to)) }));
+    for (const op of operations) {
+      const url = op.path.replace(/\{(\w+)\}/g, ':$1');
+      api.route({
+        method: op.method,
+        url,
+        handler: async (req, reply) => {
+          const raw = (req.params as { externalId?: string }).externalId;
+          const externalId = raw === undefined ? undefined : validate(externalIdParam, raw);
+          const out = await op.run(req.apiTenantId!, externalId, req.body, req);
+          return reply.code(out.status).send(out.json);
+        },
+      });
     }
-
-    api.put('/api/v1/reports/:externalId', async (req, reply) => {
-      const r = await d.content.upsertReport(tenant(req), param(req), validate(reportBody, req.body));
-      return reply.code(r.created ? 201 : 200).send({ report: reportJson(r.report) });
-    });
-
-    api.post('/api/v1/emails', async (req, reply) => {
-      const body = validate(emailBody, req.body);
-      const r = await d.notifications.send(tenant(req), body.type, body.externalId, { ip: req.ip ?? null });
-      return reply.code(202).send({ queued: true, messageId: r.messageId });
-    });
   });
 }

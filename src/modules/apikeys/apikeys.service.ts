@@ -1,7 +1,7 @@
 // Per-shop API keys for the integration API: `spk_<id>_<secret>`, shown once, stored as a hash.
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import { AppError } from '../../lib/app-error.ts';
+import { apiKeyErrors } from './apikeys.errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
@@ -15,7 +15,7 @@ export function createApiKeys(deps: { db: Kysely<DB>; clock: Clock }) {
   return {
     async create(tenantId: string, name: string): Promise<{ id: string; key: string }> {
       const label = name.trim();
-      if (!label || label.length > 80) throw new AppError('INVALID_INPUT', 'Give the key a name of 1–80 characters, e.g. "Main office system".', 400, 'name');
+      if (!label || label.length > 80) throw apiKeyErrors.KEY_NAME_INVALID();
       const id = newId();
       const secret = randomToken(32);
       await db.transaction().execute(async (trx) => {
@@ -29,7 +29,7 @@ export function createApiKeys(deps: { db: Kysely<DB>; clock: Clock }) {
     async revoke(tenantId: string, id: string): Promise<void> {
       await db.transaction().execute(async (trx) => {
         const now = clock.now();
-        if (!(await apiKeysRepo(trx).revoke(tenantId, id, now))) throw new AppError('API_KEY_NOT_FOUND', `No active API key "${id}" in this shop.`, 404);
+        if (!(await apiKeysRepo(trx).revoke(tenantId, id, now))) throw apiKeyErrors.API_KEY_NOT_FOUND(id);
         await auditRepo(trx).record({ tenantId, actor: 'operator', action: 'api_key.revoked', subjectId: id, at: now });
       });
     },

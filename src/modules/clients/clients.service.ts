@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CountryCode } from 'libphonenumber-js';
 import type { DB } from '../../db/schema.ts';
 import { AppError } from '../../lib/app-error.ts';
+import { clientErrors } from './clients.errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import { maskEmail, maskPhone } from '../../lib/mask.ts';
@@ -44,7 +45,7 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
       if (!value) continue;
       const other = await repo.byContact(tenantId, { kind, value });
       if (other && other.id !== selfId) {
-        throw new AppError('CONTACT_TAKEN', `Another client of this shop (${other.name}) already has this ${kind}.`, 409, kind);
+        throw clientErrors.CONTACT_TAKEN(other.name, kind).about(kind);
       }
     }
   }
@@ -53,12 +54,12 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
     async add(tenantId: string, input: ClientInput, actor: Actor = 'operator'): Promise<Client> {
       const v = parse(clientInput, input);
       const c = contact(v.email, v.phone);
-      if (!c.email && !c.phone) throw new AppError('CONTACT_REQUIRED', 'A client needs an email or a mobile number to sign in.', 400, 'email');
+      if (!c.email && !c.phone) throw clientErrors.CONTACT_REQUIRED();
       return db.transaction().execute(async (trx) => {
         const repo = clientsRepo(trx);
         await assertUnique(repo, tenantId, c);
         if (v.externalId && (await repo.byExternalId(tenantId, v.externalId))) {
-          throw new AppError('EXTERNAL_ID_TAKEN', `A client with external id "${v.externalId}" already exists in this shop.`, 409, 'externalId');
+          throw clientErrors.EXTERNAL_ID_TAKEN(v.externalId);
         }
         const now = clock.now();
         const client: Client = {
@@ -92,12 +93,12 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
       const updated = await db.transaction().execute(async (trx) => {
         const repo = clientsRepo(trx);
         const current = await repo.byId(tenantId, clientId);
-        if (!current) throw new AppError('CLIENT_NOT_FOUND', 'No such client in this shop.', 404);
+        if (!current) throw clientErrors.CLIENT_NOT_FOUND();
         const c = contact(
           v.email === undefined ? current.email : v.email || null,
           v.phone === undefined ? current.phone : v.phone || null,
         );
-        if (!c.email && !c.phone) throw new AppError('CONTACT_REQUIRED', 'A client needs an email or a mobile number to sign in.', 400, 'email');
+        if (!c.email && !c.phone) throw clientErrors.CONTACT_REQUIRED();
         await assertUnique(repo, tenantId, c, clientId);
         const status = patch.status ?? current.status;
         const contactChanged = c.email !== current.email || c.phone !== current.phone;
@@ -160,6 +161,12 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
       return { client: status === 'disabled' ? await this.update(tenantId, added.id, { status }, actor) : added, created: true };
     },
 
+    /** One client of this shop, or undefined. */
+    get: (tenantId: string, clientId: string) => clientsRepo(db).byId(tenantId, clientId),
+
+    /** A shop's clients, by name. */
+    list: (tenantId: string) => clientsRepo(db).listForTenant(tenantId),
+
     async resolve(tenantId: string, ref: string): Promise<Client> {
       const repo = clientsRepo(db);
       const byId = await repo.byId(tenantId, ref);
@@ -172,7 +179,7 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
       } catch {
         // not a contact detail: fall through to not found
       }
-      throw new AppError('CLIENT_NOT_FOUND', `No client "${ref}" in this shop (give an id, email or phone).`, 404);
+      throw clientErrors.CLIENT_NOT_FOUND(ref);
     },
   };
 }

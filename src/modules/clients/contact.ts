@@ -2,8 +2,7 @@
 // so "Jo@Example.COM " and "jo@example.com" find the same client in every shop.
 import { domainToASCII } from 'node:url';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import { AppError } from '../../lib/app-error.ts';
-import { messages } from '../../http/views/strings.ts';
+import { clientErrors } from './clients.errors.ts';
 
 export type Identifier = { kind: 'email'; value: string } | { kind: 'phone'; value: string };
 
@@ -26,7 +25,7 @@ export function normaliseEmail(input: string): string {
     domain.length > 253 ||
     !DOMAIN.test(domain)
   ) {
-    throw new AppError('INVALID_EMAIL', messages.invalidEmail, 400, 'identifier');
+    throw clientErrors.INVALID_EMAIL();
   }
   return `${local}@${domain}`;
 }
@@ -34,7 +33,7 @@ export function normaliseEmail(input: string): string {
 export function normalisePhone(input: string, region: CountryCode): string {
   const parsed = parsePhoneNumberFromString(input.trim(), region);
   if (!parsed || !parsed.isValid()) {
-    throw new AppError('INVALID_PHONE', messages.invalidPhone, 400, 'identifier');
+    throw clientErrors.INVALID_PHONE();
   }
   return parsed.number;
 }
@@ -42,11 +41,11 @@ export function normalisePhone(input: string, region: CountryCode): string {
 /** Reads the login field: anything with an "@" is an email, anything else must be a phone. */
 export function parseIdentifier(input: string, region: CountryCode): Identifier {
   const value = input.trim();
-  if (!value) throw new AppError('IDENTIFIER_REQUIRED', messages.identifierRequired, 400, 'identifier');
-  if (value.length > 254) throw new AppError('INVALID_EMAIL', messages.invalidEmail, 400, 'identifier');
+  if (!value) throw clientErrors.IDENTIFIER_REQUIRED();
+  if (value.length > 254) throw clientErrors.INVALID_EMAIL();
   if (value.includes('@')) return { kind: 'email', value: normaliseEmail(value) };
   if (!/^[\d\s()+.\-]+$/.test(value) || value.replace(/\D/g, '').length < 7) {
-    throw new AppError('INVALID_IDENTIFIER', messages.invalidIdentifier, 400, 'identifier');
+    throw clientErrors.INVALID_IDENTIFIER();
   }
   return { kind: 'phone', value: normalisePhone(value, region) };
 }

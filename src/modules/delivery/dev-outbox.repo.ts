@@ -23,3 +23,5 @@ export function devOutboxRepo(db: Kysely<DB>) {
     },
   };
 }
+
+export type DevOutbox = Pick<ReturnType<typeof devOutboxRepo>, 'latest' | 'byId'>;

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
 import { deliveryEventsRepo } from './delivery-events.repo.ts';
+import { outboxRepo, type MessageRow } from './outbox.repo.ts';
 
 export interface MessageHistory {
   id: string;
@@ -24,28 +25,10 @@ export interface MessageHistory {
   events: { kind: string; detail: string | null; errorCode: string | null; at: number }[];
 }
 
-const columns = [
-  'm.id',
-  'm.login_request_id',
-  'm.channel',
-  'm.to_address',
-  'm.template',
-  'm.status',
-  'm.delivery_status',
-  'm.delivery_reason',
-  'm.delivery_error_code',
-  'm.attempts',
-  'm.last_error',
-  'm.provider',
-  'm.provider_id',
-  'm.created_at',
-  'm.sent_at',
-] as const;
-
 export function createDeliveryHistory(deps: { db: Kysely<DB> }) {
   const { db } = deps;
 
-  async function withEvents(rows: Awaited<ReturnType<typeof forClientRows>>): Promise<MessageHistory[]> {
+  async function withEvents(rows: MessageRow[]): Promise<MessageHistory[]> {
     const events = await deliveryEventsRepo(db).forMessages(rows.map((r) => r.id));
     return rows.map((r) => ({
       id: r.id,
@@ -67,27 +50,14 @@ export function createDeliveryHistory(deps: { db: Kysely<DB> }) {
     }));
   }
 
-  function forClientRows(tenantId: string, clientId: string, limit: number) {
-    return db
-      .selectFrom('outbox_messages as m')
-      .innerJoin('login_request_clients as lc', 'lc.login_request_id', 'm.login_request_id')
-      .select(columns)
-      .where('lc.tenant_id', '=', tenantId)
-      .where('lc.client_id', '=', clientId)
-      .orderBy('m.created_at', 'desc')
-      .limit(limit)
-      .execute();
-  }
-
   return {
     /** A client's login messages in one shop, newest first. */
     async forClient(tenantId: string, clientId: string, limit = 50): Promise<MessageHistory[]> {
-      return withEvents(await forClientRows(tenantId, clientId, limit));
+      return withEvents(await outboxRepo(db).forClient(tenantId, clientId, limit));
     },
     /** The messages of one login link (normally one; more when re-sent by the other channel). */
     async forLoginRequest(loginRequestId: string): Promise<MessageHistory[]> {
-      const rows = await db.selectFrom('outbox_messages as m').select(columns).where('m.login_request_id', '=', loginRequestId).orderBy('m.created_at').execute();
-      return withEvents(rows);
+      return withEvents(await outboxRepo(db).historyOfLogin(loginRequestId));
     },
   };
 }

@@ -4,6 +4,26 @@ import type { DB, DeliveryStatus, OutboxMessagesTable } from '../../db/schema.ts
 
 export type OutboxMessage = Selectable<OutboxMessagesTable>;
 
+/** What the history of a message shows (never the sealed payload). */
+const historyColumns = [
+  'm.id',
+  'm.login_request_id',
+  'm.channel',
+  'm.to_address',
+  'm.template',
+  'm.status',
+  'm.delivery_status',
+  'm.delivery_reason',
+  'm.delivery_error_code',
+  'm.attempts',
+  'm.last_error',
+  'm.provider',
+  'm.provider_id',
+  'm.created_at',
+  'm.sent_at',
+] as const;
+export type MessageRow = Pick<OutboxMessage, 'id' | 'login_request_id' | 'channel' | 'to_address' | 'template' | 'status' | 'delivery_status' | 'delivery_reason' | 'delivery_error_code' | 'attempts' | 'last_error' | 'provider' | 'provider_id' | 'created_at' | 'sent_at'>;
+
 export function outboxRepo(db: Kysely<DB>) {
   return {
     async insert(m: OutboxMessage): Promise<void> {
@@ -84,8 +104,21 @@ export function outboxRepo(db: Kysely<DB>) {
         .execute();
     },
 
-    forLoginRequest(loginRequestId: string) {
-      return db.selectFrom('outbox_messages').selectAll().where('login_request_id', '=', loginRequestId).execute();
+    /** A client's login messages in one shop (through the logins that matched them), newest first. */
+    forClient(tenantId: string, clientId: string, limit: number): Promise<MessageRow[]> {
+      return db
+        .selectFrom('outbox_messages as m')
+        .innerJoin('login_request_clients as lc', 'lc.login_request_id', 'm.login_request_id')
+        .select(historyColumns)
+        .where('lc.tenant_id', '=', tenantId)
+        .where('lc.client_id', '=', clientId)
+        .orderBy('m.created_at', 'desc')
+        .limit(limit)
+        .execute();
+    },
+
+    historyOfLogin(loginRequestId: string): Promise<MessageRow[]> {
+      return db.selectFrom('outbox_messages as m').select(historyColumns).where('m.login_request_id', '=', loginRequestId).orderBy('m.created_at').execute();
     },
 
     /** The shops a message concerns, for the audit trail: its own, or every shop its login matched. */

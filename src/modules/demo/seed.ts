@@ -1,6 +1,7 @@
 // Demo data for a fresh clone: two shops, a client of one and a client of both.
 import type { ClientsService } from '../clients/clients.service.ts';
-import type { ContentService } from '../invoices/content.service.ts';
+import type { InvoicesService } from '../invoices/invoices.service.ts';
+import type { ReportsService } from '../reports/reports.service.ts';
 import type { Notifications } from '../notifications/notifications.service.ts';
 import type { TenantsService } from '../tenants/tenants.service.ts';
 
@@ -27,14 +28,14 @@ export async function seedDemo(d: { tenants: TenantsService; clients: ClientsSer
  * For `npm start` only: something to look at in the portal — open and paid invoices, a service
  * report — and one invoice email with its one-tap link waiting in the development outbox.
  */
-export async function seedDemoContent(d: { content: ContentService; notifications: Notifications }, tenants: { id: string }[], today: Date) {
+export async function seedDemoContent(d: { invoices: InvoicesService; reports: ReportsService; notifications: Notifications }, tenants: { id: string }[], today: Date) {
   const [lawn, pools] = tenants as [{ id: string }, { id: string }];
   const day = (offset: number) => new Date(today.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
   const mowing = { description: 'Weekly mowing', quantity: 4, unitCents: 4500 };
-  await d.content.upsertInvoice(lawn.id, 'INV-1042', { clientExternalId: 'maria', number: '1042', currency: 'USD', lineItems: [mowing, { description: 'Leaf cleanup', quantity: 1, unitCents: 8500 }], issueDate: day(-5), dueDate: day(9), status: 'sent' });
-  await d.content.upsertInvoice(lawn.id, 'INV-1017', { clientExternalId: 'maria', number: '1017', currency: 'USD', lineItems: [mowing], issueDate: day(-35), dueDate: day(-21), status: 'sent' });
-  await d.content.closeInvoice(lawn.id, 'INV-1017', 'paid');
-  await d.content.upsertReport(lawn.id, 'VISIT-301', {
+  await d.invoices.upsert(lawn.id, 'INV-1042', { clientExternalId: 'maria', number: '1042', currency: 'USD', lineItems: [mowing, { description: 'Leaf cleanup', quantity: 1, unitCents: 8500 }], issueDate: day(-5), dueDate: day(9), status: 'sent' });
+  await d.invoices.upsert(lawn.id, 'INV-1017', { clientExternalId: 'maria', number: '1017', currency: 'USD', lineItems: [mowing], issueDate: day(-35), dueDate: day(-21), status: 'sent' });
+  await d.invoices.close(lawn.id, 'INV-1017', 'paid');
+  await d.reports.upsert(lawn.id, 'VISIT-301', {
     clientExternalId: 'maria',
     serviceDate: day(-1),
     technician: 'Dev Patel',
@@ -43,6 +44,6 @@ export async function seedDemoContent(d: { content: ContentService; notification
     checklist: [{ item: 'Mow front and back', done: true }, { item: 'Edge driveway', done: true }, { item: 'Check irrigation', done: false }],
     photos: [],
   });
-  await d.content.upsertInvoice(pools.id, 'P-88', { clientExternalId: 'sam', number: 'P-88', currency: 'USD', lineItems: [{ description: 'Pool opening and chemical balance', quantity: 1, unitCents: 18900 }], issueDate: day(-2), dueDate: day(12), status: 'sent' });
+  await d.invoices.upsert(pools.id, 'P-88', { clientExternalId: 'sam', number: 'P-88', currency: 'USD', lineItems: [{ description: 'Pool opening and chemical balance', quantity: 1, unitCents: 18900 }], issueDate: day(-2), dueDate: day(12), status: 'sent' });
   await d.notifications.send(lawn.id, 'invoice_sent', 'INV-1042');
 }

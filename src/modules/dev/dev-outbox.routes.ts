@@ -1,12 +1,10 @@
 // Development only (never registered in production): read what would have been sent.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { DB } from '../../db/schema.ts';
 import { html } from '../../lib/html.ts';
 import { sendHtml } from '../../http/app.ts';
 import { isLoopbackHost } from '../../config.ts';
 import { layout } from '../../http/views/layout.ts';
-import { devOutboxRepo, type DevMessage } from '../delivery/dev-outbox.repo.ts';
+import type { DevMessage, DevOutbox } from '../delivery/dev-outbox.repo.ts';
 
 const URL_RE = /(https?:\/\/[^\s<>"']+)/g;
 
@@ -20,8 +18,8 @@ function toJson(m: DevMessage) {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
-export function devOutboxRoutes(app: FastifyInstance, d: { db: Kysely<DB> }) {
-  const repo = devOutboxRepo(d.db);
+export function devOutboxRoutes(app: FastifyInstance, d: { outbox: DevOutbox }) {
+  const repo = d.outbox;
   // It shows live links and codes: only to this machine, even if a development server is reachable.
   // A tunnel or local proxy (ngrok, cloudflared, nginx) also connects from loopback: it is told
   // apart by the Host it forwards and the forwarding headers it adds.

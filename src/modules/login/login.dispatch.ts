@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { CountryCode } from 'libphonenumber-js';
 import type { DB } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { DEFAULT_BRAND_COLOR } from '../../lib/color.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import type { Limits } from '../abuse/limits.ts';
@@ -110,7 +111,7 @@ export function createLoginDispatcher(d: DispatchDeps) {
             now,
             data: {
               shopNames: tenants.map((t) => t.name).sort(),
-              brandColor: tenants.length === 1 ? tenants[0]!.brand_color : '#2563eb',
+              brandColor: tenants.length === 1 ? tenants[0]!.brand_color : DEFAULT_BRAND_COLOR,
               link: `${d.publicUrl}/l/${job.token}`,
               code: job.code,
               minutes: Math.round(d.linkTtlMs / 60_000),

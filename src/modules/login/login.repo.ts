@@ -50,17 +50,6 @@ export function loginRepo(db: Kysely<DB>) {
         .execute();
     },
 
-    /** The contact details on file for the clients this login matched (for "try the other channel"). */
-    matchedContacts(requestId: string) {
-      return db
-        .selectFrom('login_request_clients as m')
-        .innerJoin('clients as c', (j) => j.onRef('c.id', '=', 'm.client_id').onRef('c.tenant_id', '=', 'm.tenant_id'))
-        .select(['c.email', 'c.phone'])
-        .where('m.login_request_id', '=', requestId)
-        .where('c.status', '=', 'active')
-        .execute();
-    },
-
     /**
      * PostgreSQL: lock the identifier's pending logins in id order before consuming one, so two
      * links of one person redeemed at once queue up instead of deadlocking in supersedeOthers.

@@ -8,6 +8,7 @@ import type { Csrf } from '../../http/csrf.ts';
 import { messages } from '../../http/views/strings.ts';
 import type { LoginOutcome, LoginService } from './login.service.ts';
 import { DEVICE_COOKIE_DAYS } from './device-cookie.ts';
+import { loginErrors } from './login.errors.ts';
 import { logoPath } from '../tenants/logo.ts';
 import { checkPage, continuePage, linkInvalidPage, loginPage, pickPage } from './login.views.ts';
 
@@ -60,7 +61,7 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
   app.get('/client-login/check', async (req, reply) => {
     const p = await login.pending(cookies.read(req, 'bind'));
     if (!p) return reply.redirect('/client-login', 303);
-    return sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), ...p, ...(p.locked ? { error: messages.codeLocked } : {}) }));
+    return sendHtml(reply, checkPage({ csrf: csrf.token(req, reply), ...p, ...(p.locked ? { error: loginErrors.CODE_LOCKED().message } : {}) }));
   });
 
   app.post('/client-login/other-channel', loginLimit, async (req, reply) => {

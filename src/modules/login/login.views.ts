@@ -1,4 +1,5 @@
-import { html, type SafeHtml } from '../../lib/html.ts';
+import { safeColor } from '../../lib/color.ts';
+import { html } from '../../lib/html.ts';
 import { brandMark, csrfField, layout, type Brand } from '../../http/views/layout.ts';
 
 const fieldError = (id: string, error?: string) => (error ? html`<p class="error" id="${id}-error" role="alert">${error}</p>` : '');
@@ -122,7 +123,7 @@ ${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
 ${csrfField(p.csrf)}
 <ul class="shops">
 ${p.shops.map(
-  (s) => html`<li><button type="submit" name="tenant" value="${s.tenantId}" style="--shop:${/^#[0-9a-f]{6}$/i.test(s.brandColor) ? s.brandColor : '#2563eb'}">${brandMark(s)}<span>${s.name}<small>as ${s.clientName}</small></span></button></li>`,
+  (s) => html`<li><button type="submit" name="tenant" value="${s.tenantId}" style="--shop:${safeColor(s.brandColor)}">${brandMark(s)}<span>${s.name}<small>as ${s.clientName}</small></span></button></li>`,
 )}
 </ul>
 </form>

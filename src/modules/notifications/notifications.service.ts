@@ -2,7 +2,7 @@
 // signed link that signs the client in on that object. Queued in the outbox like every message.
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import { AppError } from '../../lib/app-error.ts';
+import { notificationErrors } from './notifications.errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { maskEmail } from '../../lib/mask.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
@@ -22,18 +22,18 @@ export function createNotifications(deps: { db: Kysely<DB>; clock: Clock; outbox
     async send(tenantId: string, type: EmailType, externalId: string, ctx: { ip: string | null } = { ip: null }): Promise<{ messageId: string }> {
       const id = await db.transaction().execute(async (trx) => {
         const tenant = await tenantsRepo(trx).byId(tenantId);
-        if (!tenant) throw new AppError('TENANT_NOT_FOUND', 'Unknown shop.', 404);
+        if (!tenant) throw notificationErrors.TENANT_NOT_FOUND();
         const brand = { shopName: tenant.name, brandColor: tenant.brand_color, logoUrl: tenant.logo_hash ? `${deps.publicUrl}${logoPath(tenant.id, tenant.logo_hash)}` : null };
         const now = clock.now();
         const object = type === 'service_report' ? await reportsRepo(trx).byExternalId(tenantId, externalId) : await invoicesRepo(trx).byExternalId(tenantId, externalId);
-        if (!object) throw new AppError('NOT_FOUND', `No ${type === 'service_report' ? 'report' : 'invoice'} with external id "${externalId}".`, 404, 'externalId');
+        if (!object) throw notificationErrors.NOT_FOUND(type === 'service_report' ? 'report' : 'invoice', externalId);
         const client = await clientsRepo(trx).byId(tenantId, object.client_id);
-        if (!client || client.status !== 'active') throw new AppError('CLIENT_DISABLED', 'The client is disabled; no email was sent.', 409);
-        if (!client.email) throw new AppError('NO_EMAIL', `${client.name} has no email address on file; add one with PUT /api/v1/clients/{externalId}.`, 422);
+        if (!client || client.status !== 'active') throw notificationErrors.CLIENT_DISABLED();
+        if (!client.email) throw notificationErrors.NO_EMAIL(client.name);
         const signed = links.urlFor({ tenantId, clientId: client.id, linkVersion: client.link_version, object: 'number' in object ? 'invoice' : 'report', objectId: object.id });
         let messageId: string;
         if ('number' in object) {
-          if (object.status !== 'sent') throw new AppError('INVOICE_NOT_OPEN', `Invoice ${object.number} is ${object.status}; only open (sent) invoices can be emailed.`, 409);
+          if (object.status !== 'sent') throw notificationErrors.INVOICE_NOT_OPEN(object.number, object.status);
           messageId = await outbox.enqueue(trx, {
             channel: 'email',
             to: client.email,

@@ -2,21 +2,18 @@
 // client's or another shop's invoice is simply not found (404). A session opened from an email
 // link (`scope`) sees only the object its link names; everything else offers a sign-in link.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { DB } from '../../db/schema.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { reportPageCsp, requestContext, sendHtml } from '../../http/app.ts';
 import type { Auth } from '../../http/auth.ts';
 import type { Cookies } from '../../http/cookies.ts';
 import type { Csrf } from '../../http/csrf.ts';
 import { limitByIp, type IpLimit } from '../../http/rate-limit.ts';
-import { clientsRepo } from '../clients/clients.repo.ts';
 import type { ClientsService } from '../clients/clients.service.ts';
-import type { ContentService } from '../invoices/content.service.ts';
-import { invoicesRepo } from '../invoices/invoices.repo.ts';
+import type { InvoicesService } from '../invoices/invoices.service.ts';
+import type { PaymentsService } from '../payments/payments.service.ts';
+import type { ReportsService } from '../reports/reports.service.ts';
 import type { CheckedLink, LinksService } from '../links/links.service.ts';
 import type { LoginService } from '../login/login.service.ts';
-import { reportsRepo } from '../reports/reports.repo.ts';
 import type { PortalSession, SessionsService } from '../sessions/sessions.service.ts';
 import { invoicePage, invoicesPage, limitedPage, linkClosedPage, portalHome, profilePage, reportPage, reportsPage, signedLinkInvalidPage, switchAccountPage } from './portal.views.ts';
 
@@ -25,12 +22,13 @@ interface Deps {
   sessions: SessionsService;
   cookies: Cookies;
   csrf: Csrf;
-  content: ContentService;
+  invoices: InvoicesService;
+  reports: ReportsService;
+  payments: PaymentsService;
   links: LinksService;
   clients: ClientsService;
   login: LoginService;
   limits: { redeemFromIp: IpLimit; loginFromIp: IpLimit };
-  db: Kysely<DB>;
 }
 
 /** Whether this session may see this object: a full session sees all, a link session its own. */
@@ -39,8 +37,7 @@ const sees = (s: PortalSession, kind: 'invoice' | 'report', id: string) => !s.sc
 export function portalRoutes(app: FastifyInstance, d: Deps) {
   app.decorateRequest('portalSession', null);
   const guarded = { preHandler: d.auth.requireSession };
-  const invoices = invoicesRepo(d.db);
-  const reports = reportsRepo(d.db);
+  const { invoices, reports } = d;
   const who = (req: FastifyRequest) => req.portalSession!;
   const notFound = (reply: FastifyReply) => reply.callNotFound();
   /** What a link session gets instead of a page outside its object: one tap to a real sign-in. */
@@ -83,8 +80,8 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
     const s = who(req);
     if (!sees(s, 'invoice', req.params.id)) return limited(req, reply, 403);
     const inv = await invoices.forClient(s.tenantId, s.clientId, req.params.id);
-    if (!inv || inv.status === 'draft') return notFound(reply);
-    const payment = inv.status === 'paid' ? await d.content.paymentFor(s.tenantId, inv.id) : undefined;
+    if (!inv) return notFound(reply);
+    const payment = inv.status === 'paid' ? await d.payments.forInvoice(s.tenantId, inv.id) : undefined;
     const notice = req.query.paid === '1' && inv.status === 'paid' ? 'Payment received — thank you!' : undefined;
     return sendHtml(reply, invoicePage({ session: s, csrf: d.csrf.token(req, reply), invoice: inv, payment, ...(notice ? { notice } : {}) }));
   });
@@ -93,15 +90,15 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
     const s = who(req);
     if (!sees(s, 'invoice', req.params.id)) return limited(req, reply, 403);
     const inv = await invoices.forClient(s.tenantId, s.clientId, req.params.id);
-    if (!inv || inv.status === 'draft') return notFound(reply);
+    if (!inv) return notFound(reply);
     const again = (error: string, status: number) => sendHtml(reply, invoicePage({ session: s, csrf: d.csrf.token(req, reply), invoice: inv, error }), status);
     if (!d.csrf.verify(req)) return again('This page was open too long or came from another site. Please try again.', 403);
     try {
-      await d.content.pay(s, inv.id);
+      await d.payments.pay(s, inv.id);
     } catch (err) {
       if (err instanceof AppError && err.status < 500) {
         const fresh = (await invoices.forClient(s.tenantId, s.clientId, inv.id))!;
-        return sendHtml(reply, invoicePage({ session: s, csrf: d.csrf.token(req, reply), invoice: fresh, payment: await d.content.paymentFor(s.tenantId, inv.id), error: err.message }), err.status);
+        return sendHtml(reply, invoicePage({ session: s, csrf: d.csrf.token(req, reply), invoice: fresh, payment: await d.payments.forInvoice(s.tenantId, inv.id), error: err.message }), err.status);
       }
       throw err;
     }
@@ -127,7 +124,7 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
   // Contact details: only a session from a fresh sign-in may change them.
   async function profile(req: FastifyRequest, reply: FastifyReply, extra: { error?: string; notice?: string; values?: { email: string; phone: string } } = {}, status = 200) {
     const s = who(req);
-    const c = (await clientsRepo(d.db).byId(s.tenantId, s.clientId))!;
+    const c = (await d.clients.get(s.tenantId, s.clientId))!;
     return sendHtml(reply, profilePage({ session: s, csrf: d.csrf.token(req, reply), email: c.email, phone: c.phone, ...extra }), status);
   }
 
@@ -155,7 +152,7 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
   app.post('/portal/send-link', { preHandler: [d.auth.requireSession, limitByIp(d.limits.loginFromIp)] }, async (req, reply) => {
     if (!d.csrf.verify(req)) return limited(req, reply, 403);
     const s = who(req);
-    const c = (await clientsRepo(d.db).byId(s.tenantId, s.clientId))!;
+    const c = (await d.clients.get(s.tenantId, s.clientId))!;
     const r = await d.login.request((c.email ?? c.phone)!, requestContext(req), d.cookies.read(req, 'device'));
     d.cookies.set(reply, 'bind', r.bindingCookie, r.maxAgeSeconds);
     return reply.redirect('/client-login/check', 303);

@@ -3,8 +3,8 @@ import { csrfField, layout } from '../../http/views/layout.ts';
 import type { PortalSession } from '../sessions/sessions.service.ts';
 import type { InvoiceRow } from '../invoices/invoices.repo.ts';
 import type { ReportRow } from '../reports/reports.repo.ts';
-import { parseLineItems } from '../invoices/content.service.ts';
-import { longDate, money } from '../delivery/templates/branded-layout.ts';
+import { parseLineItems } from '../invoices/invoices.service.ts';
+import { longDate, longDateOf, money } from '../../lib/format.ts';
 
 const STATUS: Record<InvoiceRow['status'], string> = { draft: 'Draft', sent: 'Open', paying: 'Processing', paid: 'Paid', void: 'Cancelled' };
 
@@ -89,7 +89,7 @@ ${
   i.status === 'sent'
     ? html`<form method="post" action="/portal/invoices/${i.id}/pay">${csrfField(p.csrf)}<button type="submit">Pay ${money(i.total_cents, i.currency)}</button></form>`
     : i.status === 'paid'
-      ? html`<div class="receipt"><h2>Receipt</h2><p>Paid ${money(i.total_cents, i.currency)} on ${new Date(i.paid_at ?? 0).toLocaleDateString('en-US', { month: 'long', day: 'numeric', year: 'numeric', timeZone: 'UTC' })}.</p>${p.payment ? html`<p class="meta">Payment reference ${p.payment.provider_ref}</p>` : html`<p class="meta">Paid directly to ${p.session.tenant.name}.</p>`}</div>`
+      ? html`<div class="receipt"><h2>Receipt</h2><p>Paid ${money(i.total_cents, i.currency)} on ${longDateOf(i.paid_at ?? 0)}.</p>${p.payment ? html`<p class="meta">Payment reference ${p.payment.provider_ref}</p>` : html`<p class="meta">Paid directly to ${p.session.tenant.name}.</p>`}</div>`
       : i.status === 'paying'
         ? html`<p class="meta">Your payment is being processed. Refresh in a moment to see your receipt.</p>`
         : html`<p class="meta">${p.session.tenant.name} cancelled this invoice; nothing is due.</p>`

@@ -7,14 +7,12 @@ import { randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
+import type { RequestContext } from '../../lib/request-context.ts';
 import { logoPath } from '../tenants/logo.ts';
 import { createSessionCache } from './session-cache.ts';
 import { createSessionLookup, sessionsRepo } from './sessions.repo.ts';
 
-export interface RequestContext {
-  ip: string | null;
-  userAgent: string | null;
-}
+export type { RequestContext };
 
 export type SessionScope = { kind: 'invoice' | 'report'; id: string };
 

@@ -9,6 +9,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP } from 'node:net';
 import { AppError } from '../../lib/app-error.ts';
+import { tenantErrors } from './tenants.errors.ts';
 
 export const LOGO_MAX_BYTES = 256 * 1024;
 
@@ -44,7 +45,7 @@ export function isInternalAddress(raw: string): boolean {
   return family === 0 || internal.check(address, family === 6 ? 'ipv6' : 'ipv4');
 }
 
-const fail = (message: string) => new AppError('LOGO_UNAVAILABLE', message, 400, 'logoUrl');
+const fail = (message: string) => tenantErrors.LOGO_UNAVAILABLE(message);
 
 export function createLogoFetcher(o: { production: boolean; timeoutMs?: number }): LogoFetcher {
   const timeoutMs = o.timeoutMs ?? 5000;

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.ts';
-import { AppError } from '../../lib/app-error.ts';
+import { tenantErrors } from './tenants.errors.ts';
+import { DEFAULT_BRAND_COLOR } from '../../lib/color.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import { parse } from '../../lib/validate.ts';
@@ -23,7 +24,7 @@ export const tenantInput = z.object({
   brandColor: z
     .string()
     .regex(/^#[0-9a-fA-F]{6}$/, 'brand colour must be a hex colour like #2f855a')
-    .default('#2563eb'),
+    .default(DEFAULT_BRAND_COLOR),
   logoUrl: z.url({ protocol: /^https?$/, error: 'logo URL must be an https:// address' }).optional(),
   sessionDays: z.coerce.number().int().min(1, 'session length must be 1–365 days').max(365, 'session length must be 1–365 days').optional(),
 });
@@ -39,7 +40,7 @@ export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessi
       return db.transaction().execute(async (trx) => {
         const tenants = tenantsRepo(trx);
         if (await tenants.bySlug(v.slug)) {
-          throw new AppError('SLUG_TAKEN', `A shop with the slug "${v.slug}" already exists; choose another.`, 409, 'slug');
+          throw tenantErrors.SLUG_TAKEN(v.slug);
         }
         const now = clock.now();
         const tenant: Tenant = {
@@ -79,10 +80,16 @@ export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessi
       return tenantsRepo(db).logo(tenantId, hash);
     },
 
+    list: () => tenantsRepo(db).list(),
+    async count(): Promise<number> {
+      return Number((await tenantsRepo(db).count()).n);
+    },
+    bySlug: (slug: string) => tenantsRepo(db).bySlug(slug),
+
     async resolve(idOrSlug: string): Promise<Tenant> {
       const repo = tenantsRepo(db);
       const t = (await repo.bySlug(idOrSlug)) ?? (await repo.byId(idOrSlug));
-      if (!t) throw new AppError('TENANT_NOT_FOUND', `No shop with the slug or id "${idOrSlug}".`, 404, 'tenant');
+      if (!t) throw tenantErrors.TENANT_NOT_FOUND(idOrSlug);
       return t;
     },
 

@@ -1,5 +1,6 @@
 // The shared frame of a shop's automated emails: table layout and inline styles, because that is
 // what Gmail, Outlook and Apple Mail all render the same way.
+import { safeColor } from '../../../lib/color.ts';
 import { html, type SafeHtml } from '../../../lib/html.ts';
 
 export interface Brand {
@@ -8,9 +9,9 @@ export interface Brand {
   logoUrl: string | null;
 }
 
-const safeColor = (c: string) => (/^#[0-9a-f]{6}$/i.test(c) ? c : '#2563eb');
 
-export function brandedEmail(b: Brand, p: { title: string; preheader: string; body: SafeHtml; button: { label: string; href: string }; footer: string }): string {
+/** The one frame of every email we send: the shop's (or Servicio's) header, a body, one button. */
+export function brandedEmail(b: Brand, p: { title: string; preheader: string; body: SafeHtml; button: { label: string; href: string }; after?: SafeHtml; footer: string }): string {
   const color = safeColor(b.brandColor);
   const logo = b.logoUrl && b.logoUrl.startsWith('https://')
     ? html`<img src="${b.logoUrl}" width="40" height="40" alt="" style="display:block;border-radius:8px;border:0;">`
@@ -30,16 +31,9 @@ ${p.body}
 <table role="presentation" cellpadding="0" cellspacing="0" width="100%" style="margin-top:8px;"><tr><td align="center" style="border-radius:8px;background:${color};">
 <a href="${p.button.href}" style="display:block;padding:14px 24px;font-family:Helvetica,Arial,sans-serif;font-size:17px;font-weight:bold;color:#ffffff;text-decoration:none;border-radius:8px;">${p.button.label}</a>
 </td></tr></table>
+${p.after ?? ''}
 <p style="margin:20px 0 0;font-size:13px;line-height:19px;color:#6b7280;">${p.footer}</p>
 </td></tr></table>
 </td></tr></table>
 </body></html>`.value;
-}
-
-export function money(cents: number, currency: string): string {
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
-}
-
-export function longDate(isoDate: string): string {
-  return new Date(`${isoDate}T12:00:00Z`).toLocaleDateString('en-US', { month: 'long', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
 }

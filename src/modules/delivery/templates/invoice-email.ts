@@ -1,6 +1,7 @@
 // "Invoice sent" and "invoice reminder": one tap on the button signs the client in on the invoice.
 import { html } from '../../../lib/html.ts';
-import { brandedEmail, longDate, money, type Brand } from './branded-layout.ts';
+import { longDate, money } from '../../../lib/format.ts';
+import { brandedEmail, type Brand } from './branded-layout.ts';
 import type { RenderedMessage } from './login-link.ts';
 
 export interface InvoiceEmailData extends Brand {

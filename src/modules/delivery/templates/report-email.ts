@@ -1,6 +1,7 @@
 // "Service report": what the technician did, one tap to the full report.
 import { html } from '../../../lib/html.ts';
-import { brandedEmail, longDate, type Brand } from './branded-layout.ts';
+import { longDate } from '../../../lib/format.ts';
+import { brandedEmail, type Brand } from './branded-layout.ts';
 import type { RenderedMessage } from './login-link.ts';
 
 export interface ReportEmailData extends Brand {
