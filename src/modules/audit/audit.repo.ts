@@ -14,6 +14,15 @@ export interface AuditInput {
   at: number;
 }
 
+/**
+ * One event for every shop it concerns — each shop's log shows it, with its client when known —
+ * or once without a shop when it concerns none (an unknown email, a forged link).
+ */
+export function perShop(event: Omit<AuditInput, 'tenantId' | 'clientId'>, shops: ({ tenant_id: string; client_id?: string | null } | string)[]): AuditInput[] {
+  if (shops.length === 0) return [event];
+  return shops.map((s) => (typeof s === 'string' ? { ...event, tenantId: s } : { ...event, tenantId: s.tenant_id, clientId: s.client_id ?? null }));
+}
+
 export function auditRepo(db: Kysely<DB>) {
   return {
     async record(...events: AuditInput[]): Promise<void> {

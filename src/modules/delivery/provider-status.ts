@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { DB, DeliveryStatus } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
-import { auditRepo } from '../audit/audit.repo.ts';
+import { auditRepo, perShop } from '../audit/audit.repo.ts';
 import { deliveryEventsRepo } from './delivery-events.repo.ts';
 import { outboxRepo } from './outbox.repo.ts';
 
@@ -87,7 +87,7 @@ export function createProviderStatus(deps: { db: Kysely<DB>; clock: Clock }) {
             },
             at,
           };
-          await auditRepo(trx).record(...(tenants.length ? tenants.map((tenantId) => ({ ...base, tenantId })) : [base]));
+          await auditRepo(trx).record(...perShop(base, tenants));
         }
         return 'recorded';
       });

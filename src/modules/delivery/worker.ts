@@ -7,7 +7,7 @@ import type { Clock } from '../../lib/clock.ts';
 import type { Sealer } from '../../lib/crypto.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
 import { redactSecrets } from '../../lib/redact.ts';
-import { auditRepo } from '../audit/audit.repo.ts';
+import { auditRepo, perShop } from '../audit/audit.repo.ts';
 import { DeliveryError, type Channels } from './channels.ts';
 import { deliveryEventsRepo } from './delivery-events.repo.ts';
 import { outboxRepo, type OutboxMessage } from './outbox.repo.ts';
@@ -68,7 +68,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
         data: { message: m.id, channel: m.channel, to: maskIdentifier(m.channel === 'sms' ? 'phone' : 'email', m.to_address), attempt: m.attempts, ...data },
         at,
       };
-      await auditRepo(trx).record(...(tenants.length ? tenants.map((tenantId) => ({ ...common, tenantId })) : [common]));
+      await auditRepo(trx).record(...perShop(common, tenants));
     });
   }
 

@@ -7,7 +7,7 @@ import type { DB } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { DEFAULT_BRAND_COLOR } from '../../lib/color.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
-import { auditRepo } from '../audit/audit.repo.ts';
+import { auditRepo, perShop } from '../audit/audit.repo.ts';
 import type { Limits } from '../abuse/limits.ts';
 import { smsRefusal } from '../abuse/sms-policy.ts';
 import { clientsRepo } from '../clients/clients.repo.ts';
@@ -89,10 +89,9 @@ export function createLoginDispatcher(d: DispatchDeps) {
     const now = d.clock.now();
     const who = { to: maskIdentifier(typed.kind, typed.value), ...(to && to.value !== typed.value ? { sentTo: maskIdentifier(to.kind, to.value) } : {}) };
     const context = { userAgent: request.user_agent, expiresAt: new Date(request.expires_at).toISOString() };
-    const perShop = (action: string, data: Record<string, unknown>) => {
+    const forShops = (action: string, data: Record<string, unknown>) => {
       const base = { actor: 'system' as const, action, subjectId: request.id, ip: request.ip, at: now, data: { ...who, ...data } };
-      const audience = shops.length ? shops : matches;
-      return audience.length ? audience.map((m) => ({ ...base, tenantId: m.tenant_id, clientId: m.client_id })) : [base];
+      return perShop(base, shops.length ? shops : matches);
     };
     // A text charged to the SMS budgets but not queued (the transaction failed) is given back.
     const refund = plan.kind === 'send' && channel === 'sms' ? () => d.limits.refundSms(tenantIds) : async () => {};
@@ -117,11 +116,11 @@ export function createLoginDispatcher(d: DispatchDeps) {
               minutes: Math.round(d.linkTtlMs / 60_000),
             },
           });
-          await auditRepo(trx).record(...perShop('login.link_issued', { channel, shops: tenants.length, ...context }), ...perShop('delivery.queued', { channel, message: messageId }));
+          await auditRepo(trx).record(...forShops('login.link_issued', { channel, shops: tenants.length, ...context }), ...forShops('delivery.queued', { channel, message: messageId }));
         } else if (plan.kind === 'refused') {
-          await auditRepo(trx).record(...perShop('login.link_refused', { channel, reason: plan.reason, ...context }));
+          await auditRepo(trx).record(...forShops('login.link_refused', { channel, reason: plan.reason, ...context }));
         } else {
-          await auditRepo(trx).record(...perShop('login.requested_unknown', { channel, ...(matches.length ? { reason: 'no_contact_for_channel' } : {}) }));
+          await auditRepo(trx).record(...forShops('login.requested_unknown', { channel, ...(matches.length ? { reason: 'no_contact_for_channel' } : {}) }));
           if (plan.kind === 'notice') {
             const messageId = await d.outbox.enqueue(trx, {
               channel: 'email',
@@ -132,7 +131,7 @@ export function createLoginDispatcher(d: DispatchDeps) {
               now,
               data: { loginUrl: `${d.publicUrl}/client-login` },
             });
-            await auditRepo(trx).record(...perShop('delivery.queued', { channel, message: messageId, template: 'unknown-email' }));
+            await auditRepo(trx).record(...forShops('delivery.queued', { channel, message: messageId, template: 'unknown-email' }));
           }
         }
       });

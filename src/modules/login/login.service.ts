@@ -7,7 +7,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { hmac, randomDigits, randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
-import { auditRepo } from '../audit/audit.repo.ts';
+import { auditRepo, perShop } from '../audit/audit.repo.ts';
 import { parseIdentifier, type Identifier } from '../clients/contact.ts';
 import type { JobQueue } from '../jobs/jobs.ts';
 import type { RequestContext } from '../../lib/request-context.ts';
@@ -55,7 +55,7 @@ export function createLoginService(d: LoginDeps) {
   async function audit(trx: Kysely<DB>, r: LoginRequest, action: string, data: Record<string, unknown>, ctx: RequestContext, known?: { tenant_id: string; client_id: string }[]) {
     const matches = known ?? (await loginRepo(trx).matchedClients(r.id));
     const base = { actor: 'client' as const, action, subjectId: r.id, ip: ctx.ip, at: d.clock.now(), data: { to: maskIdentifier(r.identifier_kind, r.identifier), ...data } };
-    await auditRepo(trx).record(...(matches.length ? matches.map((m) => ({ ...base, tenantId: m.tenant_id, clientId: m.client_id })) : [base]));
+    await auditRepo(trx).record(...perShop(base, matches));
   }
 
   /** Single use, then a session (one shop) or the picker (several). Runs in the caller's transaction. */
