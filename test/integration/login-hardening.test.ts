@@ -215,3 +215,25 @@ describe(`the audit log cannot be emptied (${storeKind})`, () => {
     expect(Number((await t.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBeGreaterThan(0);
   });
 });
+
+describe(`security headers (${storeKind})`, () => {
+  it('every page: a strict CSP with no inline style or script, helmet’s headers, no HSTS on plain http', async () => {
+    const res = await t.app.inject({ url: '/client-login' });
+    const h = res.headers;
+    expect(h['content-security-policy']).toBe("default-src 'none';style-src 'self';img-src 'self' data:;form-action 'self';frame-ancestors 'none';base-uri 'none'");
+    expect(h['x-frame-options']).toBe('DENY');
+    expect(h['x-content-type-options']).toBe('nosniff');
+    expect(h['cross-origin-opener-policy']).toBe('same-origin');
+    expect(h['cross-origin-resource-policy']).toBe('same-origin');
+    expect(h['permissions-policy']).toContain('camera=()');
+    expect(h['cache-control']).toBe('no-store');
+    expect(h['strict-transport-security']).toBeUndefined();
+    // No inline style anywhere a page could need it: the brand colour is a stylesheet.
+    expect(res.body).not.toMatch(/<style|style="/);
+    const theme = /<link rel="stylesheet" href="(\/theme\/[0-9a-f-]+\.css)">/.exec(res.body)![1]!;
+    const css = await t.app.inject({ url: theme });
+    expect(css.headers['content-type']).toContain('text/css');
+    expect(css.body).toBe('.t-2563eb{--brand:#2563eb;--shop:#2563eb}');
+    expect((await t.app.inject({ url: '/theme/zzz.css' })).statusCode).toBe(404);
+  });
+});

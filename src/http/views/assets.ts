@@ -67,6 +67,7 @@ table.list td small{display:block;color:var(--muted)}
 .notes{white-space:pre-wrap}
 dl.details dt{font-weight:600;margin-top:12px}dl.details dd{margin:2px 0 0}
 .signout{margin-top:12px}
+.spaced{margin-top:20px}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `;
 

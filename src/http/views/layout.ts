@@ -1,5 +1,5 @@
 import { DEFAULT_BRAND_COLOR, safeColor } from '../../lib/color.ts';
-import { html, raw, type SafeHtml } from '../../lib/html.ts';
+import { html, type SafeHtml } from '../../lib/html.ts';
 import { cssPath } from './assets.ts';
 
 export interface Brand {
@@ -14,9 +14,13 @@ export function brandMark(b: Brand): SafeHtml {
   return b.logoUrl ? html`<img src="${b.logoUrl}" alt="">` : html`<span class="mark" aria-hidden="true">${initial(b.name)}</span>`;
 }
 
+/** The class that gives an element a shop's colour (from the /theme stylesheet the page links). */
+export const themeClass = (color: string) => `t-${safeColor(color).slice(1)}`;
+
 /** The page shell: branded for one shop when we know it, neutral otherwise. */
-export function layout(p: { title: string; body: SafeHtml; brand?: Brand; wide?: boolean }): string {
+export function layout(p: { title: string; body: SafeHtml; brand?: Brand; wide?: boolean; moreColors?: string[] }): string {
   const brand = p.brand ?? { name: 'Servicio client portal', brandColor: DEFAULT_BRAND_COLOR };
+  const colors = [...new Set([brand.brandColor, ...(p.moreColors ?? [])].map((c) => safeColor(c).slice(1)))].slice(0, 10);
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -25,9 +29,9 @@ export function layout(p: { title: string; body: SafeHtml; brand?: Brand; wide?:
 <meta name="robots" content="noindex">
 <title>${p.title} · ${brand.name}</title>
 <link rel="stylesheet" href="${cssPath}">
-<style>:root{--brand:${raw(safeColor(brand.brandColor))}}</style>
+<link rel="stylesheet" href="/theme/${colors.join('-')}.css">
 </head>
-<body>
+<body class="${themeClass(brand.brandColor)}">
 <div class="brandbar"></div>
 <main class="wrap${p.wide ? ' wide' : ''}" id="main">
 <header class="site">${brandMark(brand)}<span class="name">${brand.name}</span></header>

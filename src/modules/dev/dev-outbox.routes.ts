@@ -39,6 +39,8 @@ export function devOutboxRoutes(app: FastifyInstance, d: { outbox: DevOutbox }) 
   app.get<{ Params: { id: string } }>('/dev/outbox/:id/html', local, async (req, reply) => {
     const m = await repo.byId(Number(req.params.id));
     if (!m?.html) return reply.callNotFound();
+    // An email as a mail client shows it: inline styles are how emails are written.
+    reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:");
     return sendHtml(reply, m.html);
   });
 

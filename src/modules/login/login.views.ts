@@ -1,6 +1,5 @@
-import { safeColor } from '../../lib/color.ts';
 import { html } from '../../lib/html.ts';
-import { brandMark, csrfField, layout, type Brand } from '../../http/views/layout.ts';
+import { brandMark, csrfField, layout, themeClass, type Brand } from '../../http/views/layout.ts';
 
 const fieldError = (id: string, error?: string) => (error ? html`<p class="error" id="${id}-error" role="alert">${error}</p>` : '');
 
@@ -70,7 +69,7 @@ ${csrfField(p.csrf)}
 <button type="submit" class="secondary">${offer}</button>
 </form>`
 }
-<p class="meta" style="margin-top:20px"><a href="/client-login">Start again with a different email or number</a></p>
+<p class="meta spaced"><a href="/client-login">Start again with a different email or number</a></p>
 </div>`,
   });
 }
@@ -114,6 +113,7 @@ ${csrfField(p.csrf)}
 
 export function pickPage(p: { csrf: string; shops: (Brand & { tenantId: string; clientName: string })[]; error?: string }): string {
   return layout({
+    moreColors: p.shops.map((s) => s.brandColor),
     title: 'Choose a shop',
     body: html`<div class="card">
 <h1>Which portal?</h1>
@@ -123,7 +123,7 @@ ${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
 ${csrfField(p.csrf)}
 <ul class="shops">
 ${p.shops.map(
-  (s) => html`<li><button type="submit" name="tenant" value="${s.tenantId}" style="--shop:${safeColor(s.brandColor)}">${brandMark(s)}<span>${s.name}<small>as ${s.clientName}</small></span></button></li>`,
+  (s) => html`<li><button type="submit" name="tenant" value="${s.tenantId}" class="${themeClass(s.brandColor)}">${brandMark(s)}<span>${s.name}<small>as ${s.clientName}</small></span></button></li>`,
 )}
 </ul>
 </form>

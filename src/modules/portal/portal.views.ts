@@ -191,7 +191,7 @@ export function switchAccountPage(p: { current: PortalSession; link: { clientNam
 ${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
 <p class="lead">You’re signed in as ${p.current.clientName} at ${p.current.tenant.name}. This link is for someone else.</p>
 <form method="post" action="/s/${p.token}">${csrfField(p.csrf)}<button type="submit">Continue as ${p.link.clientName} at ${p.link.shop.name}</button></form>
-<p class="meta" style="margin-top:16px"><a href="/portal">Stay signed in as ${p.current.clientName}</a></p>
+<p class="meta spaced"><a href="/portal">Stay signed in as ${p.current.clientName}</a></p>
 </div>`,
   });
 }

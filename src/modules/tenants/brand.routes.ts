@@ -12,7 +12,8 @@ export function brandRoutes(app: FastifyInstance, d: { tenants: Pick<TenantsServ
     return reply
       .header('cache-control', 'public, max-age=31536000, immutable')
       .header('content-security-policy', "default-src 'none'; sandbox")
-      .header('cross-origin-resource-policy', 'same-origin')
+      // Emails show the logo too, from a mail client's origin.
+      .header('cross-origin-resource-policy', 'cross-origin')
       .type(logo.content_type)
       .send(Buffer.from(logo.bytes));
   });
