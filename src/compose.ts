@@ -2,6 +2,10 @@
 // standalone worker, and the tests all call compose(): the same store, the same Redis, the same
 // services, the same worker. The dependency graph is visible here and nowhere else.
 import { Redis as IORedis, type Redis } from 'ioredis';
+import { sql } from 'kysely';
+import { onAudit } from './modules/audit/audit.repo.ts';
+import { jobsRepo } from './modules/jobs/jobs.repo.ts';
+import { createMetrics, type Metrics } from './modules/ops/metrics.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -55,15 +59,21 @@ export async function openStore(config: Config): Promise<Database> {
 }
 
 /** The services an operator (CLI) or the web app uses. */
-export function createServices(config: AppConfig, db: Database, clock: Clock = systemClock, redis?: Redis, payments: PaymentProvider = testPaymentProvider()) {
+export function createServices(config: AppConfig, db: Database, clock: Clock = systemClock, redis?: Redis, payments: PaymentProvider = testPaymentProvider(), metrics?: Metrics) {
   const sealer = createSealer(config.appSecret);
   const outbox = createOutbox({ sealer });
-  const sessions = createSessionsService({ db, clock, cacheMs: config.sessionCacheMs, ...(config.sessionIdleMs ? { idleMs: config.sessionIdleMs } : {}) });
+  const sessions = createSessionsService({
+    db,
+    clock,
+    cacheMs: config.sessionCacheMs,
+    ...(config.sessionIdleMs ? { idleMs: config.sessionIdleMs } : {}),
+    ...(metrics ? { onCheck: (valid: boolean) => metrics.sessionCheck(valid ? 'valid' : 'invalid') } : {}),
+  });
   // Changes to a shop or client can end sessions: drop this process's cached session checks.
   const onAuthChange = () => sessions.forgetCached();
   const tenants = createTenantsService({ db, clock, sessionDaysDefault: config.sessionDaysDefault, fetchLogo: createLogoFetcher({ production: config.production }), onAuthChange });
   const clients = createClientsService({ db, clock, defaultRegion: config.login.defaultRegion, onAuthChange });
-  const limits = createLimits({ config, db, clock, ...(redis ? { redis } : {}) });
+  const limits = createLimits({ config, db, clock, ...(redis ? { redis } : {}), ...(metrics ? { onRefused: metrics.refused } : {}) });
   const jobs = createJobQueue({ sealer, notify: outbox.notify });
   const login = createLoginService({
     db,
@@ -158,6 +168,9 @@ export interface System {
   db: Database;
   services: ReturnType<typeof createServices>;
   worker: DeliveryWorker;
+  metrics: Metrics;
+  /** Whether the store (and Redis, when configured) answer: { store: 'ok' | why, redis?: … }. */
+  ready(): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -172,7 +185,11 @@ export async function compose(config: AppConfig, o: ComposeOptions = {}): Promis
     redis?.disconnect();
     throw err;
   }
-  const services = createServices(config, db, clock, redis, o.payments);
+  const metrics = createMetrics({
+    backlogs: { outbox: () => outboxRepo(db).backlog(clock.now()), jobs: () => jobsRepo(db).backlog(clock.now()) },
+  });
+  const stopCounting = onAudit(metrics.audited);
+  const services = createServices(config, db, clock, redis, o.payments, metrics);
   const log = o.log ?? { info: () => {}, warn: () => {}, error: () => {} };
   const worker = createWorker(config, db, services, { clock, log: log as WorkerOptions['log'], ...(o.channels ? { channels: o.channels } : {}), ...(o.jobHandlers ? { jobHandlers: o.jobHandlers } : {}) });
   return {
@@ -181,7 +198,14 @@ export async function compose(config: AppConfig, o: ComposeOptions = {}): Promis
     db,
     services,
     worker,
+    metrics,
+    async ready() {
+      const answer = (p: Promise<unknown>) => p.then(() => 'ok', (err: unknown) => `not answering: ${err instanceof Error ? err.message : String(err)}`);
+      const [store, cache] = await Promise.all([answer(sql`SELECT 1`.execute(db)), redis ? answer(redis.ping()) : undefined]);
+      return { store, ...(cache ? { redis: cache } : {}) };
+    },
     async close() {
+      stopCounting();
       await worker.stop();
       redis?.disconnect();
       if (!o.db) await db.destroy();

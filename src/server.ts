@@ -14,6 +14,7 @@ import { devOutboxRoutes } from './modules/dev/dev-outbox.routes.ts';
 import { loginRoutes } from './modules/login/login.routes.ts';
 import { portalRoutes } from './modules/portal/portal.routes.ts';
 import { brandRoutes } from './modules/tenants/brand.routes.ts';
+import { opsRoutes } from './modules/ops/ops.routes.ts';
 
 export interface ServerOptions extends Omit<ComposeOptions, 'log'> {
   logger?: boolean;
@@ -37,6 +38,8 @@ export async function buildServer(config: AppConfig, o: ServerOptions = {}): Pro
   const csrf = createCsrf({ secret: config.appSecret, publicUrl: config.publicUrl, cookies });
   const auth = createAuth({ sessions: services.sessions, cookies });
 
+  // First, so its request counter sees every route registered after it.
+  opsRoutes(app, { metrics: system.metrics, ready: system.ready, metricsToken: config.metricsToken });
   loginRoutes(app, { login: services.login, limits: services.limits, cookies, csrf });
   portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf, invoices: services.invoices, reports: services.reports, payments: services.payments, links: services.links, clients: services.clients, login: services.login, limits: services.limits });
   apiRoutes(app, { apiKeys: services.apiKeys, clients: services.clients, invoices: services.invoices, reports: services.reports, notifications: services.notifications, publicUrl: config.publicUrl });

@@ -30,7 +30,7 @@ export function ipKey(ip: string): string {
 const MIN = 60;
 const DAY = 24 * 60 * MIN;
 
-export function createLimits(deps: { config: Config; db: Kysely<DB>; clock: Clock; redis?: Redis }) {
+export function createLimits(deps: { config: Config; db: Kysely<DB>; clock: Clock; redis?: Redis; onRefused?: (limit: string) => void }) {
   const { config, db, clock, redis } = deps;
   const L = config.limits;
 
@@ -53,7 +53,10 @@ export function createLimits(deps: { config: Config; db: Kysely<DB>; clock: Cloc
       await l.consume(key, points);
       return { ok: true };
     } catch (err) {
-      if (err instanceof RateLimiterRes) return { ok: false, retryAfterSec: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
+      if (err instanceof RateLimiterRes) {
+        deps.onRefused?.(l.keyPrefix.slice(L.namespace.length + 1));
+        return { ok: false, retryAfterSec: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
+      }
       throw err;
     }
   }

@@ -23,6 +23,19 @@ export function perShop(event: Omit<AuditInput, 'tenantId' | 'clientId'>, shops:
   return shops.map((s) => (typeof s === 'string' ? { ...event, tenantId: s } : { ...event, tenantId: s.tenant_id, clientId: s.client_id ?? null }));
 }
 
+type AuditListener = (e: AuditInput) => void;
+const listeners = new Set<AuditListener>();
+
+/**
+ * Everything the audit log records, as it is written (metrics count from here, so what the shop
+ * owner reads and what an operator graphs are the same events). One call per event, however many
+ * shops it was written for. Returns the unsubscribe function.
+ */
+export function onAudit(listener: AuditListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 export function auditRepo(db: Kysely<DB>) {
   return {
     async record(...events: AuditInput[]): Promise<void> {
@@ -42,6 +55,14 @@ export function auditRepo(db: Kysely<DB>) {
           })),
         )
         .execute();
+      if (listeners.size === 0) return;
+      const seen = new Set<string>();
+      for (const e of events) {
+        const key = `${e.action}\u0000${e.subjectId ?? ''}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        for (const l of listeners) l(e);
+      }
     },
   };
 }

@@ -121,6 +121,16 @@ export function outboxRepo(db: Kysely<DB>) {
       return db.selectFrom('outbox_messages as m').select(historyColumns).where('m.login_request_id', '=', loginRequestId).orderBy('m.created_at').execute();
     },
 
+    /** Messages waiting to go out, and the age of the oldest (for /metrics). */
+    async backlog(now: number) {
+      const r = await db
+        .selectFrom('outbox_messages')
+        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
+        .where('status', 'in', ['queued', 'sending'])
+        .executeTakeFirstOrThrow();
+      return { count: Number(r.n), oldestAgeMs: r.oldest === null ? 0 : now - Number(r.oldest) };
+    },
+
     /** The shops a message concerns, for the audit trail: its own, or every shop its login matched. */
     async tenantsOf(m: Pick<OutboxMessage, 'tenant_id' | 'login_request_id'>): Promise<string[]> {
       if (m.tenant_id) return [m.tenant_id];

@@ -39,12 +39,49 @@ const TOKEN_SHAPE = /^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/;
 /** A session from an email link lasts a day at most and is never renewed. */
 export const LINK_SESSION_MS = DAY;
 
-export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cacheMs?: number; idleMs?: number }) {
+export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cacheMs?: number; idleMs?: number; onCheck?: (valid: boolean) => void }) {
   const { db, clock } = deps;
   /** Idle limit: SESSION_IDLE_DAYS when set, never longer than the shop's session length. */
   const idleFor = (lifetime: number) => Math.min(deps.idleMs ?? lifetime, lifetime);
   const lookup = createSessionLookup(db);
   const cache = createSessionCache({ ttlMs: deps.cacheMs ?? 0 });
+  /** The check itself (see validate). */
+  async function check(token: string | undefined): Promise<{ session: PortalSession; renewedMaxAge?: number } | null> {
+    if (!token || !TOKEN_SHAPE.test(token)) return null;
+    const dot = token.indexOf('.');
+    const id = token.slice(0, dot);
+    let row = cache.get(id);
+    if (!row) {
+      const generation = cache.generation;
+      row = await lookup(id);
+      if (row) cache.set(id, row, generation);
+    }
+    if (!row || !safeEqual(row.secret_hash, sha256(token.slice(dot + 1)))) return null;
+    if (row.revoked_at !== null || row.tenant_status !== 'active' || row.client_status !== 'active') return null;
+    const now = clock.now();
+    const lifetime = row.session_days * DAY;
+    // Link sessions: a day from their start whatever was stored (older rows were issued for 30).
+    const absoluteEnd = Math.min(row.expires_at, row.created_at + (row.kind === 'link' ? Math.min(LINK_SESSION_MS, lifetime) : lifetime));
+    const idle = idleFor(lifetime);
+    const idleEnd = row.kind === 'link' ? absoluteEnd : row.renewed_at + idle;
+    if (now >= Math.min(absoluteEnd, idleEnd)) return null;
+    const session: PortalSession = {
+      id: row.id,
+      tenantId: row.tenant_id,
+      clientId: row.client_id,
+      kind: row.kind,
+      // A link session from before scopes existed names no object, and so sees none.
+      scope: row.kind === 'link' ? { kind: row.scope_kind ?? 'invoice', id: row.scope_id ?? '' } : null,
+      tenant: { name: row.tenant_name, slug: row.tenant_slug, brandColor: row.brand_color, logoUrl: logoPath(row.tenant_id, row.logo_hash) },
+      clientName: row.client_name,
+    };
+    // Renew only when it would let the session live longer and half the idle window is gone.
+    if (row.kind === 'link' || idleEnd >= absoluteEnd || idleEnd - now >= idle / 2) return { session };
+    await sessionsRepo(db).renew(row.tenant_id, row.id, now);
+    cache.delete(row.id);
+    return { session, renewedMaxAge: Math.floor((Math.min(absoluteEnd, now + idle) - now) / 1000) };
+  }
+
   return {
     /** Call after a change that can end sessions: a client's or shop's status or settings. */
     forgetCached(): void {
@@ -101,39 +138,9 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
      * Link sessions end a day after they began and are never renewed.
      */
     async validate(token: string | undefined): Promise<{ session: PortalSession; renewedMaxAge?: number } | null> {
-      if (!token || !TOKEN_SHAPE.test(token)) return null;
-      const dot = token.indexOf('.');
-      const id = token.slice(0, dot);
-      let row = cache.get(id);
-      if (!row) {
-        const generation = cache.generation;
-        row = await lookup(id);
-        if (row) cache.set(id, row, generation);
-      }
-      if (!row || !safeEqual(row.secret_hash, sha256(token.slice(dot + 1)))) return null;
-      if (row.revoked_at !== null || row.tenant_status !== 'active' || row.client_status !== 'active') return null;
-      const now = clock.now();
-      const lifetime = row.session_days * DAY;
-      // Link sessions: a day from their start whatever was stored (older rows were issued for 30).
-      const absoluteEnd = Math.min(row.expires_at, row.created_at + (row.kind === 'link' ? Math.min(LINK_SESSION_MS, lifetime) : lifetime));
-      const idle = idleFor(lifetime);
-      const idleEnd = row.kind === 'link' ? absoluteEnd : row.renewed_at + idle;
-      if (now >= Math.min(absoluteEnd, idleEnd)) return null;
-      const session: PortalSession = {
-        id: row.id,
-        tenantId: row.tenant_id,
-        clientId: row.client_id,
-        kind: row.kind,
-        // A link session from before scopes existed names no object, and so sees none.
-        scope: row.kind === 'link' ? { kind: row.scope_kind ?? 'invoice', id: row.scope_id ?? '' } : null,
-        tenant: { name: row.tenant_name, slug: row.tenant_slug, brandColor: row.brand_color, logoUrl: logoPath(row.tenant_id, row.logo_hash) },
-        clientName: row.client_name,
-      };
-      // Renew only when it would let the session live longer and half the idle window is gone.
-      if (row.kind === 'link' || idleEnd >= absoluteEnd || idleEnd - now >= idle / 2) return { session };
-      await sessionsRepo(db).renew(row.tenant_id, row.id, now);
-      cache.delete(row.id);
-      return { session, renewedMaxAge: Math.floor((Math.min(absoluteEnd, now + idle) - now) / 1000) };
+      const found = await check(token);
+      deps.onCheck?.(found !== null);
+      return found;
     },
 
     async end(session: { id: string; tenantId: string; clientId: string }, ctx: RequestContext, reason = 'logout'): Promise<void> {
