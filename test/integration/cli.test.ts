@@ -32,6 +32,22 @@ afterAll(async () => {
   process.env = saved;
 });
 
+let seq = 0;
+/** A shop of this test's own, made with the CLI: its slug. */
+async function newShop(name = 'Sunny Pest Control') {
+  const slug = `sunny-${process.pid}-${++seq}`;
+  const res = await cli('tenant', 'create', '--name', name, '--slug', slug, '--json');
+  expect(res.code).toBe(0);
+  return slug;
+}
+/** A client of that shop, made with the CLI, with an email of its own. */
+async function newClient(slug: string) {
+  const email = `lee.${slug}@example.com`;
+  const res = await cli('client', 'add', '--tenant', slug, '--name', 'Lee Park', '--email', email, '--json');
+  expect(res.code).toBe(0);
+  return { email, id: JSON.parse(res.out).id as string };
+}
+
 describe(`servicio CLI (${storeKind})`, () => {
   it('migrates, and says so again without harm', async () => {
     expect((await cli('migrate')).out).toMatch(/Applied: 0001-initial|up to date/);
@@ -41,12 +57,13 @@ describe(`servicio CLI (${storeKind})`, () => {
   });
 
   it('creates a shop and refuses a duplicate slug with exit code 2', async () => {
-    const ok = await cli('tenant', 'create', '--name', 'Sunny Pest Control', '--slug', 'sunny-pest', '--color', '#B45309', '--json');
+    const slug = `sunny-pest-${process.pid}`;
+    const ok = await cli('tenant', 'create', '--name', 'Sunny Pest Control', '--slug', slug, '--color', '#B45309', '--json');
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.out)).toMatchObject({ slug: 'sunny-pest', brand_color: '#b45309', session_days: 30 });
-    const dup = await cli('tenant', 'create', '--name', 'Other', '--slug', 'sunny-pest');
+    expect(JSON.parse(ok.out)).toMatchObject({ slug, brand_color: '#b45309', session_days: 30 });
+    const dup = await cli('tenant', 'create', '--name', 'Other', '--slug', slug);
     expect(dup.code).toBe(2);
-    expect(dup.err).toBe('Error: A shop with the slug "sunny-pest" already exists; choose another.');
+    expect(dup.err).toBe(`Error: A shop with the slug "${slug}" already exists; choose another.`);
     const bad = await cli('tenant', 'create', '--name', 'Bad', '--slug', 'Not A Slug', '--json');
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.err).error).toMatchObject({ code: 'INVALID_INPUT', field: 'slug' });
@@ -58,11 +75,12 @@ describe(`servicio CLI (${storeKind})`, () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const ok = await cli('tenant', 'logo', 'sunny-pest', `${base}/logo.png`, '--json');
+      const slug = await newShop();
+      const ok = await cli('tenant', 'logo', slug, `${base}/logo.png`, '--json');
       expect(ok.code).toBe(0);
       const list = JSON.parse((await cli('tenant', 'list', '--json')).out) as { slug: string; logo_hash: string | null }[];
-      expect(list.find((t) => t.slug === 'sunny-pest')!.logo_hash).toMatch(/^[0-9a-f]{16}$/);
-      const missing = await cli('tenant', 'logo', 'sunny-pest', `${base}/nope.png`);
+      expect(list.find((t) => t.slug === slug)!.logo_hash).toMatch(/^[0-9a-f]{16}$/);
+      const missing = await cli('tenant', 'logo', slug, `${base}/nope.png`);
       expect(missing.code).toBe(2);
       expect(missing.err).toMatch(/could not be fetched \(HTTP 404\)/);
     } finally {
@@ -71,30 +89,32 @@ describe(`servicio CLI (${storeKind})`, () => {
   });
 
   it('adds and updates clients with normalised contact details and clear errors', async () => {
-    const add = await cli('client', 'add', '--tenant', 'sunny-pest', '--name', 'Lee Park', '--email', ' Lee@Example.COM', '--phone', '(512) 555-0199', '--json');
+    const slug = await newShop();
+    const add = await cli('client', 'add', '--tenant', slug, '--name', 'Lee Park', '--email', ' Lee@Example.COM', '--phone', '(512) 555-0199', '--json');
     expect(add.code).toBe(0);
     const client = JSON.parse(add.out);
     expect(client).toMatchObject({ email: 'lee@example.com', phone: '+15125550199', link_version: 1 });
 
-    const badEmail = await cli('client', 'add', '--tenant', 'sunny-pest', '--name', 'X', '--email', 'x@nowhere');
+    const badEmail = await cli('client', 'add', '--tenant', slug, '--name', 'X', '--email', 'x@nowhere');
     expect(badEmail.code).toBe(2);
     expect(badEmail.err).toContain('doesn’t look complete');
-    const none = await cli('client', 'add', '--tenant', 'sunny-pest', '--name', 'Nobody');
+    const none = await cli('client', 'add', '--tenant', slug, '--name', 'Nobody');
     expect(none.err).toContain('needs an email or a mobile number');
-    const taken = await cli('client', 'add', '--tenant', 'sunny-pest', '--name', 'Twin', '--email', 'lee@example.com');
+    const taken = await cli('client', 'add', '--tenant', slug, '--name', 'Twin', '--email', 'lee@example.com');
     expect(taken.err).toContain('already has this email');
 
-    const upd = await cli('client', 'update', '--tenant', 'sunny-pest', 'lee@example.com', '--phone', '+1 512 555 0198', '--json');
+    const upd = await cli('client', 'update', '--tenant', slug, 'lee@example.com', '--phone', '+1 512 555 0198', '--json');
     expect(JSON.parse(upd.out)).toMatchObject({ phone: '+15125550198', link_version: 2 });
-    const renamed = await cli('client', 'update', '--tenant', 'sunny-pest', client.id, '--name', 'Lee J. Park', '--json');
+    const renamed = await cli('client', 'update', '--tenant', slug, client.id, '--name', 'Lee J. Park', '--json');
     expect(JSON.parse(renamed.out)).toMatchObject({ name: 'Lee J. Park', link_version: 2 });
-    const list = await cli('client', 'list', '--tenant', 'sunny-pest');
+    const list = await cli('client', 'list', '--tenant', slug);
     expect(list.out).toContain('Lee J. Park\tlee@example.com\t+15125550198\tactive');
   });
 
   it('sets a shop session length and rejects nonsense', async () => {
-    expect((await cli('tenant', 'session-days', 'sunny-pest', '7')).out).toBe('Sessions at Sunny Pest Control now last at most 7 days.');
-    const bad = await cli('tenant', 'session-days', 'sunny-pest', '0');
+    const slug = await newShop();
+    expect((await cli('tenant', 'session-days', slug, '7')).out).toBe('Sessions at Sunny Pest Control now last at most 7 days.');
+    const bad = await cli('tenant', 'session-days', slug, '0');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('1–365 days');
   });
@@ -109,6 +129,7 @@ describe(`servicio CLI (${storeKind})`, () => {
   });
 
   it('seeds demo data only into an empty store', async () => {
+    await newShop();
     expect(JSON.parse((await cli('seed', '--json')).out)).toEqual({ seeded: false });
   });
 
@@ -116,14 +137,15 @@ describe(`servicio CLI (${storeKind})`, () => {
     const config = loadConfig(env);
     const system = await compose({ ...config, appSecret: config.appSecret! });
     const { db, services: svc } = system;
+    const lee = await newClient(await newShop());
     try {
-      await svc.login.request('lee@example.com', { ip: null, userAgent: null });
+      await svc.login.request(lee.email, { ip: null, userAgent: null });
       const child = spawn(process.execPath, ['bin/servicio.js', 'worker'], { env: { ...process.env, ...env, WORKER_POLL_MS: '100' }, stdio: 'ignore' });
       try {
         let sent: { to_address: string; text: string } | undefined;
         for (let i = 0; i < 100 && !sent; i++) {
           await new Promise((r) => setTimeout(r, 100));
-          sent = await devOutboxRepo(db).latest(1, 'lee@example.com').then((m) => m[0]);
+          sent = await devOutboxRepo(db).latest(1, lee.email).then((m) => m[0]);
         }
         expect(sent?.text).toMatch(/\/l\/[A-Za-z0-9_-]{48}/);
       } finally {
@@ -135,18 +157,29 @@ describe(`servicio CLI (${storeKind})`, () => {
   });
 
   it('shows what happened to a client\'s login messages', async () => {
-    const res = await cli('client', 'messages', '--tenant', 'sunny-pest', 'lee@example.com');
+    const slug = await newShop();
+    const lee = await newClient(slug);
+    const config = loadConfig(env);
+    const system = await compose({ ...config, appSecret: config.appSecret! });
+    try {
+      await system.services.login.request(lee.email, { ip: null, userAgent: null });
+      await system.worker.runOnce();
+    } finally {
+      await system.close();
+    }
+    const res = await cli('client', 'messages', '--tenant', slug, lee.email);
     expect(res.code).toBe(0);
     expect(res.out).toMatch(/EMAIL to l\*\*\*@example\.com {2}sent/);
     expect(res.out).toMatch(/ {4}.* {2}queued\n {4}.* {2}sent {2}dev/);
-    const json = JSON.parse((await cli('client', 'messages', '--tenant', 'sunny-pest', 'lee@example.com', '--json')).out);
+    const json = JSON.parse((await cli('client', 'messages', '--tenant', slug, lee.email, '--json')).out);
     expect(json[0]).toMatchObject({ channel: 'email', status: 'sent', provider: 'dev' });
   });
 
   it('runs as the servicio binary', async () => {
+    const slug = await newShop();
     const run = promisify(execFile);
     const { stdout } = await run(process.execPath, ['bin/servicio.js', 'tenant', 'list', '--json'], { env: { ...process.env, ...env } });
-    expect(JSON.parse(stdout).map((t: { slug: string }) => t.slug)).toContain('sunny-pest');
+    expect(JSON.parse(stdout).map((t: { slug: string }) => t.slug)).toContain(slug);
     const failed = await run(process.execPath, ['bin/servicio.js', 'tenant', 'create', '--name', 'X'], { env: { ...process.env, ...env } }).catch((e) => e);
     expect(failed.code).toBe(2);
     expect(failed.stderr).toContain('Missing --slug.');
@@ -155,12 +188,13 @@ describe(`servicio CLI (${storeKind})`, () => {
 
 describe(`servicio apikey (${storeKind})`, () => {
   it('creates a key shown once, lists and revokes it', async () => {
-    const created = JSON.parse((await cli('apikey', 'create', '--tenant', 'sunny-pest', '--name', 'Main office system', '--json')).out);
+    const slug = await newShop();
+    const created = JSON.parse((await cli('apikey', 'create', '--tenant', slug, '--name', 'Main office system', '--json')).out);
     expect(created.key).toMatch(/^spk_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/);
-    const list = await cli('apikey', 'list', '--tenant', 'sunny-pest');
+    const list = await cli('apikey', 'list', '--tenant', slug);
     expect(list.out).toContain(`${created.id}\tMain office system\tactive`);
     expect(list.out).not.toContain(created.key.slice(-43));
-    expect((await cli('apikey', 'revoke', '--tenant', 'sunny-pest', created.id)).out).toBe(`Revoked API key ${created.id}.`);
-    expect((await cli('apikey', 'revoke', '--tenant', 'sunny-pest', created.id)).code).toBe(2);
+    expect((await cli('apikey', 'revoke', '--tenant', slug, created.id)).out).toBe(`Revoked API key ${created.id}.`);
+    expect((await cli('apikey', 'revoke', '--tenant', slug, created.id)).code).toBe(2);
   });
 });

@@ -56,7 +56,7 @@ describe(`delivery (${storeKind})`, () => {
     expect(sms.Body).toContain('your service providers');
     extractLink(sms.Body!);
     const m = await messageStatus();
-    expect(m).toMatchObject({ status: 'sent', provider: 'twilio', provider_id: `SM${'1'.padStart(32, '0')}` });
+    expect(m).toMatchObject({ status: 'sent', provider: 'twilio', provider_id: `SM${String(twilio.received.length).padStart(32, '0')}` });
   });
 
   it('retries a transient SMTP failure with backoff, then sends', async () => {

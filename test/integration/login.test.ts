@@ -5,6 +5,7 @@ import { demo } from '../../src/modules/demo/seed.ts';
 import { MINUTE } from '../../src/lib/clock.ts';
 import { sha256 } from '../../src/lib/crypto.ts';
 import { csrfOf } from '../helpers/browser.ts';
+import { makeClient, makeShop } from '../helpers/factories.ts';
 import { startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
 
 let t: TestServer;
@@ -170,19 +171,15 @@ describe(`login by link (${storeKind})`, () => {
 
   // Regression: a link kept working after the shop changed the client's email.
   it('stops a link when the client no longer has that email', async () => {
-    await requestLink(demo.oneShop.email);
-    const msg = await t.lastMessageTo(demo.oneShop.email);
-    const lawn = t.demo!.tenants[0]!.id;
-    const maria = await t.services.clients.resolve(lawn, demo.oneShop.email);
-    await t.services.clients.update(lawn, maria.id, { email: 'maria.new@example.com' });
-    try {
-      const b = t.browser();
-      const res = await b.post(msg.link, { _csrf: csrfOf((await b.get(msg.link)).body) });
-      expect(res.statusCode).toBe(410);
-      expect(b.cookie('session')).toBeUndefined();
-    } finally {
-      await t.services.clients.update(lawn, maria.id, { email: demo.oneShop.email });
-    }
+    const shop = await makeShop(t);
+    const c = await makeClient(t, shop.id);
+    await requestLink(c.email!);
+    const msg = await t.lastMessageTo(c.email!);
+    await t.services.clients.update(shop.id, c.id, { email: `new.${c.email}` });
+    const b = t.browser();
+    const res = await b.post(msg.link, { _csrf: csrfOf((await b.get(msg.link)).body) });
+    expect(res.statusCode).toBe(410);
+    expect(b.cookie('session')).toBeUndefined();
   });
 
   it('treats unknown and malformed links like expired ones', async () => {
@@ -293,7 +290,7 @@ describe(`several shops (${storeKind})`, () => {
 });
 
 describe(`sessions (${storeKind})`, () => {
-  async function signIn(identifier = demo.oneShop.email) {
+  async function signIn(identifier: string = demo.oneShop.email) {
     const { browser } = await requestLink(identifier);
     const msg = await t.lastMessageTo(identifier);
     await browser.get(msg.link);
@@ -321,12 +318,13 @@ describe(`sessions (${storeKind})`, () => {
   });
 
   it('applies a lowered shop session length to existing sessions', async () => {
-    const b = await signIn();
+    const shop = await makeShop(t);
+    const c = await makeClient(t, shop.id);
+    const b = await signIn(c.email!);
     t.clock.advance(2 * 24 * 60 * MINUTE);
     expect((await b.get('/portal')).statusCode).toBe(200);
-    await t.services.tenants.setSessionDays(t.demo!.tenants[0]!.id, 1);
+    await t.services.tenants.setSessionDays(shop.id, 1);
     expect((await b.get('/portal')).statusCode).toBe(303);
-    await t.services.tenants.setSessionDays(t.demo!.tenants[0]!.id, 30);
   });
 
   it('ends sessions 30 days after sign-in', async () => {
@@ -336,11 +334,11 @@ describe(`sessions (${storeKind})`, () => {
   });
 
   it('ends sessions of a disabled client', async () => {
-    const b = await signIn();
-    const client = await t.services.clients.resolve(t.demo!.tenants[0]!.id, demo.oneShop.email);
-    await t.services.clients.update(client.tenant_id, client.id, { status: 'disabled' });
+    const shop = await makeShop(t);
+    const c = await makeClient(t, shop.id);
+    const b = await signIn(c.email!);
+    await t.services.clients.update(shop.id, c.id, { status: 'disabled' });
     expect((await b.get('/portal')).statusCode).toBe(303);
-    await t.services.clients.update(client.tenant_id, client.id, { status: 'active' });
   });
 
   it('rejects forged and malformed session cookies', async () => {
@@ -355,16 +353,18 @@ describe(`sessions (${storeKind})`, () => {
 
 describe(`audit (${storeKind})`, () => {
   it('records the life of a login in order, and forbids changing it', async () => {
-    const { browser } = await requestLink(demo.oneShop.email);
-    const msg = await t.lastMessageTo(demo.oneShop.email);
+    const shop = await makeShop(t);
+    const c = await makeClient(t, shop.id);
+    const { browser } = await requestLink(c.email!);
+    const msg = await t.lastMessageTo(c.email!);
     await browser.get(msg.link);
-    const request = await t.db.selectFrom('login_requests').select('id').orderBy('created_at', 'desc').where('identifier', '=', demo.oneShop.email).executeTakeFirstOrThrow();
+    const request = await t.db.selectFrom('login_requests').select('id').where('identifier', '=', c.email!).executeTakeFirstOrThrow();
     const events = await t.db.selectFrom('audit_events').select(['action', 'tenant_id', 'data']).where('subject_id', '=', request.id).orderBy('id').execute();
     expect(events.map((e) => e.action)).toEqual(['login.requested', 'login.link_issued', 'delivery.queued', 'delivery.sent', 'login.consumed']);
     const sessionId = browser.cookie('session')!.split('.')[0]!;
     const created = await t.db.selectFrom('audit_events').select(['action', 'tenant_id']).where('subject_id', '=', sessionId).execute();
-    expect(created).toEqual([{ action: 'session.created', tenant_id: t.demo!.tenants[0]!.id }]);
-    expect(JSON.parse(events[1]!.data)).toMatchObject({ channel: 'email', to: 'm***@example.com' });
+    expect(created).toEqual([{ action: 'session.created', tenant_id: shop.id }]);
+    expect(JSON.parse(events[1]!.data)).toMatchObject({ channel: 'email', to: 'c***@example.com' });
     await expect(t.db.updateTable('audit_events').set({ action: 'x' }).execute()).rejects.toThrow(/append-only/);
     await expect(t.db.deleteFrom('audit_events').execute()).rejects.toThrow(/append-only/);
   });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY } from '../../src/lib/clock.ts';
 import { demo } from '../../src/modules/demo/seed.ts';
 import { csrfOf } from '../helpers/browser.ts';
+import { makeClient, makeInvoice, makeShop } from '../helpers/factories.ts';
 import { startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
 
 const OLD_KEY = 'k2026a:old-signing-secret-old-signing-secret-0001';
@@ -232,35 +233,24 @@ describe(`signed links in automated emails (${storeKind})`, () => {
   });
 
   it('dies when the client’s contact details change', async () => {
-    const { externalId } = await newInvoice();
-    const { link } = await emailLink('invoice_sent', externalId);
+    const { shop, c, link } = await ownLink();
     const opened = t.browser();
     await opened.get(link); // a session from the link, before the change
-    await api('PUT', '/api/v1/clients/maria', { name: 'Maria Lopez', email: demo.oneShop.email, phone: '+1 512 555 0199' });
-    try {
-      expect((await t.browser().get(link)).statusCode).toBe(410);
-      // Regression: the link's session outlived the contact change.
-      expect((await opened.get('/portal')).statusCode).toBe(303);
-      expect((await rejections()).at(-1)).toBe('client_changed');
-    } finally {
-      await api('PUT', '/api/v1/clients/maria', { name: 'Maria Lopez', email: demo.oneShop.email, phone: demo.oneShop.phone });
-    }
+    await t.services.clients.update(shop.id, c.id, { phone: '+1 512 555 0199' });
+    expect((await t.browser().get(link)).statusCode).toBe(410);
+    // Regression: the link's session outlived the contact change.
+    expect((await opened.get('/portal')).statusCode).toBe(303);
+    expect((await rejections()).at(-1)).toBe('client_changed');
   });
 
   it('dies, with the sessions, when the shop is disabled', async () => {
-    const { externalId } = await newInvoice();
-    const { link } = await emailLink('invoice_sent', externalId);
+    const { shop, link } = await ownLink();
     const b = t.browser();
     await b.get(link);
-    const lawn = t.demo!.tenants[0]!.id;
-    await t.services.tenants.setStatus(lawn, 'disabled');
-    try {
-      expect((await b.get('/portal')).statusCode).toBe(303);
-      expect((await t.browser().get(link)).statusCode).toBe(410);
-      expect((await rejections()).at(-1)).toBe('shop_disabled');
-    } finally {
-      await t.services.tenants.setStatus(lawn, 'active');
-    }
+    await t.services.tenants.setStatus(shop.id, 'disabled');
+    expect((await b.get('/portal')).statusCode).toBe(303);
+    expect((await t.browser().get(link)).statusCode).toBe(410);
+    expect((await rejections()).at(-1)).toBe('shop_disabled');
   });
 
   it('refuses a link whose shop and client do not belong together', async () => {
@@ -298,6 +288,8 @@ describe(`portal (${storeKind})`, () => {
 
   it('lists open invoices first and never shows another client’s or shop’s objects', async () => {
     const { id } = await newInvoice({ dueDate: '2026-12-30' });
+    const paid = await newInvoice();
+    expect((await api('POST', `/api/v1/invoices/${paid.externalId}/paid`)).statusCode).toBe(200);
     const b = await loginSession();
     const list = await b.get('/portal/invoices');
     expect(list.body).toContain(`/portal/invoices/${id}`);
@@ -310,36 +302,40 @@ describe(`portal (${storeKind})`, () => {
   });
 
   it('needs a fresh login link to change contact details (step-up)', async () => {
-    const { externalId } = await newInvoice();
-    const { link } = await emailLink('invoice_sent', externalId);
+    const { shop, c, link } = await ownLink();
     const viaLink = t.browser();
     await viaLink.get(link);
     const profile = await viaLink.get('/portal/profile');
     expect(profile.body).toContain('See all your invoices');
     expect(profile.body).not.toContain('name="email"');
-    expect(profile.body).not.toContain(demo.oneShop.email);
+    expect(profile.body).not.toContain(c.email!);
     const refused = await viaLink.post('/portal/profile', { _csrf: csrfOf(profile.body), email: 'attacker@example.com', phone: '' });
     expect(refused.statusCode).toBe(403);
-    const maria = await t.services.clients.resolve(t.demo!.tenants[0]!.id, demo.oneShop.email);
-    expect(maria.email).toBe(demo.oneShop.email);
+    expect((await t.services.clients.get(shop.id, c.id))!.email).toBe(c.email);
     const stepUp = await viaLink.post('/portal/send-link', { _csrf: csrfOf(profile.body) });
     expect(stepUp.headers.location).toBe('/client-login/check');
-    const msg = await t.lastMessageTo(demo.oneShop.email);
+    const msg = await t.lastMessageTo(c.email!);
     expect((await viaLink.get(msg.link)).headers.location).toBe('/portal');
 
     const form = await viaLink.get('/portal/profile');
     expect(form.body).toContain('name="email"');
-    const bad = await viaLink.post('/portal/profile', { _csrf: csrfOf(form.body), email: 'maria@', phone: demo.oneShop.phone });
+    const bad = await viaLink.post('/portal/profile', { _csrf: csrfOf(form.body), email: 'maria@', phone: '' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('value="maria@"');
-    const before = await t.services.clients.resolve(t.demo!.tenants[0]!.id, demo.oneShop.email);
-    const saved = await viaLink.post('/portal/profile', { _csrf: csrfOf(form.body), email: demo.oneShop.email, phone: '+1 512 555 0177' });
+    const saved = await viaLink.post('/portal/profile', { _csrf: csrfOf(form.body), email: c.email!, phone: '+1 512 555 0177' });
     expect(saved.headers.location).toBe('/portal/profile?saved=1');
-    const after = await t.services.clients.resolve(t.demo!.tenants[0]!.id, demo.oneShop.email);
-    expect(after).toMatchObject({ phone: '+15125550177', link_version: before.link_version + 1 });
-    await t.services.clients.update(after.tenant_id, after.id, { phone: demo.oneShop.phone });
+    expect(await t.services.clients.get(shop.id, c.id)).toMatchObject({ phone: '+15125550177', link_version: c.link_version + 1 });
   });
 });
+
+/** A shop, client and invoice of this test's own, and the signed link of the invoice's email. */
+async function ownLink() {
+  const shop = await makeShop(t);
+  const c = await makeClient(t, shop.id);
+  const inv = await makeInvoice(t, shop.id, c.external_id!);
+  const { url: link } = t.services.links.urlFor({ tenantId: shop.id, clientId: c.id, linkVersion: c.link_version, object: 'invoice', objectId: inv.id });
+  return { shop, c, inv, link };
+}
 
 async function loginSessionPick() {
   const b = t.browser();
