@@ -79,3 +79,16 @@ export async function footprint(t: TestServer) {
     Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   return { logins: await n('login_requests'), outbox: await n('outbox_messages'), audit: await n('audit_events'), sessions: await n('sessions') };
 }
+
+/** The audit actions recorded for the logins of one email or phone, in order (optionally only some). */
+export async function loginAudit(t: TestServer, identifier: string, only?: string[]): Promise<string[]> {
+  const rows = await t.db
+    .selectFrom('login_requests')
+    .innerJoin('audit_events', 'audit_events.subject_id', 'login_requests.id')
+    .select('audit_events.action')
+    .where('login_requests.identifier', '=', identifier)
+    .$if(!!only, (q) => q.where('audit_events.action', 'in', only!))
+    .orderBy('audit_events.id')
+    .execute();
+  return rows.map((r) => r.action);
+}

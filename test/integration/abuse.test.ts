@@ -4,6 +4,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { demo } from '../../src/modules/demo/seed.ts';
 import { csrfOf } from '../helpers/browser.ts';
+import { loginAudit } from '../helpers/factories.ts';
 import { startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
 
 const backend = process.env.REDIS_URL ? 'redis' : storeKind;
@@ -19,14 +20,7 @@ afterEach(async () => {
 
 const issued = async (t: TestServer, identifier: string) => {
   await t.worker.runOnce(); // matching and limits happen in the worker, after the answer
-  return t.db
-    .selectFrom('login_requests')
-    .innerJoin('audit_events', 'audit_events.subject_id', 'login_requests.id')
-    .select('audit_events.action')
-    .where('login_requests.identifier', '=', identifier)
-    .where('audit_events.action', 'in', ['login.link_issued', 'login.link_refused'])
-    .orderBy('audit_events.id')
-    .execute();
+  return (await loginAudit(t, identifier, ['login.link_issued', 'login.link_refused'])).map((action) => ({ action }));
 };
 
 async function ask(t: TestServer, identifier: string, headers: Record<string, string> = {}) {

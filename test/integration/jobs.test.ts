@@ -4,7 +4,7 @@
 // duplicated). Here the crash is made to happen exactly there, and a worker loses its lease.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobHandlers } from '../../src/modules/jobs/jobs.ts';
-import { askLink, makeClient, makeShop } from '../helpers/factories.ts';
+import { askLink, loginAudit, makeClient, makeShop } from '../helpers/factories.ts';
 import { startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
 
 const servers: TestServer[] = [];
@@ -31,16 +31,7 @@ function crashOnce(at = 1): (real: JobHandlers) => JobHandlers {
   });
 }
 
-const auditOf = async (t: TestServer, identifier: string) =>
-  (
-    await t.db
-      .selectFrom('audit_events')
-      .innerJoin('login_requests', 'login_requests.id', 'audit_events.subject_id')
-      .select('audit_events.action')
-      .where('login_requests.identifier', '=', identifier)
-      .orderBy('audit_events.id')
-      .execute()
-  ).map((a) => a.action);
+const auditOf = (t: TestServer, identifier: string) => loginAudit(t, identifier);
 
 describe(`jobs complete with their effects (${storeKind})`, () => {
   it('a crash before the commit leaves nothing behind; the retry does it all exactly once', async () => {

@@ -4,7 +4,7 @@
 // them in Redis — two limits where there should be one.
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { askLink, makeClient, makeShop } from '../helpers/factories.ts';
+import { askLink, loginAudit, makeClient, makeShop } from '../helpers/factories.ts';
 import { startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
 
 const backend = process.env.REDIS_URL ? `${storeKind}+redis` : storeKind;
@@ -13,16 +13,7 @@ afterEach(async () => {
   while (servers.length) await servers.pop()!.close();
 });
 
-const actions = async (t: TestServer, email: string) =>
-  (
-    await t.db
-      .selectFrom('audit_events')
-      .innerJoin('login_requests', 'login_requests.id', 'audit_events.subject_id')
-      .select('audit_events.action')
-      .where('login_requests.identifier', '=', email)
-      .where('audit_events.action', 'in', ['login.link_issued', 'login.link_refused'])
-      .execute()
-  ).map((a) => a.action);
+const actions = (t: TestServer, email: string) => loginAudit(t, email, ['login.link_issued', 'login.link_refused']);
 
 describe(`one wiring for every process (${backend})`, () => {
   it('a standalone worker and the web process share one identifier limit', async () => {
