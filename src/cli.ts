@@ -24,6 +24,9 @@ Commands:
   client update --tenant SLUG <id|email|phone> [--name N] [--email E] [--phone P] [--status active|disabled]
   client list --tenant SLUG
   client messages --tenant SLUG <id|email|phone>   what happened to the client's login messages
+  staff add --tenant SLUG --email E --name N [--role owner|staff]   a staff account (signs in at /shop/sign-in)
+  staff list --tenant SLUG
+  staff disable --tenant SLUG <id|email>    ends the member's sessions at once
   apikey create --tenant SLUG --name N      a key for the integration API (shown once)
   apikey list --tenant SLUG
   apikey revoke --tenant SLUG <id>
@@ -57,6 +60,7 @@ const options = {
   phone: { type: 'string' },
   'external-id': { type: 'string' },
   status: { type: 'string' },
+  role: { type: 'string' },
 } as const;
 
 export async function runCli(argv: string[], out = console.log, err = console.error): Promise<number> {
@@ -191,6 +195,28 @@ export async function runCli(argv: string[], out = console.log, err = console.er
             )
             .join('\n');
           print(human || `No messages for ${c.name} yet.`, list);
+          return 0;
+        }
+        case 'staff add': {
+          const t = await tenantOf();
+          if (v.role && v.role !== 'owner' && v.role !== 'staff') throw new UsageError('--role must be owner or staff.');
+          const s = await svc.staff.add(t.id, { name: need(v.name, 'name'), email: need(v.email, 'email'), role: (v.role as 'owner' | 'staff' | undefined) ?? 'staff' });
+          print(`Added ${s.name} (${s.role}) to ${t.name}; they sign in at ${config.publicUrl}/shop/sign-in with ${s.email}.`, s);
+          return 0;
+        }
+        case 'staff list': {
+          const t = await tenantOf();
+          const list = await svc.staff.list(t.id);
+          print(list.map((s) => `${s.id}\t${s.name}\t${s.email}\t${s.role}\t${s.status}`).join('\n') || 'No staff yet.', list);
+          return 0;
+        }
+        case 'staff disable': {
+          const t = await tenantOf();
+          const ref = rest[0];
+          if (!ref) throw new UsageError('Name the staff member by id or email.');
+          const s = await svc.staff.resolve(t.id, ref);
+          await svc.staff.update(t.id, s.id, { status: 'disabled' }, { actor: 'operator' });
+          print(`${s.name} is disabled at ${t.name}; their sessions have ended.`, { id: s.id, status: 'disabled' });
           return 0;
         }
         case 'apikey create': {

@@ -36,6 +36,8 @@ import { testPaymentProvider, type PaymentProvider } from './modules/payments/pa
 import { createSessionsService } from './modules/sessions/sessions.service.ts';
 import { createLogoFetcher } from './modules/tenants/logo-fetcher.ts';
 import { createTenantsService } from './modules/tenants/tenants.service.ts';
+import { createStaffService } from './modules/staff/staff.service.ts';
+import { createStaffSessions } from './modules/staff/staff-sessions.service.ts';
 
 export type AppConfig = Config & { appSecret: string };
 
@@ -75,11 +77,17 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
   const clients = createClientsService({ db, clock, defaultRegion: config.login.defaultRegion, onAuthChange });
   const limits = createLimits({ config, db, clock, ...(redis ? { redis } : {}), ...(metrics ? { onRefused: metrics.refused } : {}) });
   const jobs = createJobQueue({ sealer, notify: outbox.notify });
+  const staff = createStaffService({ db, clock, onAuthChange });
+  const staffSessions = createStaffSessions({ db, clock });
   const login = createLoginService({
     db,
     clock,
     jobs,
-    sessions,
+    // A redeemed login opens a portal session (clients) or a console session (staff).
+    openSession: (trx, request, match, ctx) =>
+      request.audience === 'staff'
+        ? staffSessions.create(trx, { tenantId: match.tenant_id, staffId: match.principal_id }, ctx)
+        : sessions.create(trx, { tenantId: match.tenant_id, clientId: match.principal_id, kind: 'login' }, ctx),
     devices: createDeviceCookies(config.appSecret),
     appSecret: config.appSecret,
     linkTtlMs: config.login.linkTtlMs,
@@ -107,7 +115,7 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
   const apiKeys = createApiKeys({ db, clock });
   const providerStatus = createProviderStatus({ db, clock });
   const devOutbox: DevOutbox = devOutboxRepo(db);
-  return { sealer, outbox, jobs, sessions, tenants, clients, login, loginDispatch, limits, history, links, invoices, reports, payments: paymentsService, notifications, apiKeys, providerStatus, devOutbox };
+  return { sealer, outbox, jobs, sessions, staff, staffSessions, tenants, clients, login, loginDispatch, limits, history, links, invoices, reports, payments: paymentsService, notifications, apiKeys, providerStatus, devOutbox };
 }
 
 /** The delivery worker over the configured channels (in the web process or on its own). */

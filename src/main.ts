@@ -42,6 +42,9 @@ async function main() {
       `    ${demo.bothShops.name}: ${demo.bothShops.email} or ${demo.bothShops.phone}  (client of both shops → shop picker)`,
       `    ${demo.oneShop.name}: ${demo.oneShop.email} or ${demo.oneShop.phone}  (Greenway Lawn Care only; an invoice email with a one-tap link is in the outbox)`,
       '',
+      `  Shop console:   ${config.publicUrl}/shop/sign-in`,
+      `    ${demo.owners[0].email}  (owner of Greenway Lawn Care) · ${demo.owners[1].email}  (owner of BlueWave Pool Service)`,
+      '',
       `  Integration API: ${config.publicUrl}/api/v1/openapi.json  (create a key: npx servicio apikey create --tenant greenway-lawn --name "Office")`,
     );
   }

@@ -15,6 +15,8 @@ import { loginRoutes } from './modules/login/login.routes.ts';
 import { portalRoutes } from './modules/portal/portal.routes.ts';
 import { brandRoutes } from './modules/tenants/brand.routes.ts';
 import { opsRoutes } from './modules/ops/ops.routes.ts';
+import { consoleRoutes } from './modules/console/console.routes.ts';
+import { forbiddenPage } from './modules/console/console.views.ts';
 
 export interface ServerOptions extends Omit<ComposeOptions, 'log'> {
   logger?: boolean;
@@ -36,15 +38,16 @@ export async function buildServer(config: AppConfig, o: ServerOptions = {}): Pro
   const { db, services, clock } = system;
   const cookies = createCookies(config.secureCookies);
   const csrf = createCsrf({ secret: config.appSecret, publicUrl: config.publicUrl, cookies });
-  const auth = createAuth({ sessions: services.sessions, cookies });
+  const auth = createAuth({ sessions: services.sessions, staffSessions: services.staffSessions, cookies, forbidden: (req, reply) => forbiddenPage({ session: req.consoleSession ?? null, csrf: csrf.token(req, reply) }) });
 
   // First, so its request counter sees every route registered after it.
   opsRoutes(app, { metrics: system.metrics, ready: system.ready, metricsToken: config.metricsToken });
   loginRoutes(app, { login: services.login, limits: services.limits, cookies, csrf });
   portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf, invoices: services.invoices, reports: services.reports, payments: services.payments, links: services.links, clients: services.clients, login: services.login, limits: services.limits });
-  apiRoutes(app, { apiKeys: services.apiKeys, clients: services.clients, invoices: services.invoices, reports: services.reports, notifications: services.notifications, publicUrl: config.publicUrl });
+  apiRoutes(app, { apiKeys: services.apiKeys, staff: services.staff, clients: services.clients, invoices: services.invoices, reports: services.reports, notifications: services.notifications, publicUrl: config.publicUrl });
   webhookRoutes(app, { config, status: services.providerStatus, clock, tokenOnce: services.limits.webhookTokenOnce });
   brandRoutes(app, { tenants: services.tenants });
+  consoleRoutes(app, { auth, cookies, csrf, clients: services.clients, history: services.history, sessions: services.sessions, staffSessions: services.staffSessions, login: services.login, limits: services.limits, smsAllowedCountries: config.smsAllowedCountries });
   if (config.devOutbox) devOutboxRoutes(app, { outbox: services.devOutbox });
 
   return {

@@ -4,6 +4,7 @@ import * as m0002 from './migrations/0002-delivery-and-limits.ts';
 import * as m0003 from './migrations/0003-portal-content.ts';
 import * as m0004 from './migrations/0004-security-hardening.ts';
 import * as m0005 from './migrations/0005-jobs.ts';
+import * as m0006 from './migrations/0006-staff.ts';
 
 // Listed here rather than read from disk, so the bundle, the CLI and tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0003-portal-content': m0003,
   '0004-security-hardening': m0004,
   '0005-jobs': m0005,
+  '0006-staff': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -12,6 +12,10 @@ export interface TenantsTable {
   logo_hash: string | null;
   /** Session lifetime for this shop's clients; lowering it shortens existing sessions too. */
   session_days: number;
+  /** Settings → Security: how the shop's clients may sign in. */
+  login_channels: 'email' | 'sms' | 'both';
+  /** Settings → Security: staff must use a second factor (TOTP). 0 or 1. */
+  staff_mfa_required: number;
   status: 'active' | 'disabled';
   created_at: number;
   updated_at: number;
@@ -60,6 +64,53 @@ export interface LoginRequestsTable {
   user_agent: string | null;
   /** A device that signed in with this identifier before (signed device cookie): its own limits apply. */
   device_id: string | null;
+  /** Who is signing in: a shop's client (the portal) or a shop's staff member (the console). */
+  audience: 'client' | 'staff';
+}
+
+export interface LoginRequestStaffTable {
+  login_request_id: string;
+  tenant_id: string;
+  staff_id: string;
+}
+
+export type StaffRole = 'owner' | 'staff';
+
+/** A shop's own people: `owner` (everything) or `staff` (clients, messages, audit). */
+export interface StaffTable {
+  id: string;
+  tenant_id: string;
+  external_id: string | null;
+  /** Normalised like clients' emails. */
+  email: string;
+  name: string;
+  role: StaffRole;
+  status: 'active' | 'disabled';
+  /** The TOTP secret, sealed (AES-256-GCM); null until enrolled. */
+  totp_secret_enc: string | null;
+  totp_enabled_at: number | null;
+  /** JSON array of SHA-256 hashes of unused recovery codes. */
+  recovery_codes: string | null;
+  totp_failures: number;
+  totp_locked_until: number | null;
+  last_sign_in_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface StaffSessionsTable {
+  id: string;
+  tenant_id: string;
+  staff_id: string;
+  secret_hash: string;
+  /** 1 until the second factor is given (when the shop requires it or the member enrolled). */
+  mfa_pending: number;
+  created_at: number;
+  renewed_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  ip: string | null;
+  user_agent: string | null;
 }
 
 export interface LoginRequestClientsTable {
@@ -91,6 +142,8 @@ export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'expired';
 export interface OutboxMessagesTable {
   id: string;
   tenant_id: string | null;
+  /** The client an automated email is for (login messages reach clients through their login). */
+  client_id: string | null;
   login_request_id: string | null;
   channel: 'email' | 'sms';
   to_address: string;
@@ -255,6 +308,9 @@ export interface JobsTable {
 }
 
 export interface DB {
+  staff: StaffTable;
+  staff_sessions: StaffSessionsTable;
+  login_request_staff: LoginRequestStaffTable;
   jobs: JobsTable;
   tenant_logos: TenantLogosTable;
   tenants: TenantsTable;

@@ -2,14 +2,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PortalSession, SessionsService } from '../modules/sessions/sessions.service.ts';
 import type { Cookies } from './cookies.ts';
+import type { ConsoleSession, StaffSessions } from '../modules/staff/staff-sessions.service.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     portalSession: PortalSession | null;
+    consoleSession: ConsoleSession | null;
   }
 }
 
-export function createAuth(d: { sessions: SessionsService; cookies: Cookies }) {
+export function createAuth(d: { sessions: SessionsService; staffSessions: StaffSessions; cookies: Cookies; forbidden: (req: FastifyRequest, reply: FastifyReply) => string }) {
   return {
     /** The browser's current session, if any — for pages that work signed in or not. */
     async current(req: FastifyRequest, reply: FastifyReply): Promise<PortalSession | null> {
@@ -34,6 +36,28 @@ export function createAuth(d: { sessions: SessionsService; cookies: Cookies }) {
       }
       if (found.renewedMaxAge) d.cookies.set(reply, 'session', token!, found.renewedMaxAge);
       req.portalSession = found.session;
+    },
+
+    /**
+     * preHandler of the shop console: a staff session (separate cookie and table), whose second
+     * factor, when owed, has been given; else to the sign-in (or second-factor) page.
+     */
+    async requireStaff(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+      const token = d.cookies.read(req, 'staff');
+      const found = await d.staffSessions.validate(token);
+      if (!found) {
+        if (token) d.cookies.clear(reply, 'staff');
+        if (req.method === 'GET') await reply.redirect('/shop/sign-in', 303);
+        else await reply.code(401).type('text/html; charset=utf-8').send(d.forbidden(req, reply));
+        return;
+      }
+      req.consoleSession = found.session;
+      if (found.session.mfaPending && !req.url.startsWith('/shop/second-factor') && !req.url.startsWith('/shop/sign-out')) await reply.redirect('/shop/second-factor', 303);
+    },
+
+    /** preHandler after requireStaff: owners only (settings, staff, API keys); staff get a 403 page. */
+    async requireOwner(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+      if (req.consoleSession?.role !== 'owner') await reply.code(403).type('text/html; charset=utf-8').send(d.forbidden(req, reply));
     },
   };
 }

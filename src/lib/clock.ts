@@ -19,4 +19,5 @@ export function testClock(start = Date.UTC(2026, 10, 25, 12, 0, 0)) {
 }
 
 export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
 export const DAY = 24 * 60 * MINUTE;

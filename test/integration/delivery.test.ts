@@ -113,7 +113,7 @@ describe(`email headers (${storeKind})`, () => {
     const now = t.clock.now();
     const tenantId = 'evil-shop-id';
     // Written straight to the store, past input validation, to prove the mail layer holds on its own.
-    await tenantsRepo(t.db).insert({ id: tenantId, slug: 'evil', name: 'Evil\r\nBcc: thief@evil.example\r\nSubject: hi', brand_color: '#000000', logo_url: null, logo_hash: null, session_days: 30, status: 'active', created_at: now, updated_at: now });
+    await tenantsRepo(t.db).insert({ id: tenantId, slug: 'evil', name: 'Evil\r\nBcc: thief@evil.example\r\nSubject: hi', brand_color: '#000000', logo_url: null, logo_hash: null, session_days: 30, login_channels: 'both', staff_mfa_required: 0, status: 'active', created_at: now, updated_at: now });
     await t.services.clients.add(tenantId, { name: 'Victim', email: 'victim@example.com' });
     await ask('victim@example.com');
     await t.worker.runOnce();

@@ -68,6 +68,16 @@ table.list td small{display:block;color:var(--muted)}
 dl.details dt{font-weight:600;margin-top:12px}dl.details dd{margin:2px 0 0}
 .signout{margin-top:12px}
 .spaced{margin-top:20px}
+.tag.bad{background:#fee2e2;color:#991b1b}
+nav.tabs a[aria-current=page]{background:#e5e7eb}
+ul.facts{list-style:none;margin:4px 0 0;padding:0;font-size:14px}ul.facts li{padding:2px 0}ul.facts li.ok{color:var(--ok)}ul.facts li.bad{color:var(--err);font-weight:600}ul.facts li.warn{color:#92400e}
+.actions{display:flex;flex-wrap:wrap;gap:10px}.actions form{margin:0}.actions button{width:auto;margin:0}
+form.confirm{border:2px solid var(--err);border-radius:10px;padding:12px 16px;margin:12px 0}form.confirm button{width:auto}
+button.danger{background:var(--err)}
+button.link{background:none;border:0;color:var(--brand);text-decoration:underline;padding:0;margin:0;width:auto;font:inherit;cursor:pointer}
+form.inline{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-end}form.inline label{flex-basis:100%}form.inline input{flex:1;min-width:200px;margin:0}form.inline button{width:auto;margin:0}
+nav.pager{display:flex;justify-content:space-between;margin-top:12px}
+details summary{cursor:pointer;font-weight:600;margin:12px 0}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `;
 

@@ -17,6 +17,10 @@ import { notificationErrors } from '../notifications/notifications.errors.ts';
 import type { Notifications } from '../notifications/notifications.service.ts';
 import type { ReportRow } from '../reports/reports.repo.ts';
 import type { ReportsService } from '../reports/reports.service.ts';
+import { staffErrors } from '../staff/staff.errors.ts';
+import { staffInput } from '../staff/staff.input.ts';
+import type { Staff } from '../staff/staff.repo.ts';
+import type { StaffService } from '../staff/staff.service.ts';
 import { apiErrors } from './api.errors.ts';
 import { buildOpenApi } from './openapi.ts';
 import { clientBody, emailBody, externalIdParam, invoiceBody, reportBody } from './schemas.ts';
@@ -62,10 +66,12 @@ const invoiceJson = (i: InvoiceRow) => ({
   status: i.status,
   paidAt: i.paid_at === null ? null : new Date(i.paid_at).toISOString(),
 });
+const staffJson = (s: Staff) => ({ id: s.id, externalId: s.external_id, name: s.name, email: s.email, role: s.role, status: s.status });
 const reportJson = (r: ReportRow) => ({ id: r.id, externalId: r.external_id, serviceDate: r.service_date, technician: r.technician, title: r.title, notes: r.notes, checklist: JSON.parse(r.checklist), photos: JSON.parse(r.photos) });
 
 interface Deps {
   apiKeys: ApiKeys;
+  staff: StaffService;
   clients: ClientsService;
   invoices: InvoicesService;
   reports: ReportsService;
@@ -129,6 +135,18 @@ export function apiOperations(d: Omit<Deps, 'apiKeys' | 'publicUrl'>): Operation
       async run(tenantId, externalId, raw) {
         const r = await d.reports.upsert(tenantId, externalId!, validate(reportBody, raw));
         return upserted(r.created, 'report', reportJson(r.report));
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/staff/{externalId}',
+      summary: 'Create or update a staff account of the shop console (owner: everything; staff: clients, messages, audit)',
+      body: { name: 'Staff', schema: staffInput },
+      answers: { 200: 'Updated', 201: 'Created' },
+      errors: [...clientErrors.pick('INVALID_EMAIL'), ...staffErrors.pick('STAFF_EMAIL_TAKEN', 'LAST_OWNER')],
+      async run(tenantId, externalId, raw) {
+        const r = await d.staff.upsertByExternalId(tenantId, externalId!, validate(staffInput, raw));
+        return upserted(r.created, 'staff', staffJson(r.staff));
       },
     },
     {

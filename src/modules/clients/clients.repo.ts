@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ClientsTable, DB } from '../../db/schema.ts';
 import type { Identifier } from './contact.ts';
 import { isPostgres } from '../../db/dialect.ts';
@@ -39,6 +39,41 @@ export function clientsRepo(db: Kysely<DB>) {
     byContact(tenantId: string, id: Identifier) {
       return db.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId).where(id.kind, '=', id.value).executeTakeFirst();
     },
+    /**
+     * The console's search, one shop only: by name or email (contains, any case) or by phone
+     * (the E.164 form of what was typed, or its digits inside the number). With each client's
+     * last sign-in. One page of `limit`, plus one row to tell whether there is a next page.
+     */
+    search(tenantId: string, q: { text: string; phone: string | null; digits: string | null }, limit: number, offset: number) {
+      const like = `%${q.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      return db
+        .selectFrom('clients as c')
+        .select(['c.id', 'c.name', 'c.email', 'c.phone', 'c.status', 'c.external_id'])
+        .select((eb) =>
+          eb
+            .selectFrom('sessions as s')
+            .select((x) => x.fn.max('s.created_at').as('at'))
+            .whereRef('s.tenant_id', '=', 'c.tenant_id')
+            .whereRef('s.client_id', '=', 'c.id')
+            .as('last_sign_in_at'),
+        )
+        .where('c.tenant_id', '=', tenantId)
+        .$if(q.text !== '', (qb) =>
+          qb.where((eb) =>
+            eb.or([
+              eb(eb.fn('lower', ['c.name']), 'like', sql<string>`${like} ESCAPE '\\'`),
+              eb(eb.fn('lower', ['c.email']), 'like', sql<string>`${like} ESCAPE '\\'`),
+              ...(q.phone ? [eb('c.phone', '=', q.phone)] : []),
+              ...(q.digits ? [eb('c.phone', 'like', `%${q.digits}%`)] : []),
+            ]),
+          ),
+        )
+        .orderBy('c.name')
+        .orderBy('c.id')
+        .limit(limit + 1)
+        .offset(offset)
+        .execute();
+    },
     listForTenant(tenantId: string) {
       return db.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute();
     },
@@ -50,7 +85,7 @@ export function clientsRepo(db: Kysely<DB>) {
       return db
         .selectFrom('clients')
         .innerJoin('tenants', 'tenants.id', 'clients.tenant_id')
-        .select(['clients.id as client_id', 'clients.tenant_id', 'clients.name as client_name', 'clients.email', 'clients.phone', 'tenants.name as tenant_name'])
+        .select(['clients.id as client_id', 'clients.tenant_id', 'clients.name as client_name', 'clients.email', 'clients.phone', 'tenants.name as tenant_name', 'tenants.login_channels'])
         .where(`clients.${id.kind}`, '=', id.value)
         .where('clients.status', '=', 'active')
         .where('tenants.status', '=', 'active')

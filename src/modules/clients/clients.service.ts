@@ -88,7 +88,7 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
     },
 
     /** Updates a client. Changing contact details or disabling bumps link_version (kills signed links). */
-    async update(tenantId: string, clientId: string, patch: ClientPatch, actor: Actor = 'operator'): Promise<Client> {
+    async update(tenantId: string, clientId: string, patch: ClientPatch, actor: Actor = 'operator', auditData: Record<string, unknown> = {}): Promise<Client> {
       const v = parse(clientInput.partial(), patch);
       const updated = await db.transaction().execute(async (trx) => {
         const repo = clientsRepo(trx);
@@ -117,7 +117,7 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
         await repo.update(tenantId, clientId, changes);
         if (contactChanged) await sessionsRepo(trx).revokeLinkSessions(tenantId, clientId, now);
         const changed = (['name', 'email', 'phone', 'status'] as const).filter((k) => next[k] !== current[k]);
-        await auditRepo(trx).record({ tenantId, clientId, actor, action: 'client.updated', subjectId: clientId, data: { changed }, at: now });
+        await auditRepo(trx).record({ tenantId, clientId, actor, action: 'client.updated', subjectId: clientId, data: { ...auditData, changed }, at: now });
         return next;
       });
       deps.onAuthChange?.();
@@ -159,6 +159,40 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
       const added = await this.add(tenantId, { ...fields, name: input.name, externalId }, actor);
       // Created disabled (a cancelled customer): disabled before anyone could sign in with it.
       return { client: status === 'disabled' ? await this.update(tenantId, added.id, { status }, actor) : added, created: true };
+    },
+
+    /**
+     * The console's client search (one shop): name or email contains the text, or the phone is
+     * what was typed in any format ("(512) 555-0187" finds +15125550187), or contains its digits.
+     */
+    async search(tenantId: string, text: string, page: number, perPage = 25) {
+      const q = text.trim().slice(0, 100);
+      let phone: string | null = null;
+      try {
+        phone = /\d{3}/.test(q) ? normalisePhone(q, deps.defaultRegion) : null;
+      } catch {
+        phone = null;
+      }
+      const digits = q.replace(/\D/g, '');
+      const rows = await clientsRepo(db).search(tenantId, { text: q, phone, digits: digits.length >= 4 && digits.length === q.replace(/[\s()+.-]/g, '').length ? digits : null }, perPage, (page - 1) * perPage);
+      return { clients: rows.slice(0, perPage), hasNext: rows.length > perPage };
+    },
+
+    /**
+     * "Stop email links": every signed link already sent to this client stops working (their
+     * link version moves on) and sessions opened from them end. The client can still sign in.
+     */
+    async stopEmailLinks(tenantId: string, clientId: string, actor: Actor, auditData: Record<string, unknown> = {}): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const repo = clientsRepo(trx);
+        const current = await repo.byId(tenantId, clientId);
+        if (!current) throw clientErrors.CLIENT_NOT_FOUND();
+        const now = clock.now();
+        await repo.update(tenantId, clientId, { link_version: current.link_version + 1, updated_at: now });
+        const ended = await sessionsRepo(trx).revokeLinkSessions(tenantId, clientId, now);
+        await auditRepo(trx).record({ tenantId, clientId, actor, action: 'client.email_links_stopped', subjectId: clientId, data: { ...auditData, linkSessionsEnded: ended }, at: now });
+      });
+      deps.onAuthChange?.();
     },
 
     /** One client of this shop, or undefined. */

@@ -105,16 +105,32 @@ export function outboxRepo(db: Kysely<DB>) {
     },
 
     /** A client's login messages in one shop (through the logins that matched them), newest first. */
-    forClient(tenantId: string, clientId: string, limit: number): Promise<MessageRow[]> {
-      return db
-        .selectFrom('outbox_messages as m')
-        .innerJoin('login_request_clients as lc', 'lc.login_request_id', 'm.login_request_id')
-        .select(historyColumns)
-        .where('lc.tenant_id', '=', tenantId)
-        .where('lc.client_id', '=', clientId)
-        .orderBy('m.created_at', 'desc')
-        .limit(limit)
-        .execute();
+    /**
+     * Every message a client received from one shop, newest first: login messages (through the
+     * logins that matched the client there, with whether the login was used) and automated emails.
+     */
+    async forClient(tenantId: string, clientId: string, limit: number): Promise<(MessageRow & { login_status: string | null })[]> {
+      const [logins, emails] = await Promise.all([
+        db
+          .selectFrom('outbox_messages as m')
+          .innerJoin('login_request_clients as lc', 'lc.login_request_id', 'm.login_request_id')
+          .innerJoin('login_requests as r', 'r.id', 'm.login_request_id')
+          .select([...historyColumns, 'r.status as login_status'])
+          .where('lc.tenant_id', '=', tenantId)
+          .where('lc.client_id', '=', clientId)
+          .orderBy('m.created_at', 'desc')
+          .limit(limit)
+          .execute(),
+        db
+          .selectFrom('outbox_messages as m')
+          .select((eb) => [...historyColumns, eb.val<string | null>(null).as('login_status')])
+          .where('m.tenant_id', '=', tenantId)
+          .where('m.client_id', '=', clientId)
+          .orderBy('m.created_at', 'desc')
+          .limit(limit)
+          .execute(),
+      ]);
+      return [...logins, ...emails].sort((a, b) => b.created_at - a.created_at || b.id.localeCompare(a.id)).slice(0, limit);
     },
 
     historyOfLogin(loginRequestId: string): Promise<MessageRow[]> {

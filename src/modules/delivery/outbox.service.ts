@@ -15,6 +15,7 @@ export interface Enqueue<T extends TemplateName> {
   template: T;
   data: TemplateData[T];
   tenantId: string | null;
+  clientId?: string;
   loginRequestId?: string;
   /** Drop the message rather than send it after this time. */
   sendBefore?: number;
@@ -30,6 +31,7 @@ export function createOutbox(deps: { sealer: Sealer }) {
       await outboxRepo(trx).insert({
         id,
         tenant_id: m.tenantId,
+        client_id: m.clientId ?? null,
         login_request_id: m.loginRequestId ?? null,
         channel: m.channel,
         to_address: m.to,

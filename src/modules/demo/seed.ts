@@ -4,11 +4,17 @@ import type { InvoicesService } from '../invoices/invoices.service.ts';
 import type { ReportsService } from '../reports/reports.service.ts';
 import type { Notifications } from '../notifications/notifications.service.ts';
 import type { TenantsService } from '../tenants/tenants.service.ts';
+import type { StaffService } from '../staff/staff.service.ts';
 
 export const demo = {
   shops: [
     { slug: 'greenway-lawn', name: 'Greenway Lawn Care', brandColor: '#15803d' },
     { slug: 'bluewave-pools', name: 'BlueWave Pool Service', brandColor: '#0369a1' },
+  ],
+  /** One owner per demo shop, for the shop console (/shop/sign-in). */
+  owners: [
+    { name: 'Gina Green', email: 'owner@greenway.example' },
+    { name: 'Ben Blue', email: 'owner@bluewave.example' },
   ],
   /** A client of Greenway only. */
   oneShop: { name: 'Maria Lopez', email: 'maria@example.com', phone: '+1 512 555 0187' },
@@ -16,8 +22,10 @@ export const demo = {
   bothShops: { name: 'Sam Carter', email: 'sam@example.com', phone: '+1 512 555 0142' },
 } as const;
 
-export async function seedDemo(d: { tenants: TenantsService; clients: ClientsService }) {
+export async function seedDemo(d: { tenants: TenantsService; clients: ClientsService; staff: StaffService }) {
   const [lawn, pools] = [await d.tenants.create(demo.shops[0]), await d.tenants.create(demo.shops[1])];
+  await d.staff.add(lawn.id, { ...demo.owners[0], role: 'owner' });
+  await d.staff.add(pools.id, { ...demo.owners[1], role: 'owner' });
   await d.clients.add(lawn.id, { ...demo.oneShop, externalId: 'maria' });
   await d.clients.add(lawn.id, { ...demo.bothShops, externalId: 'sam' });
   await d.clients.add(pools.id, { ...demo.bothShops, externalId: 'sam' });

@@ -14,6 +14,7 @@ import { clientsRepo } from '../clients/clients.repo.ts';
 import type { Identifier } from '../clients/contact.ts';
 import type { Outbox } from '../delivery/outbox.service.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
+import { staffRepo } from '../staff/staff.repo.ts';
 import type { JobContext, JobHandler } from '../jobs/jobs.ts';
 import type { Job } from '../jobs/jobs.repo.ts';
 import { loginRepo, type LoginRequest } from './login.repo.ts';
@@ -30,7 +31,14 @@ export interface DispatchDeps {
   unknownEmailNotice: boolean;
 }
 
-type Match = Awaited<ReturnType<ReturnType<typeof clientsRepo>['findForLogin']>>[number];
+/** Someone a login may be for, in one shop: a client (email, phone) or a staff member (email). */
+interface Match {
+  tenant_id: string;
+  principal_id: string;
+  email: string | null;
+  phone: string | null;
+  login_channels: 'email' | 'sms' | 'both';
+}
 type Plan = { kind: 'send' | 'notice' | 'unknown' } | { kind: 'refused'; reason: string };
 
 export function createLoginDispatcher(d: DispatchDeps) {
@@ -47,13 +55,22 @@ export function createLoginDispatcher(d: DispatchDeps) {
     return value ? { to: { kind, value } as Identifier, shops: matches.filter((m) => m[kind] === value) } : { to: null, shops: [] };
   }
 
+  /** Who has the typed email or phone, in every active shop (the deliberate cross-shop read). */
+  async function candidates(r: LoginRequest, typed: Identifier): Promise<Match[]> {
+    if (r.audience === 'staff') {
+      if (typed.kind !== 'email') return [];
+      return (await staffRepo(d.db).findForLogin(typed.value)).map((m) => ({ tenant_id: m.tenant_id, principal_id: m.principal_id, email: m.email, phone: null, login_channels: 'both' as const }));
+    }
+    return (await clientsRepo(d.db).findForLogin(typed)).map((m) => ({ tenant_id: m.tenant_id, principal_id: m.client_id, email: m.email, phone: m.phone, login_channels: m.login_channels }));
+  }
+
   /**
    * What a login request may do. The identifier limit is counted for every request, known or
    * not; a browser that signed in with this identifier before is counted on its own bucket, so
    * strangers who spent the shared caps cannot lock it out. A refused request still got the same
    * answer as any other.
    */
-  async function decide(r: LoginRequest, to: Identifier | null, tenantIds: string[]): Promise<Plan> {
+  async function decide(r: LoginRequest, to: Identifier | null, tenantIds: string[], channelOff: boolean): Promise<Plan> {
     const key = to?.value ?? r.identifier;
     const limit = r.device_id ? await d.limits.loginFromKnownDevice(r.device_id, key) : await d.limits.loginForIdentifier(key);
     if (!to || tenantIds.length === 0) {
@@ -62,6 +79,7 @@ export function createLoginDispatcher(d: DispatchDeps) {
       return { kind: notice ? 'notice' : 'unknown' };
     }
     if (!limit.ok) return { kind: 'refused', reason: 'rate_limited' };
+    if (channelOff) return { kind: 'refused', reason: 'channel_off' };
     if (to.kind === 'phone') {
       const refusal = smsRefusal(to.value, d.smsAllowedCountries);
       if (refusal) return { kind: 'refused', reason: refusal };
@@ -81,24 +99,28 @@ export function createLoginDispatcher(d: DispatchDeps) {
     const request = ctx.job.login_request_id ? await loginRepo(d.db).byId(ctx.job.login_request_id) : undefined;
     if (!request || request.status !== 'pending') return;
     const typed = { kind: request.identifier_kind, value: request.identifier } as Identifier;
-    const matches = await clientsRepo(d.db).findForLogin(typed);
-    const { to, shops } = destination(request, matches);
+    const matches = await candidates(request, typed);
+    const found = destination(request, matches);
+    const to = found.to;
+    // Settings → Security: a shop may allow its clients email only, or texts only.
+    const shops = found.shops.filter((m) => m.login_channels === 'both' || m.login_channels === request.channel);
     const tenantIds = [...new Set(shops.map((m) => m.tenant_id))];
-    const plan = await decide(request, to, tenantIds);
+    const plan = await decide(request, to, tenantIds.length ? tenantIds : [...new Set(found.shops.map((m) => m.tenant_id))], shops.length === 0 && found.shops.length > 0);
     const channel = request.channel;
     const now = d.clock.now();
     const who = { to: maskIdentifier(typed.kind, typed.value), ...(to && to.value !== typed.value ? { sentTo: maskIdentifier(to.kind, to.value) } : {}) };
     const context = { userAgent: request.user_agent, expiresAt: new Date(request.expires_at).toISOString() };
     const forShops = (action: string, data: Record<string, unknown>) => {
       const base = { actor: 'system' as const, action, subjectId: request.id, ip: request.ip, at: now, data: { ...who, ...data } };
-      return perShop(base, shops.length ? shops : matches);
+      const audience = shops.length ? shops : found.shops.length ? found.shops : matches;
+      return perShop(base, audience.map((m) => ({ tenant_id: m.tenant_id, client_id: request.audience === 'client' ? m.principal_id : null })));
     };
     // A text charged to the SMS budgets but not queued (the transaction failed) is given back.
     const refund = plan.kind === 'send' && channel === 'sms' ? () => d.limits.refundSms(tenantIds) : async () => {};
     try {
       await ctx.commit(async (trx) => {
         if (plan.kind === 'send') {
-          await loginRepo(trx).attachMatches(request.id, shops);
+          await loginRepo(trx).attachMatches(request, shops);
           const tenants = await tenantsRepo(trx).byIds([...new Set(shops.map((m) => m.tenant_id))]);
           const messageId = await d.outbox.enqueue(trx, {
             channel,
@@ -112,6 +134,7 @@ export function createLoginDispatcher(d: DispatchDeps) {
               shopNames: tenants.map((t) => t.name).sort(),
               brandColor: tenants.length === 1 ? tenants[0]!.brand_color : DEFAULT_BRAND_COLOR,
               link: `${d.publicUrl}/l/${job.token}`,
+            ...(request.audience === 'staff' ? { forStaff: true } : {}),
               code: job.code,
               minutes: Math.round(d.linkTtlMs / 60_000),
             },

@@ -4,20 +4,36 @@ import type { DB, LoginRequestsTable, LoginStatus } from '../../db/schema.ts';
 
 export type LoginRequest = Selectable<LoginRequestsTable>;
 
+/** One shop a login may enter, and who it signs in there (a client, or a staff member with a role). */
+export interface LoginMatch {
+  tenant_id: string;
+  principal_id: string;
+  principal_name: string;
+  role: string | null;
+  tenant_name: string;
+  slug: string;
+  brand_color: string;
+  logo_hash: string | null;
+}
+
 export function loginRepo(db: Kysely<DB>) {
   return {
     async insert(request: LoginRequest): Promise<void> {
       await db.insertInto('login_requests').values(request).execute();
     },
 
-    /** The shops (and client in each) this login may enter; set by the dispatcher when it may send. */
-    async attachMatches(requestId: string, matches: { tenant_id: string; client_id: string }[]): Promise<void> {
+    /**
+     * The shops (and the client or staff member in each) this login may enter; set by the
+     * dispatcher only when it may send.
+     */
+    async attachMatches(request: Pick<LoginRequest, 'id' | 'audience'>, matches: { tenant_id: string; principal_id: string }[]): Promise<void> {
       if (matches.length === 0) return;
-      await db
-        .insertInto('login_request_clients')
-        .values(matches.map((m) => ({ login_request_id: requestId, tenant_id: m.tenant_id, client_id: m.client_id })))
-        .execute();
-      await db.updateTable('login_requests').set({ matched: matches.length }).where('id', '=', requestId).execute();
+      if (request.audience === 'staff') {
+        await db.insertInto('login_request_staff').values(matches.map((m) => ({ login_request_id: request.id, tenant_id: m.tenant_id, staff_id: m.principal_id }))).execute();
+      } else {
+        await db.insertInto('login_request_clients').values(matches.map((m) => ({ login_request_id: request.id, tenant_id: m.tenant_id, client_id: m.principal_id }))).execute();
+      }
+      await db.updateTable('login_requests').set({ matched: matches.length }).where('id', '=', request.id).execute();
     },
 
     byTokenHash(tokenHash: string) {
@@ -28,22 +44,38 @@ export function loginRepo(db: Kysely<DB>) {
       return db.selectFrom('login_requests').selectAll().where('id', '=', id).executeTakeFirst();
     },
 
-    /** The shops (and the client in each) this login may enter; only those still active. */
-    matchedClients(requestId: string) {
+    /**
+     * The shops (and the client or staff member in each) this login may enter: only those still
+     * active, and only while they still have the email or phone the link was sent for.
+     */
+    matches(request: Pick<LoginRequest, 'id' | 'audience'>): Promise<LoginMatch[]> {
+      if (request.audience === 'staff') {
+        return db
+          .selectFrom('login_request_staff as m')
+          .innerJoin('staff as p', (j) => j.onRef('p.id', '=', 'm.staff_id').onRef('p.tenant_id', '=', 'm.tenant_id'))
+          .innerJoin('tenants as t', 't.id', 'm.tenant_id')
+          .innerJoin('login_requests as r', 'r.id', 'm.login_request_id')
+          .whereRef('p.email', '=', 'r.identifier')
+          .select(['m.tenant_id', 'm.staff_id as principal_id', 'p.name as principal_name', 'p.role', 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_hash'])
+          .where('m.login_request_id', '=', request.id)
+          .where('p.status', '=', 'active')
+          .where('t.status', '=', 'active')
+          .orderBy('t.name')
+          .execute();
+      }
       return db
         .selectFrom('login_request_clients as m')
         .innerJoin('clients as c', (j) => j.onRef('c.id', '=', 'm.client_id').onRef('c.tenant_id', '=', 'm.tenant_id'))
         .innerJoin('tenants as t', 't.id', 'm.tenant_id')
         .innerJoin('login_requests as r', 'r.id', 'm.login_request_id')
-        // A link only opens the door while the client still has the email or phone it was sent to.
         .where((eb) =>
           eb.or([
             eb.and([eb('r.identifier_kind', '=', 'email'), eb('c.email', '=', eb.ref('r.identifier'))]),
             eb.and([eb('r.identifier_kind', '=', 'phone'), eb('c.phone', '=', eb.ref('r.identifier'))]),
           ]),
         )
-        .select(['m.tenant_id', 'm.client_id', 'c.name as client_name', 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_hash'])
-        .where('m.login_request_id', '=', requestId)
+        .select((eb) => ['m.tenant_id', 'm.client_id as principal_id', 'c.name as principal_name', eb.val<string | null>(null).as('role'), 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_hash'])
+        .where('m.login_request_id', '=', request.id)
         .where('c.status', '=', 'active')
         .where('t.status', '=', 'active')
         .orderBy('t.name')

@@ -11,10 +11,11 @@ import { auditRepo, perShop } from '../audit/audit.repo.ts';
 import { parseIdentifier, type Identifier } from '../clients/contact.ts';
 import type { JobQueue } from '../jobs/jobs.ts';
 import type { RequestContext } from '../../lib/request-context.ts';
-import type { SessionsService } from '../sessions/sessions.service.ts';
+import type { IssuedSession } from '../sessions/sessions.service.ts';
 import type { DeviceCookies } from './device-cookie.ts';
 import { loginErrors } from './login.errors.ts';
-import { loginRepo, type LoginRequest } from './login.repo.ts';
+import { loginRepo, type LoginMatch, type LoginRequest } from './login.repo.ts';
+import { staffErrors } from '../staff/staff.errors.ts';
 import { channelOf, otherChannel, sendMarginMs, type Channel } from './login.rules.ts';
 
 const PICK_TTL_MS = 10 * 60_000;
@@ -26,7 +27,8 @@ export interface LoginDeps {
   db: Kysely<DB>;
   clock: Clock;
   jobs: JobQueue;
-  sessions: SessionsService;
+  /** Opens the session a redeemed login leads to: a client's portal session or a staff member's console session. */
+  openSession(trx: Kysely<DB>, request: LoginRequest, match: LoginMatch, ctx: RequestContext): Promise<IssuedSession>;
   devices: DeviceCookies;
   appSecret: string;
   linkTtlMs: number;
@@ -36,9 +38,17 @@ export interface LoginDeps {
 }
 
 /** What a successful redemption leads to: a session in one shop, or the shop picker. */
+export type Audience = LoginRequest['audience'];
+/** A login sent by a shop's staff member from the console, for one of the shop's clients. */
+export interface SentBy {
+  tenantId: string;
+  clientId: string;
+  by: string;
+  byStaff: string;
+}
 export type LoginOutcome =
-  | { kind: 'session'; token: string; maxAgeSeconds: number; proven: string }
-  | { kind: 'pick'; pickCookie: string; maxAgeSeconds: number; proven: string }
+  | { kind: 'session'; audience: Audience; token: string; maxAgeSeconds: number; proven: string }
+  | { kind: 'pick'; audience: Audience; pickCookie: string; maxAgeSeconds: number; proven: string }
   | { kind: 'invalid' };
 
 /** A cookie value `<requestId>.<secret>` whose secret is stored only as a hash. */
@@ -52,8 +62,8 @@ export function createLoginService(d: LoginDeps) {
   const codeHash = (requestId: string, code: string) => hmac(d.appSecret, `login-code:${requestId}:${code}`);
 
   /** The identifier's audit trail goes to every shop it matched (or to no shop when none did). */
-  async function audit(trx: Kysely<DB>, r: LoginRequest, action: string, data: Record<string, unknown>, ctx: RequestContext, known?: { tenant_id: string; client_id: string }[]) {
-    const matches = known ?? (await loginRepo(trx).matchedClients(r.id));
+  async function audit(trx: Kysely<DB>, r: LoginRequest, action: string, data: Record<string, unknown>, ctx: RequestContext, known?: LoginMatch[]) {
+    const matches = (known ?? (await loginRepo(trx).matches(r))).map((m) => ({ tenant_id: m.tenant_id, client_id: r.audience === 'client' ? m.principal_id : null }));
     const base = { actor: 'client' as const, action, subjectId: r.id, ip: ctx.ip, at: d.clock.now(), data: { to: maskIdentifier(r.identifier_kind, r.identifier), ...data } };
     await auditRepo(trx).record(...perShop(base, matches));
   }
@@ -65,17 +75,17 @@ export function createLoginService(d: LoginDeps) {
     await repo.lockPending(r.identifier);
     if (!(await repo.consume(r.id, now))) return { kind: 'invalid' };
     await repo.supersedeOthers(r.identifier, r.id);
-    const matches = await repo.matchedClients(r.id);
+    const matches = await repo.matches(r);
     await audit(trx, r, 'login.consumed', { via }, ctx, matches);
     if (matches.length === 1) {
       const m = matches[0]!;
-      const s = await d.sessions.create(trx, { tenantId: m.tenant_id, clientId: m.client_id, kind: 'login' }, ctx);
-      return { kind: 'session', ...s, proven: r.identifier };
+      const s = await d.openSession(trx, r, m, ctx);
+      return { kind: 'session', audience: r.audience, ...s, proven: r.identifier };
     }
     if (matches.length === 0) return { kind: 'invalid' };
     const secret = randomToken(24);
     await repo.setPick(r.id, sha256(secret), now + PICK_TTL_MS);
-    return { kind: 'pick', pickCookie: `${r.id}.${secret}`, maxAgeSeconds: PICK_TTL_MS / 1000, proven: r.identifier };
+    return { kind: 'pick', audience: r.audience, pickCookie: `${r.id}.${secret}`, maxAgeSeconds: PICK_TTL_MS / 1000, proven: r.identifier };
   }
 
   async function failRedemption(r: LoginRequest | undefined, ctx: RequestContext): Promise<LoginOutcome> {
@@ -98,7 +108,7 @@ export function createLoginService(d: LoginDeps) {
   const usable = (r: LoginRequest | undefined): r is LoginRequest => !!r && r.status === 'pending' && r.expires_at > d.clock.now();
 
   /** Writes a login attempt: the row, its dispatch job and one audit event, in one transaction. */
-  async function start(id: Identifier, channel: Channel, ctx: RequestContext, deviceId: string | null, via?: 'other_channel') {
+  async function start(id: Identifier, channel: Channel, ctx: RequestContext, deviceId: string | null, audience: Audience, via?: 'other_channel', sentBy?: SentBy) {
     const now = d.clock.now();
     const requestId = newId();
     const token = randomToken(36);
@@ -124,12 +134,15 @@ export function createLoginService(d: LoginDeps) {
       ip: ctx.ip,
       user_agent: ctx.userAgent?.slice(0, 300) ?? null,
       device_id: deviceId,
+      audience,
     };
     await d.db.transaction().execute(async (trx) => {
       await loginRepo(trx).insert(request);
       await d.jobs.enqueue(trx, { kind: 'login-dispatch', loginRequestId: requestId, notAfter: request.expires_at - sendMarginMs(d.linkTtlMs), now, data: { token, code } });
-      const data = { to: maskIdentifier(id.kind, id.value), channel, userAgent: request.user_agent, expiresAt: new Date(request.expires_at).toISOString(), ...(via ? { via } : {}), ...(deviceId ? { knownDevice: true } : {}) };
+      const data = { to: maskIdentifier(id.kind, id.value), channel, ...(audience === 'staff' ? { audience } : {}), userAgent: request.user_agent, expiresAt: new Date(request.expires_at).toISOString(), ...(via ? { via } : {}), ...(deviceId ? { knownDevice: true } : {}) };
       await auditRepo(trx).record({ actor: 'client', action: 'login.requested', subjectId: requestId, data, ip: ctx.ip, at: now });
+      // Sent from the shop console: the shop's own log says who sent it, to which client.
+      if (sentBy) await auditRepo(trx).record({ tenantId: sentBy.tenantId, clientId: sentBy.clientId, actor: 'owner', action: 'console.link_sent', subjectId: requestId, data: { by: sentBy.by, byStaff: sentBy.byStaff, channel, to: maskIdentifier(id.kind, id.value) }, ip: ctx.ip, at: now });
     });
     d.jobs.notify();
     return { bindingCookie: `${requestId}.${browserSecret}`, maxAgeSeconds: Math.ceil(d.linkTtlMs / 1000) };
@@ -143,9 +156,10 @@ export function createLoginService(d: LoginDeps) {
      * (login.dispatch.ts). `deviceCookie`: a browser that signed in with this identifier before
      * is counted on its own limits (see device-cookie.ts).
      */
-    async request(input: string, ctx: RequestContext, deviceCookie?: string) {
+    async request(input: string, ctx: RequestContext, deviceCookie?: string, audience: Audience = 'client', sentBy?: SentBy) {
       const id = parseIdentifier(input, d.defaultRegion);
-      return start(id, channelOf(id.kind), ctx, d.devices.vouchesFor(deviceCookie, id.value));
+      if (audience === 'staff' && id.kind !== 'email') throw staffErrors.STAFF_EMAIL_ONLY();
+      return start(id, channelOf(id.kind), ctx, d.devices.vouchesFor(deviceCookie, id.value), audience, undefined, sentBy);
     },
 
     /** For GET /l/:token — never consumes. Says whether the link is usable and who it is for. */
@@ -153,7 +167,7 @@ export function createLoginService(d: LoginDeps) {
       if (!LOGIN_TOKEN_SHAPE.test(token)) return { usable: false as const };
       const r = await loginRepo(d.db).byTokenHash(sha256(token));
       if (!usable(r)) return { usable: false as const, request: r };
-      const shops = await loginRepo(d.db).matchedClients(r.id);
+      const shops = await loginRepo(d.db).matches(r);
       const b = splitCookie(bindingCookie);
       const sameBrowser = !!b && b.id === r.id && safeEqual(sha256(b.secret), r.browser_hash);
       return { usable: true as const, request: r, shops, sameBrowser };
@@ -202,6 +216,7 @@ export function createLoginService(d: LoginDeps) {
       const r = await bound(bindingCookie);
       if (!r) return null;
       return {
+        audience: r.audience,
         kind: r.identifier_kind,
         channel: r.channel,
         masked: maskIdentifier(r.identifier_kind, r.identifier),
@@ -219,7 +234,8 @@ export function createLoginService(d: LoginDeps) {
       const r = await bound(bindingCookie);
       if (!r || !usable(r)) throw loginErrors.NO_PENDING_LOGIN();
       if (!(await d.otherChannelLimit(r.identifier)).ok) throw loginErrors.OTHER_CHANNEL_LIMIT();
-      return start({ kind: r.identifier_kind, value: r.identifier } as Identifier, otherChannel(r.channel), ctx, r.device_id, 'other_channel');
+      if (r.audience !== 'client') throw loginErrors.NO_PENDING_LOGIN();
+      return start({ kind: r.identifier_kind, value: r.identifier } as Identifier, otherChannel(r.channel), ctx, r.device_id, r.audience, 'other_channel');
     },
 
     /** The device cookie to keep after a sign-in that proved `identifier` (see device-cookie.ts). */
@@ -231,7 +247,7 @@ export function createLoginService(d: LoginDeps) {
       const r = p ? await loginRepo(d.db).byId(p.id) : undefined;
       const now = d.clock.now();
       if (!p || !r?.pick_hash || !safeEqual(sha256(p.secret), r.pick_hash) || r.picked_at !== null || (r.pick_expires_at ?? 0) <= now) return null;
-      return { request: r, shops: await loginRepo(d.db).matchedClients(r.id) };
+      return { request: r, shops: await loginRepo(d.db).matches(r) };
     },
 
     /** Enters the chosen shop: single use; the session belongs to that one shop. */
@@ -242,7 +258,7 @@ export function createLoginService(d: LoginDeps) {
       if (!shop) throw loginErrors.PICK_UNKNOWN();
       return d.db.transaction().execute(async (trx) => {
         if (!(await loginRepo(trx).takePick(choices.request.id, d.clock.now()))) throw loginErrors.PICK_EXPIRED();
-        return d.sessions.create(trx, { tenantId: shop.tenant_id, clientId: shop.client_id, kind: 'login' }, ctx);
+        return { audience: choices.request.audience, ...(await d.openSession(trx, choices.request, shop, ctx)) };
       });
     },
   };

@@ -1,20 +1,28 @@
 import { html } from '../../lib/html.ts';
 import { brandMark, csrfField, layout, themeClass, type Brand } from '../../http/views/layout.ts';
+import { PATHS, type AudiencePaths } from './login.paths.ts';
+import type { Audience } from './login.service.ts';
+
+/** The console's own look before a shop is known. */
+export const CONSOLE_BRAND: Brand = { name: 'Servicio shop console', brandColor: '#334155' };
 
 const fieldError = (id: string, error?: string) => (error ? html`<p class="error" id="${id}-error" role="alert">${error}</p>` : '');
 
-export function loginPage(p: { csrf: string; value?: string; error?: string; notice?: string }): string {
+export function loginPage(p: { csrf: string; value?: string; error?: string; notice?: string; paths?: AudiencePaths }): string {
   const invalid = !!p.error;
+  const paths = p.paths ?? PATHS.client;
+  const staff = paths.audience === 'staff';
   return layout({
-    title: 'Sign in',
+    title: staff ? 'Shop console sign-in' : 'Sign in',
+    ...(staff ? { brand: CONSOLE_BRAND } : {}),
     body: html`<div class="card">
-<h1>Sign in to your portal</h1>
-<p class="lead">Pay invoices and read service reports. No password — we’ll send you a one-tap link.</p>
+<h1>${staff ? 'Sign in to the shop console' : 'Sign in to your portal'}</h1>
+<p class="lead">${staff ? 'For shop owners and staff: see why a client can’t sign in and fix it. No password — we’ll email you a one-tap link.' : 'Pay invoices and read service reports. No password — we’ll send you a one-tap link.'}</p>
 ${p.notice ? html`<div class="alert ok" role="status">${p.notice}</div>` : ''}
-<form method="post" action="/client-login" novalidate>
+<form method="post" action="${paths.signIn}" novalidate>
 ${csrfField(p.csrf)}
-<label for="identifier">Email or mobile number
-<span class="hint" id="identifier-hint">The one your service provider has on file.</span></label>
+<label for="identifier">${staff ? 'Work email' : 'Email or mobile number'}
+<span class="hint" id="identifier-hint">${staff ? 'The email your shop added you with.' : 'The one your service provider has on file.'}</span></label>
 <input id="identifier" name="identifier" type="text" inputmode="email" autocomplete="username" autocapitalize="none" spellcheck="false"
  required maxlength="254" value="${p.value ?? ''}" aria-describedby="identifier-hint${invalid ? ' identifier-error' : ''}"${invalid ? html` aria-invalid="true" autofocus` : ''}>
 ${fieldError('identifier', p.error)}
@@ -31,10 +39,12 @@ export function checkPage(p: {
   masked: string;
   minutes: number;
   offer: 'email' | 'sms';
+  audience?: Audience;
   error?: string;
   notice?: string;
   locked?: boolean;
 }): string {
+  const paths = PATHS[p.audience ?? 'client'];
   const byText = p.channel === 'sms';
   const where = byText ? 'phone' : 'email';
   const own = (p.kind === 'phone') === byText;
@@ -52,9 +62,9 @@ export function checkPage(p: {
 ${p.notice ? html`<div class="alert info" role="alert">${p.notice}</div>` : ''}
 ${
   p.locked
-    ? html`<div class="alert err" role="alert">${p.error ?? ''}</div><a class="button" href="/client-login">Send me a new link</a>`
+    ? html`<div class="alert err" role="alert">${p.error ?? ''}</div><a class="button" href="${paths.signIn}">Send me a new link</a>`
     : html`<div class="divider">or type the code from the message</div>
-<form method="post" action="/client-login/code" novalidate>
+<form method="post" action="${paths.code}" novalidate>
 ${csrfField(p.csrf)}
 <label for="code">6-digit code</label>
 <input id="code" name="code" class="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="9" required
@@ -62,14 +72,14 @@ ${csrfField(p.csrf)}
 ${fieldError('code', p.error)}
 <button type="submit">Sign in</button>
 </form>
-<h2 class="small">Nothing arrived?</h2>
+${paths.otherChannel ? html`<h2 class="small">Nothing arrived?</h2>
 <p class="meta">Check your spam folder. Or we can send the link to the ${p.offer === 'sms' ? 'mobile number' : 'email address'} your service provider has on file for you.</p>
-<form method="post" action="/client-login/other-channel">
+<form method="post" action="${paths.otherChannel}">
 ${csrfField(p.csrf)}
 <button type="submit" class="secondary">${offer}</button>
-</form>`
+</form>` : html`<p class="meta spaced">Nothing arrived? Check your spam folder.</p>`}`
 }
-<p class="meta spaced"><a href="/client-login">Start again with a different email or number</a></p>
+<p class="meta spaced"><a href="${paths.signIn}">Start again with a different email${paths.otherChannel ? ' or number' : ''}</a></p>
 </div>`,
   });
 }
@@ -111,19 +121,20 @@ ${csrfField(p.csrf)}
   });
 }
 
-export function pickPage(p: { csrf: string; shops: (Brand & { tenantId: string; clientName: string })[]; error?: string }): string {
+export function pickPage(p: { csrf: string; shops: (Brand & { tenantId: string; clientName: string; role?: string | null })[]; error?: string; paths?: AudiencePaths }): string {
+  const paths = p.paths ?? PATHS.client;
   return layout({
     moreColors: p.shops.map((s) => s.brandColor),
     title: 'Choose a shop',
     body: html`<div class="card">
-<h1>Which portal?</h1>
-<p class="lead">You’re a client of more than one shop. Choose where to go — to switch later, sign in again.</p>
+<h1>${paths.audience === 'staff' ? 'Which shop?' : 'Which portal?'}</h1>
+<p class="lead">${paths.audience === 'staff' ? 'You work with more than one shop. Choose whose console to open — to switch later, sign in again.' : 'You’re a client of more than one shop. Choose where to go — to switch later, sign in again.'}</p>
 ${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
-<form method="post" action="/choose-shop">
+<form method="post" action="${paths.pick}">
 ${csrfField(p.csrf)}
 <ul class="shops">
 ${p.shops.map(
-  (s) => html`<li><button type="submit" name="tenant" value="${s.tenantId}" class="${themeClass(s.brandColor)}">${brandMark(s)}<span>${s.name}<small>as ${s.clientName}</small></span></button></li>`,
+  (s) => html`<li><button type="submit" name="tenant" value="${s.tenantId}" class="${themeClass(s.brandColor)}">${brandMark(s)}<span>${s.name}<small>as ${s.clientName}${s.role ? ` (${s.role})` : ''}</small></span></button></li>`,
 )}
 </ul>
 </form>

@@ -39,6 +39,7 @@ export function createNotifications(deps: { db: Kysely<DB>; clock: Clock; outbox
             to: client.email,
             template: 'invoice-email',
             tenantId,
+            clientId: client.id,
             now,
             data: { ...brand, kind: type === 'invoice_reminder' ? 'reminder' : 'sent', clientName: client.name, number: object.number, totalCents: object.total_cents, currency: object.currency, dueDate: object.due_date, link: signed.url },
           });
@@ -48,6 +49,7 @@ export function createNotifications(deps: { db: Kysely<DB>; clock: Clock; outbox
             to: client.email,
             template: 'report-email',
             tenantId,
+            clientId: client.id,
             now,
             data: { ...brand, clientName: client.name, title: object.title, serviceDate: object.service_date, technician: object.technician, summary: object.notes, link: signed.url },
           });

@@ -87,6 +87,19 @@ export function sessionsRepo(db: Kysely<DB>) {
       return Number(r.numUpdatedRows);
     },
 
+    /** A client's sessions that are still open, newest use first (for the shop console). */
+    activeForClient(tenantId: string, clientId: string) {
+      return db
+        .selectFrom('sessions')
+        .select(['id', 'kind', 'created_at', 'renewed_at', 'expires_at', 'ip', 'user_agent', 'scope_kind'])
+        .where('tenant_id', '=', tenantId)
+        .where('client_id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .orderBy('renewed_at', 'desc')
+        .limit(50)
+        .execute();
+    },
+
     /** Sessions opened from email links die with the contact details those links were sent to. */
     async revokeLinkSessions(tenantId: string, clientId: string, now: number): Promise<number> {
       const r = await db

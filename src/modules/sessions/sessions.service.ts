@@ -161,12 +161,18 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
       cache.delete(session.id); // after the commit; lookups already in flight will not re-cache (generation)
     },
 
+    /** A client's open sessions in one shop, for the console (device, last use). */
+    async activeFor(tenantId: string, clientId: string) {
+      const now = clock.now();
+      return (await sessionsRepo(db).activeForClient(tenantId, clientId)).filter((s) => s.expires_at > now);
+    },
+
     /** "Sign out everywhere": ends every session of this client in this shop. */
-    async endAllForClient(tenantId: string, clientId: string, actor: 'client' | 'owner' | 'support', ctx: RequestContext): Promise<number> {
+    async endAllForClient(tenantId: string, clientId: string, actor: 'client' | 'owner' | 'support', ctx: RequestContext, auditData: Record<string, unknown> = {}): Promise<number> {
       const n = await db.transaction().execute(async (trx) => {
         const now = clock.now();
         const n = await sessionsRepo(trx).revokeAllForClient(tenantId, clientId, now);
-        await auditRepo(trx).record({ tenantId, clientId, actor, action: 'session.ended_all', subjectId: clientId, data: { count: n }, ip: ctx.ip, at: now });
+        await auditRepo(trx).record({ tenantId, clientId, actor, action: 'session.ended_all', subjectId: clientId, data: { ...auditData, count: n }, ip: ctx.ip, at: now });
         return n;
       });
       cache.clear();

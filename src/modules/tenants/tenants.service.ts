@@ -51,6 +51,8 @@ export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessi
           logo_url: v.logoUrl ?? null,
           logo_hash: logo?.hash ?? null,
           session_days: v.sessionDays ?? deps.sessionDaysDefault,
+          login_channels: 'both',
+          staff_mfa_required: 0,
           status: 'active',
           created_at: now,
           updated_at: now,

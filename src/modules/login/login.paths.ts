@@ -1,0 +1,20 @@
+// Where each audience signs in: clients to the portal, staff to the shop console. The flow is the
+// same (login.service); only the addresses, the cookie and the words differ.
+import type { Audience } from './login.service.ts';
+
+export interface AudiencePaths {
+  audience: Audience;
+  signIn: string;
+  check: string;
+  code: string;
+  /** "Text me instead" — clients only (staff sign in by email). */
+  otherChannel: string | null;
+  pick: string;
+  home: string;
+  session: 'session' | 'staff';
+}
+
+export const PATHS: Record<Audience, AudiencePaths> = {
+  client: { audience: 'client', signIn: '/client-login', check: '/client-login/check', code: '/client-login/code', otherChannel: '/client-login/other-channel', pick: '/choose-shop', home: '/portal', session: 'session' },
+  staff: { audience: 'staff', signIn: '/shop/sign-in', check: '/shop/sign-in/check', code: '/shop/sign-in/code', otherChannel: null, pick: '/shop/choose-shop', home: '/shop', session: 'staff' },
+};

@@ -1,0 +1,249 @@
+// Issue 9, the shop console: staff sign in like clients (scanner-safe link or code, same limits,
+// no enumeration) into a separate, stricter session; every page and action stays inside the
+// session's shop; a client can be found, understood and helped; every action is audited.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY, HOUR, MINUTE } from '../../src/lib/clock.ts';
+import { csrfOf, type TestBrowser } from '../helpers/browser.ts';
+import { makeClient, makeInvoice, makeShop, newPhone } from '../helpers/factories.ts';
+import { startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer({ seed: false, env: { UNKNOWN_EMAIL_NOTICE: 'false' } });
+});
+afterAll(async () => t?.close());
+
+async function shopWithOwner(role: 'owner' | 'staff' = 'owner') {
+  const shop = await makeShop(t, { name: `Greenway ${Date.now() % 100000}` });
+  const email = `owner.${shop.slug}@greenway.example`;
+  const member = await t.services.staff.add(shop.id, { name: 'Gina Green', email, role });
+  return { shop, member, email };
+}
+
+/** Signs a staff member in with the link, in the browser that asked (one tap). */
+async function staffSignIn(email: string, b: TestBrowser = t.browser()) {
+  const page = await b.get('/shop/sign-in');
+  const res = await b.post('/shop/sign-in', { identifier: email, _csrf: csrfOf(page.body) });
+  expect(res.headers.location).toBe('/shop/sign-in/check');
+  const msg = await t.lastMessageTo(email);
+  const opened = await b.get(msg.link);
+  return { b, msg, opened };
+}
+
+const auditRows = (tenantId: string, action: string) => t.db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId).where('action', '=', action).execute();
+
+describe(`staff sign-in (${storeKind})`, () => {
+  it('emails a console link that opens the console in a separate session, not the portal', async () => {
+    const { shop, email } = await shopWithOwner();
+    const { b, msg, opened } = await staffSignIn(email);
+    expect(msg.subject).toBe(`Your sign-in link for ${shop.name} — shop console`);
+    expect(msg.text).toContain('open the shop console');
+    expect(opened.headers.location).toBe('/shop');
+    expect(b.cookie('staff')).toBeDefined();
+    expect(b.cookie('session')).toBeUndefined();
+    const page = await b.get('/shop/clients');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Signed in as Gina Green (owner)');
+    // A console session is no portal session, and the other way round.
+    expect((await b.get('/portal')).headers.location).toBe('/client-login');
+    const c = await makeClient(t, shop.id);
+    const client = t.browser();
+    await client.submit('/client-login', { identifier: c.email! });
+    await client.get((await t.lastMessageTo(c.email!)).link);
+    expect((await client.get('/shop/clients')).headers.location).toBe('/shop/sign-in');
+  });
+
+  it('accepts the code in the browser that asked, and a scanner’s GET consumes nothing', async () => {
+    const { email } = await shopWithOwner();
+    const b = t.browser();
+    await b.submit('/shop/sign-in', { identifier: email });
+    const msg = await t.lastMessageTo(email);
+    const scanner = await t.browser().get(msg.link);
+    expect(scanner.statusCode).toBe(200);
+    expect(scanner.body).toContain('>Continue</button>');
+    const done = await b.submit('/shop/sign-in/check', { code: msg.code });
+    expect(done.headers.location).toBe('/shop');
+  });
+
+  it('answers the same for an unknown email, and refuses a phone number with what to do', async () => {
+    const { email } = await shopWithOwner();
+    const known = t.browser();
+    const unknown = t.browser();
+    await known.submit('/shop/sign-in', { identifier: email });
+    await unknown.submit('/shop/sign-in', { identifier: `o${email.slice(1)}x` });
+    const strip = (s: string) => s.replace(/name="_csrf" value="[^"]+"/g, '').replace(/<strong>[^<]+<\/strong>/, '');
+    expect(strip((await known.get('/shop/sign-in/check')).body)).toBe(strip((await unknown.get('/shop/sign-in/check')).body));
+    expect((await unknown.get('/shop/sign-in/check')).body).not.toContain('Text me instead');
+    const phone = await t.browser().submit('/shop/sign-in', { identifier: '(512) 555-0187' });
+    expect(phone.statusCode).toBe(400);
+    expect(phone.body).toContain('Sign in to the shop console with your work email address');
+  });
+
+  it('lets someone who works for two shops pick one', async () => {
+    const a = await shopWithOwner();
+    const other = await makeShop(t, { name: 'Zed Pools' });
+    await t.services.staff.add(other.id, { name: 'Gina Green', email: a.email, role: 'staff' });
+    const { b, opened } = await staffSignIn(a.email);
+    expect(opened.headers.location).toBe('/shop/choose-shop');
+    const pick = await b.get('/shop/choose-shop');
+    expect(pick.body).toContain('Which shop?');
+    expect(pick.body).toContain('(staff)');
+    const res = await b.post('/shop/choose-shop', { tenant: other.id, _csrf: csrfOf(pick.body) });
+    expect(res.headers.location).toBe('/shop');
+    expect((await b.get('/shop/clients')).body).toContain('Zed Pools');
+  });
+
+  it('ends after 12 idle hours, after 7 days however used, and at once when the member is disabled', async () => {
+    const { shop, member, email } = await shopWithOwner();
+    const idle = (await staffSignIn(email)).b;
+    t.clock.advance(12 * HOUR + MINUTE);
+    expect((await idle.get('/shop/clients')).headers.location).toBe('/shop/sign-in');
+
+    const busy = (await staffSignIn(email)).b;
+    for (let h = 0; h < 7 * 24 - 6; h += 6) {
+      t.clock.advance(6 * HOUR);
+      expect((await busy.get('/shop/clients')).statusCode, `after ${h + 6} hours`).toBe(200);
+    }
+    t.clock.advance(6 * HOUR + MINUTE);
+    expect((await busy.get('/shop/clients')).statusCode).toBe(303);
+
+    const fresh = (await staffSignIn(email)).b;
+    await t.services.staff.add(shop.id, { name: 'Second Owner', email: `second.${email}`, role: 'owner' });
+    await t.services.staff.update(shop.id, member.id, { status: 'disabled' }, { actor: 'operator' });
+    expect((await fresh.get('/shop/clients')).headers.location).toBe('/shop/sign-in');
+    const rows = await t.db.selectFrom('staff_sessions').select('revoked_at').where('staff_id', '=', member.id).execute();
+    expect(rows.every((r) => r.revoked_at !== null)).toBe(true);
+    t.clock.advance(DAY);
+  });
+});
+
+describe(`finding and helping a client (${storeKind})`, () => {
+  it('finds a client by name, email or a phone typed any way, with sign-in state at a glance', async () => {
+    const { shop, email } = await shopWithOwner();
+    const phone = newPhone();
+    const maria = await makeClient(t, shop.id, { name: 'Maria Lopez', phone });
+    await makeClient(t, shop.id, { name: 'Sam Carter' });
+    const typed = `(${phone.slice(2, 5)}) ${phone.slice(5, 8)}-${phone.slice(8)}`;
+    const { b } = await staffSignIn(email);
+    for (const q of ['maria', 'MARIA LO', maria.email!.toUpperCase(), typed, phone.slice(-4)]) {
+      const page = await b.get(`/shop/clients?q=${encodeURIComponent(q)}`);
+      expect(page.body, q).toContain('Maria Lopez');
+      expect(page.body, q).not.toContain('Sam Carter');
+    }
+    const none = await b.get('/shop/clients?q=nobody-here');
+    expect(none.body).toContain('No client of');
+    // The list shows the last message and what happened to it.
+    await t.browser().submit('/client-login', { identifier: maria.email! });
+    await t.worker.runOnce();
+    expect((await b.get('/shop/clients?q=maria')).body).toMatch(/Sign-in link by email[\s\S]*Sent/);
+  });
+
+  it('pages through a long list', async () => {
+    const { shop, email } = await shopWithOwner();
+    for (let i = 0; i < 27; i++) await makeClient(t, shop.id, { name: `Client ${String(i).padStart(2, '0')}` });
+    const { b } = await staffSignIn(email);
+    const first = await b.get('/shop/clients');
+    expect(first.body).toContain('Next →');
+    expect(first.body).not.toContain('Client 26');
+    const second = await b.get('/shop/clients?page=2');
+    expect(second.body).toContain('Client 26');
+    expect(second.body).toContain('← Previous');
+  });
+
+  it('says in plain words why messages failed, and flags numbers texts cannot reach', async () => {
+    const { shop, email } = await shopWithOwner();
+    const c = await makeClient(t, shop.id, { name: 'Bounce Case', phone: '+1 512 555 0199' });
+    await t.browser().submit('/client-login', { identifier: c.email! });
+    await t.worker.runOnce();
+    await t.db.updateTable('outbox_messages').set({ delivery_status: 'bounced', delivery_reason: '550 5.1.1 The email account that you tried to reach does not exist' }).where('to_address', '=', c.email!).execute();
+    const landline = await makeClient(t, shop.id, { name: 'Land Line', phone: '+1 800 246 1234' });
+    const { b } = await staffSignIn(email);
+    const page = await b.get(`/shop/clients/${c.id}`);
+    expect(page.body).toContain('Mailbox does not exist');
+    expect(page.body).toContain('550 5.1.1');
+    expect(page.body).toContain('Sign-in link');
+    expect((await b.get(`/shop/clients/${landline.id}`)).body).toContain('Texts can’t reach this number');
+  });
+
+  it('fixes an address with a typo suggestion that is offered, not forced', async () => {
+    const { shop, email } = await shopWithOwner();
+    const c = await makeClient(t, shop.id, { name: 'Typo Case' });
+    const { b } = await staffSignIn(email);
+    const page = await b.get(`/shop/clients/${c.id}`);
+    const asked = await b.post(`/shop/clients/${c.id}/contact`, { _csrf: csrfOf(page.body), email: 'typo.case@gmial.com', phone: '' });
+    expect(asked.statusCode).toBe(200);
+    expect(asked.body).toContain('Did you mean <strong>typo.case@gmail.com</strong>?');
+    expect((await t.services.clients.get(shop.id, c.id))!.email).toBe(c.email); // nothing saved yet
+    const saved = await b.post(`/shop/clients/${c.id}/contact`, { _csrf: csrfOf(asked.body), email: 'typo.case@gmial.com', phone: '', email_choice: 'suggested' });
+    expect(saved.headers.location).toBe(`/shop/clients/${c.id}?done=saved`);
+    expect((await t.services.clients.get(shop.id, c.id))!.email).toBe('typo.case@gmail.com');
+    const kept = await b.post(`/shop/clients/${c.id}/contact`, { _csrf: csrfOf(page.body), email: 'typo.case@gmial.com', phone: '', email_choice: 'as_typed' });
+    expect(kept.statusCode).toBe(303);
+    expect((await t.services.clients.get(shop.id, c.id))!.email).toBe('typo.case@gmial.com');
+    const bad = await b.post(`/shop/clients/${c.id}/contact`, { _csrf: csrfOf(page.body), email: 'nope@', phone: '' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('value="nope@"');
+    const updated = await auditRows(shop.id, 'client.updated');
+    expect(JSON.parse(updated.at(-1)!.data)).toMatchObject({ by: 'Gina Green', changed: ['email'] });
+  });
+
+  it('sends a sign-in link by text to the number on file, audited with who sent it', async () => {
+    const { shop, email } = await shopWithOwner();
+    const phone = newPhone();
+    const c = await makeClient(t, shop.id, { phone });
+    const { b } = await staffSignIn(email);
+    const page = await b.get(`/shop/clients/${c.id}`);
+    const res = await b.post(`/shop/clients/${c.id}/send-link`, { _csrf: csrfOf(page.body), channel: 'sms' });
+    expect(res.headers.location).toBe(`/shop/clients/${c.id}?done=link-sms`);
+    const text = await t.lastMessageTo(phone);
+    expect(text.channel).toBe('sms');
+    const sent = await auditRows(shop.id, 'console.link_sent');
+    expect(JSON.parse(sent.at(-1)!.data)).toMatchObject({ by: 'Gina Green', channel: 'sms' });
+    // The client signs in with it, and the console's history says so.
+    const client = t.browser();
+    await client.post(text.link, { _csrf: csrfOf((await client.get(text.link)).body) });
+    expect((await b.get(`/shop/clients/${c.id}`)).body).toContain('signed in with it');
+  });
+
+  it('signs a client out everywhere and stops email links, each after a confirmation', async () => {
+    const { shop, email } = await shopWithOwner();
+    const c = await makeClient(t, shop.id);
+    const inv = await makeInvoice(t, shop.id, c.external_id!);
+    const portal = t.browser();
+    await portal.submit('/client-login', { identifier: c.email! });
+    await portal.get((await t.lastMessageTo(c.email!)).link);
+    const { b } = await staffSignIn(email);
+    let page = await b.get(`/shop/clients/${c.id}`);
+    const asked = await b.post(`/shop/clients/${c.id}/sign-out-all`, { _csrf: csrfOf(page.body) });
+    expect(asked.body).toContain('Yes, sign out everywhere');
+    expect((await portal.get('/portal')).statusCode).toBe(200); // not yet
+    await b.post(`/shop/clients/${c.id}/sign-out-all`, { _csrf: csrfOf(asked.body), confirm: 'yes' });
+    expect((await portal.get('/portal')).statusCode).toBe(303);
+
+    const link = t.services.links.urlFor({ tenantId: shop.id, clientId: c.id, linkVersion: c.link_version, object: 'invoice', objectId: inv.id }).url;
+    page = await b.get(`/shop/clients/${c.id}`);
+    await b.post(`/shop/clients/${c.id}/stop-email-links`, { _csrf: csrfOf(page.body), confirm: 'yes' });
+    expect((await t.browser().get(link)).statusCode).toBe(410);
+    expect(JSON.parse((await auditRows(shop.id, 'client.email_links_stopped'))[0]!.data)).toMatchObject({ by: 'Gina Green' });
+    expect(JSON.parse((await auditRows(shop.id, 'session.ended_all'))[0]!.data)).toMatchObject({ by: 'Gina Green', count: 1 });
+  });
+});
+
+describe(`nothing of another shop (${storeKind})`, () => {
+  it('answers 404 for another shop’s client on every client route, and changes nothing', async () => {
+    const mine = await shopWithOwner();
+    const theirs = await makeShop(t);
+    const stranger = await makeClient(t, theirs.id, { phone: newPhone() });
+    const { b } = await staffSignIn(mine.email);
+    const csrf = csrfOf((await b.get('/shop/clients')).body);
+    const before = await t.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect((await b.get(`/shop/clients/${stranger.id}`)).statusCode).toBe(404);
+    for (const action of ['contact', 'send-link', 'sign-out-all', 'stop-email-links']) {
+      const res = await b.post(`/shop/clients/${stranger.id}/${action}`, { _csrf: csrf, email: 'x@example.com', phone: '', channel: 'email', confirm: 'yes' });
+      expect(res.statusCode, action).toBe(404);
+    }
+    expect(await t.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual(before);
+    expect((await t.services.clients.get(theirs.id, stranger.id))!.link_version).toBe(stranger.link_version);
+    expect((await b.get(`/shop/clients?q=${encodeURIComponent(stranger.email!)}`)).body).not.toContain(stranger.name);
+  });
+});
