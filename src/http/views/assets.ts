@@ -20,7 +20,7 @@ p{margin:0 0 14px}
 .lead{color:var(--muted)}
 label{display:block;font-weight:600;margin:18px 0 6px}
 .hint{display:block;color:var(--muted);font-size:15px;margin:-2px 0 8px;font-weight:400}
-input[type=text],input[type=email],input[type=tel]{width:100%;font:inherit;font-size:18px;padding:14px 14px;border:1.5px solid #9ca3af;border-radius:10px;background:#fff;color:var(--ink)}
+input[type=text],input[type=email],input[type=tel],input[type=search],input[type=date],select{width:100%;font:inherit;font-size:18px;padding:14px 14px;border:1.5px solid #9ca3af;border-radius:10px;background:#fff;color:var(--ink)}
 input.code{font-size:26px;letter-spacing:.35em;text-align:center;font-variant-numeric:tabular-nums}
 input:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid var(--brand);outline-offset:2px}
 input[aria-invalid=true]{border-color:var(--err)}
@@ -74,8 +74,9 @@ ul.facts{list-style:none;margin:4px 0 0;padding:0;font-size:14px}ul.facts li{pad
 .actions{display:flex;flex-wrap:wrap;gap:10px}.actions form{margin:0}.actions button{width:auto;margin:0}
 form.confirm{border:2px solid var(--err);border-radius:10px;padding:12px 16px;margin:12px 0}form.confirm button{width:auto}
 button.danger{background:var(--err)}
-button.link{background:none;border:0;color:var(--brand);text-decoration:underline;padding:0;margin:0;width:auto;font:inherit;cursor:pointer}
-form.inline{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-end}form.inline label{flex-basis:100%}form.inline input{flex:1;min-width:200px;margin:0}form.inline button{width:auto;margin:0}
+button.link{display:inline;background:none;border:0;color:var(--brand);text-decoration:underline;padding:0;margin:0;width:auto;font:inherit;cursor:pointer}
+.card+.card{margin-top:16px}
+form.inline{display:flex;flex-wrap:wrap;gap:8px;align-items:stretch;margin-bottom:12px}form.inline label{flex-basis:100%;margin:0}form.inline input,form.inline select{flex:1;min-width:180px;margin:0}form.inline button{width:auto;margin:0;padding:10px 22px}
 nav.pager{display:flex;justify-content:space-between;margin-top:12px}
 details summary{cursor:pointer;font-weight:600;margin:12px 0}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
