@@ -4,6 +4,7 @@
 import { Redis as IORedis, type Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { onAudit } from './modules/audit/audit.repo.ts';
+import { createAuditLog } from './modules/audit/audit-log.service.ts';
 import { jobsRepo } from './modules/jobs/jobs.repo.ts';
 import { createMetrics, type Metrics } from './modules/ops/metrics.ts';
 import type { Config } from './config.ts';
@@ -114,8 +115,9 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
   const notifications = createNotifications({ db, clock, outbox, links, publicUrl: config.publicUrl });
   const apiKeys = createApiKeys({ db, clock });
   const providerStatus = createProviderStatus({ db, clock });
+  const auditLog = createAuditLog({ db });
   const devOutbox: DevOutbox = devOutboxRepo(db);
-  return { sealer, outbox, jobs, sessions, staff, staffSessions, tenants, clients, login, loginDispatch, limits, history, links, invoices, reports, payments: paymentsService, notifications, apiKeys, providerStatus, devOutbox };
+  return { sealer, outbox, jobs, sessions, staff, staffSessions, tenants, clients, login, loginDispatch, limits, history, links, invoices, reports, payments: paymentsService, notifications, apiKeys, providerStatus, devOutbox, auditLog };
 }
 
 /** The delivery worker over the configured channels (in the web process or on its own). */

@@ -247,3 +247,45 @@ describe(`nothing of another shop (${storeKind})`, () => {
     expect((await b.get(`/shop/clients?q=${encodeURIComponent(stranger.email!)}`)).body).not.toContain(stranger.name);
   });
 });
+
+describe(`the audit log (${storeKind})`, () => {
+  it('shows this shop’s events newest first, filters by client, kind and dates, and exports the same as CSV', async () => {
+    const { shop, email } = await shopWithOwner();
+    const other = await makeShop(t);
+    const otherClient = await makeClient(t, other.id, { name: 'Other Shop Person' });
+    const maria = await makeClient(t, shop.id, { name: '=SUM(1) Maria' });
+    const sam = await makeClient(t, shop.id, { name: 'Sam Carter' });
+    for (const c of [maria, sam, otherClient]) await t.browser().submit('/client-login', { identifier: c.email! });
+    await t.browser().submit('/client-login', { identifier: 'nobody.at.all@example.com' });
+    await t.worker.runOnce();
+    const { b } = await staffSignIn(email);
+    const all = await b.get('/shop/audit');
+    expect(all.statusCode).toBe(200);
+    expect(all.body).toContain('Sign-in link sent');
+    expect(all.body).toContain('Sam Carter');
+    expect(all.body).not.toContain('Other Shop Person');
+    expect(all.body).not.toContain('no matching contact'); // operator-only events never appear
+    const table = all.body.slice(all.body.indexOf('<tbody>'));
+    expect(table.indexOf('Staff member signed in')).toBeLessThan(table.indexOf('Client added')); // newest first
+
+    const onlyMaria = await b.get(`/shop/audit?client=${maria.id}&action=login.link_issued`);
+    expect(onlyMaria.body).toContain('Maria');
+    expect(onlyMaria.body).not.toContain('Sam Carter');
+    expect((await b.get(`/shop/audit?client=${otherClient.id}`)).body).not.toContain('Other Shop Person');
+    const past = await b.get('/shop/audit?to=2020-01-01');
+    expect(past.body).toContain('No events match');
+    const bad = await b.get('/shop/audit?from=yesterday');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Dates are written like 2026-11-25');
+
+    const csv = await b.get(`/shop/audit.csv?client=${maria.id}`);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.headers['content-disposition']).toMatch(/attachment; filename=".+-audit-\d{4}-\d{2}-\d{2}\.csv"/);
+    const lines = csv.body.trim().split('\r\n');
+    expect(lines[0]).toBe('time (UTC),who,what,event,client,details,ip');
+    expect(lines.length).toBeGreaterThan(2);
+    expect(lines.slice(1).every((l) => l.includes(",'=SUM(1) Maria,")), lines.join('\n')).toBe(true); // the formula is defused
+    expect(csv.body).not.toContain('Sam Carter');
+    expect(csv.body).not.toMatch(/\/l\/|code/);
+  });
+});

@@ -76,6 +76,8 @@ form.confirm{border:2px solid var(--err);border-radius:10px;padding:12px 16px;ma
 button.danger{background:var(--err)}
 button.link{display:inline;background:none;border:0;color:var(--brand);text-decoration:underline;padding:0;margin:0;width:auto;font:inherit;cursor:pointer}
 .card+.card{margin-top:16px}
+.grid3{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:12px}.grid3 label{margin-top:8px}
+form.filters button{width:auto;padding:10px 22px}
 form.inline{display:flex;flex-wrap:wrap;gap:8px;align-items:stretch;margin-bottom:12px}form.inline label{flex-basis:100%;margin:0}form.inline input,form.inline select{flex:1;min-width:180px;margin:0}form.inline button{width:auto;margin:0;padding:10px 22px}
 nav.pager{display:flex;justify-content:space-between;margin-top:12px}
 details summary{cursor:pointer;font-weight:600;margin:12px 0}

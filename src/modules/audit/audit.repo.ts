@@ -36,8 +36,38 @@ export function onAudit(listener: AuditListener): () => void {
   return () => listeners.delete(listener);
 }
 
+export interface AuditFilter {
+  clientId?: string;
+  action?: string;
+  /** Epoch ms, inclusive / exclusive. */
+  from?: number;
+  to?: number;
+}
+
 export function auditRepo(db: Kysely<DB>) {
   return {
+    /** One shop's events, newest first, with the client's name (never another shop's rows). */
+    forShop(tenantId: string, f: AuditFilter, limit: number, offset: number) {
+      return db
+        .selectFrom('audit_events as a')
+        .leftJoin('clients as c', (j) => j.onRef('c.id', '=', 'a.client_id').onRef('c.tenant_id', '=', 'a.tenant_id'))
+        .select(['a.id', 'a.actor', 'a.action', 'a.client_id', 'a.subject_id', 'a.data', 'a.ip', 'a.created_at', 'c.name as client_name'])
+        .where('a.tenant_id', '=', tenantId)
+        .$if(!!f.clientId, (q) => q.where('a.client_id', '=', f.clientId!))
+        .$if(!!f.action, (q) => q.where('a.action', '=', f.action!))
+        .$if(f.from !== undefined, (q) => q.where('a.created_at', '>=', f.from!))
+        .$if(f.to !== undefined, (q) => q.where('a.created_at', '<', f.to!))
+        .orderBy('a.id', 'desc')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+    },
+    /** The kinds of event this shop has, for the filter. */
+    async actionsOfShop(tenantId: string): Promise<string[]> {
+      const rows = await db.selectFrom('audit_events').select('action').distinct().where('tenant_id', '=', tenantId).orderBy('action').execute();
+      return rows.map((r) => r.action);
+    },
+
     async record(...events: AuditInput[]): Promise<void> {
       if (events.length === 0) return;
       await db

@@ -17,7 +17,9 @@ import type { LoginService } from '../login/login.service.ts';
 import type { SessionsService } from '../sessions/sessions.service.ts';
 import type { ConsoleSession, StaffSessions } from '../staff/staff-sessions.service.ts';
 import { contactFacts } from './contact-facts.ts';
-import { clientPage, clientsPage, type ClientPageData } from './console.views.ts';
+import { auditPage, clientPage, clientsPage, type ClientPageData } from './console.views.ts';
+import type { AuditLog } from '../audit/audit-log.service.ts';
+import { toCsv } from '../../lib/csv.ts';
 
 export interface ConsoleDeps {
   auth: Auth;
@@ -30,6 +32,7 @@ export interface ConsoleDeps {
   login: LoginService;
   limits: { loginFromIp: IpLimit };
   smsAllowedCountries: readonly CountryCode[];
+  audit: AuditLog;
 }
 
 type Form = Record<string, string | undefined>;
@@ -125,6 +128,46 @@ export function consoleRoutes(app: FastifyInstance, d: ConsoleDeps) {
       return reply.redirect(`/shop/clients/${client.id}?done=${action === 'sign-out-all' ? 'signed-out' : 'links-stopped'}`, 303);
     });
   }
+
+  // The shop's audit log: filter by client, kind and dates; page; the same view as CSV.
+  type AuditQuery = { client?: string; action?: string; from?: string; to?: string; page?: string };
+  async function auditFilter(req: FastifyRequest<{ Querystring: AuditQuery }>) {
+    const s = who(req);
+    const q = req.query;
+    const day = (v: string | undefined, plus = 0) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ? Date.parse(`${v}T00:00:00Z`) + plus : undefined);
+    const client = q.client && /^[0-9a-f-]{36}$/.test(q.client) ? await d.clients.get(s.tenantId, q.client) : undefined;
+    const actions = await d.audit.actions(s.tenantId);
+    const action = q.action && actions.includes(q.action) ? q.action : '';
+    const from = day(q.from);
+    const to = day(q.to, 86_400_000);
+    const error = (q.from && from === undefined) || (q.to && to === undefined) ? 'Dates are written like 2026-11-25.' : from !== undefined && to !== undefined && from >= to ? 'The “From” date is after the “To” date.' : undefined;
+    return {
+      actions,
+      error,
+      filter: { ...(client ? { clientId: client.id } : {}), ...(action ? { action } : {}), ...(from !== undefined && !error ? { from } : {}), ...(to !== undefined && !error ? { to } : {}) },
+      shown: { client: client?.id ?? '', clientName: client?.name ?? null, action, from: from !== undefined ? q.from! : '', to: to !== undefined ? q.to! : '' },
+    };
+  }
+
+  app.get<{ Querystring: AuditQuery }>('/shop/audit', staff, async (req, reply) => {
+    const s = who(req);
+    const page = Math.max(1, Math.min(10_000, Number.parseInt(req.query.page ?? '1', 10) || 1));
+    const f = await auditFilter(req);
+    const result = await d.audit.page(s.tenantId, f.filter, page);
+    return sendHtml(reply, auditPage({ session: s, csrf: d.csrf.token(req, reply), lines: result.lines, actions: f.actions, filter: f.shown, page, hasNext: result.hasNext, ...(f.error ? { error: f.error } : {}) }), f.error ? 400 : 200);
+  });
+
+  app.get<{ Querystring: AuditQuery }>('/shop/audit.csv', staff, async (req, reply) => {
+    const s = who(req);
+    const f = await auditFilter(req);
+    if (f.error) return reply.code(400).type('text/plain; charset=utf-8').send(f.error);
+    const lines = await d.audit.all(s.tenantId, f.filter);
+    const csv = toCsv(['time (UTC)', 'who', 'what', 'event', 'client', 'details', 'ip'], lines.map((l) => [new Date(l.at).toISOString(), l.who, l.what, l.action, l.clientName ?? '', l.details, l.ip ?? '']));
+    return reply
+      .header('content-disposition', `attachment; filename="${s.tenant.slug}-audit-${new Date().toISOString().slice(0, 10)}.csv"`)
+      .type('text/csv; charset=utf-8')
+      .send(csv);
+  });
 
   app.post('/shop/sign-out', staff, async (req, reply) => {
     if (!d.csrf.verify(req)) return reply.redirect('/shop', 303);

@@ -5,6 +5,8 @@ import { html, type SafeHtml } from '../../lib/html.ts';
 import type { Client } from '../clients/clients.repo.ts';
 import type { MessageHistory } from '../delivery/history.ts';
 import type { ConsoleSession } from '../staff/staff-sessions.service.ts';
+import type { AuditLine } from '../audit/audit-log.service.ts';
+import { actionInWords } from '../audit/audit-words.ts';
 
 export type ConsoleTab = 'health' | 'clients' | 'audit' | 'settings' | 'staff' | 'api-keys';
 
@@ -154,6 +156,7 @@ ${c.phone ? html`<form method="post" action="/shop/clients/${c.id}/send-link">${
 </div>
 <div class="card">
 <h2>Messages</h2>
+<p class="meta"><a href="/shop/audit?client=${c.id}">Everything about ${c.name} in the audit log</a></p>
 ${
   p.history.length === 0
     ? html`<p class="meta">Nothing sent to ${c.name} yet.</p>`
@@ -175,6 +178,53 @@ ${
 ${p.sessions.map((s) => html`<tr><td>${deviceOf(s.user_agent)}<small>${s.kind === 'link' ? 'from an email link (one invoice or report)' : 'full sign-in'}</small></td><td>${when(s.created_at)}</td><td>${when(s.renewed_at)}</td></tr>`)}
 </tbody></table>`
 }
+</div>`,
+  });
+}
+
+export interface AuditPageData {
+  session: ConsoleSession;
+  csrf: string;
+  lines: AuditLine[];
+  actions: string[];
+  filter: { client: string; clientName: string | null; action: string; from: string; to: string };
+  page: number;
+  hasNext: boolean;
+  error?: string;
+}
+
+export function auditPage(p: AuditPageData): string {
+  const f = p.filter;
+  const query = (extra: Record<string, string>) => new URLSearchParams(Object.fromEntries(Object.entries({ client: f.client, action: f.action, from: f.from, to: f.to, ...extra }).filter(([, v]) => v))).toString();
+  return consolePage({
+    ...p,
+    title: 'Audit log',
+    tab: 'audit',
+    body: html`<div class="card">
+<h1>Audit log</h1>
+<p class="lead">Everything that happened to ${p.session.tenant.name}’s sign-ins and clients, newest first. Links and codes are never recorded.</p>
+${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
+<form method="get" action="/shop/audit" class="filters">
+${f.client ? html`<input type="hidden" name="client" value="${f.client}"><p>Client: <strong>${f.clientName ?? 'unknown'}</strong> · <a href="/shop/audit?${query({ client: '' })}">all clients</a></p>` : ''}
+<div class="grid3">
+<div><label for="action">What</label><select id="action" name="action"><option value="">Everything</option>${p.actions.map((a) => html`<option value="${a}"${a === f.action ? ' selected' : ''}>${actionInWords(a)}</option>`)}</select></div>
+<div><label for="from">From</label><input id="from" name="from" type="date" value="${f.from}"></div>
+<div><label for="to">To (inclusive)</label><input id="to" name="to" type="date" value="${f.to}"></div>
+</div>
+<button type="submit" class="secondary">Show</button>
+</form>
+<p><a href="/shop/audit.csv?${query({})}" download>Download these events as CSV</a></p>
+${
+  p.lines.length === 0
+    ? html`<p class="meta">No events match.</p>`
+    : html`<table class="list"><caption class="sr-only">Audit events, newest first, page ${p.page}</caption>
+<thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Client</th></tr></thead><tbody>
+${p.lines.map(
+  (l) => html`<tr><td>${when(l.at)}</td><td>${l.who}</td><td>${l.what}${l.details ? html`<small>${l.details}</small>` : ''}</td><td>${l.clientId ? html`<a href="/shop/clients/${l.clientId}">${l.clientName ?? 'client'}</a>` : ''}</td></tr>`,
+)}
+</tbody></table>`
+}
+<nav class="pager" aria-label="Pages">${p.page > 1 ? html`<a href="/shop/audit?${query({ page: String(p.page - 1) })}">← Newer</a>` : ''}${p.hasNext ? html`<a href="/shop/audit?${query({ page: String(p.page + 1) })}">Older →</a>` : ''}</nav>
 </div>`,
   });
 }
