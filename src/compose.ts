@@ -39,6 +39,7 @@ import { createLogoFetcher } from './modules/tenants/logo-fetcher.ts';
 import { createTenantsService } from './modules/tenants/tenants.service.ts';
 import { createStaffService } from './modules/staff/staff.service.ts';
 import { createStaffSessions } from './modules/staff/staff-sessions.service.ts';
+import { createStaffMfa } from './modules/staff/staff-mfa.service.ts';
 
 export type AppConfig = Config & { appSecret: string };
 
@@ -80,6 +81,7 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
   const jobs = createJobQueue({ sealer, notify: outbox.notify });
   const staff = createStaffService({ db, clock, onAuthChange });
   const staffSessions = createStaffSessions({ db, clock });
+  const staffMfa = createStaffMfa({ db, clock, sealer, staffSessions });
   const login = createLoginService({
     db,
     clock,
@@ -117,7 +119,7 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
   const providerStatus = createProviderStatus({ db, clock });
   const auditLog = createAuditLog({ db });
   const devOutbox: DevOutbox = devOutboxRepo(db);
-  return { sealer, outbox, jobs, sessions, staff, staffSessions, tenants, clients, login, loginDispatch, limits, history, links, invoices, reports, payments: paymentsService, notifications, apiKeys, providerStatus, devOutbox, auditLog };
+  return { sealer, outbox, jobs, sessions, staff, staffSessions, staffMfa, tenants, clients, login, loginDispatch, limits, history, links, invoices, reports, payments: paymentsService, notifications, apiKeys, providerStatus, devOutbox, auditLog };
 }
 
 /** The delivery worker over the configured channels (in the web process or on its own). */

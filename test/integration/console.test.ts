@@ -1,6 +1,7 @@
 // Issue 9, the shop console: staff sign in like clients (scanner-safe link or code, same limits,
 // no enumeration) into a separate, stricter session; every page and action stays inside the
 // session's shop; a client can be found, understood and helped; every action is audited.
+import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../src/lib/clock.ts';
 import { csrfOf, type TestBrowser } from '../helpers/browser.ts';
@@ -287,5 +288,161 @@ describe(`the audit log (${storeKind})`, () => {
     expect(lines.slice(1).every((l) => l.includes(",'=SUM(1) Maria,")), lines.join('\n')).toBe(true); // the formula is defused
     expect(csv.body).not.toContain('Sam Carter');
     expect(csv.body).not.toMatch(/\/l\/|code/);
+  });
+});
+
+describe(`owner pages (${storeKind})`, () => {
+  it('are 403 for staff on every owner route, and change nothing', async () => {
+    const { shop, email } = await shopWithOwner('staff');
+    await t.services.staff.add(shop.id, { name: 'The Owner', email: `boss.${email}`, role: 'owner' });
+    const { b } = await staffSignIn(email);
+    const csrf = csrfOf((await b.get('/shop/clients')).body);
+    for (const url of ['/shop/settings/security', '/shop/staff', '/shop/api-keys']) {
+      const page = await b.get(url);
+      expect(page.statusCode, url).toBe(403);
+      expect(page.body).toContain('Owners only');
+    }
+    const before = await t.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', shop.id).executeTakeFirstOrThrow();
+    for (const [url, body] of [['/shop/settings/security', { sessionDays: '1', loginChannels: 'email' }], ['/shop/staff', { name: 'X', email: 'x@example.com' }], ['/shop/api-keys', { name: 'Mine' }]] as const) {
+      expect((await b.post(url, { _csrf: csrf, ...body })).statusCode, url).toBe(403);
+    }
+    expect(await t.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', shop.id).executeTakeFirstOrThrow()).toEqual(before);
+    expect((await t.services.tenants.resolve(shop.id)).session_days).toBe(30);
+  });
+
+  it('Settings → Security: session length applies to signed-in clients at once; channels are enforced; audited before and after', async () => {
+    const { shop, email } = await shopWithOwner();
+    const phone = newPhone();
+    const c = await makeClient(t, shop.id, { phone });
+    const portal = t.browser();
+    await portal.submit('/client-login', { identifier: c.email! });
+    await portal.get((await t.lastMessageTo(c.email!)).link);
+    t.clock.advance(3 * DAY);
+    const { b } = await staffSignIn(email);
+    const page = await b.get('/shop/settings/security');
+    expect(page.body).toContain('applies at once to clients already signed in');
+    const bad = await b.post('/shop/settings/security', { _csrf: csrfOf(page.body), sessionDays: '45', loginChannels: 'both' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('must be 1–30 days');
+    const ok = await b.post('/shop/settings/security', { _csrf: csrfOf(page.body), sessionDays: '2', loginChannels: 'email' });
+    expect(ok.headers.location).toBe('/shop/settings/security?saved=1');
+    expect((await portal.get('/portal')).statusCode).toBe(303); // 3 days in, the new length is 2
+    const changed = (await auditRows(shop.id, 'tenant.settings_changed')).at(-1)!;
+    expect(JSON.parse(changed.data)).toMatchObject({ by: 'Gina Green', before: { sessionDays: 30, loginChannels: 'both' }, after: { sessionDays: 2, loginChannels: 'email' } });
+    // Email only: a text is never sent for this shop, whatever the client types.
+    await t.browser().submit('/client-login', { identifier: phone });
+    expect(await t.messagesTo(phone)).toHaveLength(0);
+    const refused = (await auditRows(shop.id, 'login.link_refused')).at(-1)!;
+    expect(JSON.parse(refused.data).reason).toBe('channel_off');
+  });
+
+  it('Staff: invites with a sign-in link, changes roles, keeps one owner, disables after a confirmation', async () => {
+    const { shop, email, member } = await shopWithOwner();
+    const { b } = await staffSignIn(email);
+    let page = await b.get('/shop/staff');
+    const invited = await b.post('/shop/staff', { _csrf: csrfOf(page.body), name: 'Dev Patel', email: `dev.${email}`, role: 'staff' });
+    expect(invited.headers.location).toBe('/shop/staff?done=invited');
+    const invite = await t.lastMessageTo(`dev.${email}`);
+    expect(invite.subject).toContain('shop console');
+    const dup = await b.post('/shop/staff', { _csrf: csrfOf(page.body), name: 'Again', email: `DEV.${email}`, role: 'staff' });
+    expect(dup.statusCode).toBe(400);
+    expect(dup.body).toContain('already has a staff account with this email');
+    const dev = (await t.services.staff.list(shop.id)).find((m) => m.name === 'Dev Patel')!;
+    page = await b.get('/shop/staff');
+    const lastOwner = await b.post(`/shop/staff/${member.id}`, { _csrf: csrfOf(page.body), role: 'staff' });
+    expect(lastOwner.statusCode).toBe(409);
+    expect(lastOwner.body).toContain('at least one active owner');
+    const asked = await b.post(`/shop/staff/${dev.id}`, { _csrf: csrfOf(page.body), status: 'disabled' });
+    expect(asked.body).toContain('Yes, disable Dev Patel');
+    expect((await t.services.staff.get(shop.id, dev.id))!.status).toBe('active');
+    await b.post(`/shop/staff/${dev.id}`, { _csrf: csrfOf(page.body), status: 'disabled', confirm: 'yes' });
+    expect((await t.services.staff.get(shop.id, dev.id))!.status).toBe('disabled');
+    expect(JSON.parse((await auditRows(shop.id, 'staff.updated')).at(-1)!.data)).toMatchObject({ by: 'Gina Green', status: 'disabled' });
+    const other = await makeShop(t);
+    const stranger = await t.services.staff.add(other.id, { name: 'Stranger', email: `s.${email}`, role: 'owner' });
+    expect((await b.post(`/shop/staff/${stranger.id}`, { _csrf: csrfOf(page.body), status: 'disabled', confirm: 'yes' })).statusCode).toBe(404);
+  });
+
+  it('API keys: shown once at creation, last use recorded, revoked after a confirmation', async () => {
+    const { shop, email } = await shopWithOwner();
+    const { b } = await staffSignIn(email);
+    const page = await b.get('/shop/api-keys');
+    const created = await b.post('/shop/api-keys', { _csrf: csrfOf(page.body), name: 'Main office system' });
+    expect(created.statusCode).toBe(201);
+    const key = /<pre>(spk_[^<]+)<\/pre>/.exec(created.body)![1]!;
+    expect((await b.get('/shop/api-keys')).body).not.toContain(key);
+    expect((await b.get('/shop/api-keys')).body).toContain('Never');
+    const call = await t.app.inject({ method: 'PUT', url: '/api/v1/clients/k-1', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'Via Key', email: `via.${email}` }) });
+    expect(call.statusCode).toBe(201);
+    const list = await t.services.apiKeys.list(shop.id);
+    expect(list[0]!.last_used_at).toBe(t.clock.now());
+    const keyId = list[0]!.id;
+    const asked = await b.post(`/shop/api-keys/${keyId}/revoke`, { _csrf: csrfOf(page.body) });
+    expect(asked.body).toContain('Yes, revoke it');
+    await b.post(`/shop/api-keys/${keyId}/revoke`, { _csrf: csrfOf(page.body), confirm: 'yes' });
+    expect((await t.app.inject({ method: 'PUT', url: '/api/v1/clients/k-1', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'Via Key' }) })).statusCode).toBe(401);
+    expect(JSON.parse((await auditRows(shop.id, 'api_key.revoked'))[0]!.data)).toMatchObject({ by: 'Gina Green' });
+  });
+});
+
+describe(`a second factor for staff (${storeKind})`, () => {
+  it('when the shop requires it: enrol with the app (QR code), save recovery codes, then a code at every sign-in', async () => {
+    const { shop, email, member } = await shopWithOwner();
+    await t.services.tenants.setSecurity(shop.id, { sessionDays: 30, loginChannels: 'both', staffMfaRequired: true }, { name: 'Gina Green', staffId: member.id });
+    const { b } = await staffSignIn(email);
+    // Nothing but the second factor until it is given.
+    expect((await b.get('/shop/clients')).headers.location).toBe('/shop/second-factor');
+    const enrol = await b.get('/shop/second-factor');
+    expect(enrol.body).toContain('Set up your authenticator app');
+    expect(enrol.body).toMatch(/<svg[^>]*>[\s\S]*<path/);
+    const secret = /<code>([A-Z2-7 ]+)<\/code>/.exec(enrol.body)![1]!.replace(/ /g, '');
+    const totp = (at: number) => new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: at });
+    const wrong = await b.post('/shop/second-factor', { _csrf: csrfOf(enrol.body), code: totp(t.clock.now()) === '000000' ? '111111' : '000000' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('doesn’t match');
+    const done = await b.post('/shop/second-factor', { _csrf: csrfOf(enrol.body), code: totp(t.clock.now()) });
+    expect(done.body).toContain('Save your recovery codes');
+    const codes = [...done.body.matchAll(/<li><code>([a-z0-9-]+)<\/code><\/li>/g)].map((m) => m[1]!);
+    expect(codes).toHaveLength(10);
+    expect((await b.get('/shop/clients')).statusCode).toBe(200);
+    const stored = (await t.services.staff.get(shop.id, member.id))!;
+    expect(stored.recovery_codes).not.toContain(codes[0]!);
+    expect(stored.totp_secret_enc).not.toContain(secret);
+
+    // Next sign-in: a code from the app; then a recovery code works once.
+    const second = (await staffSignIn(email)).b;
+    expect((await second.get('/shop/clients')).headers.location).toBe('/shop/second-factor');
+    const ask = await second.get('/shop/second-factor');
+    expect(ask.body).toContain('Enter your authenticator code');
+    t.clock.advance(60_000);
+    expect((await second.post('/shop/second-factor', { _csrf: csrfOf(ask.body), code: totp(t.clock.now()) })).headers.location).toBe('/shop');
+    const third = (await staffSignIn(email)).b;
+    const ask3 = await third.get('/shop/second-factor');
+    expect((await third.post('/shop/second-factor', { _csrf: csrfOf(ask3.body), code: codes[0]!.toUpperCase() })).headers.location).toBe('/shop');
+    const fourth = (await staffSignIn(email)).b;
+    const ask4 = await fourth.get('/shop/second-factor');
+    expect((await fourth.post('/shop/second-factor', { _csrf: csrfOf(ask4.body), code: codes[0]! })).statusCode).toBe(400);
+  });
+
+  it('locks the factor after five wrong codes, even for the right one', async () => {
+    const { shop, email, member } = await shopWithOwner();
+    await t.services.tenants.setSecurity(shop.id, { sessionDays: 30, loginChannels: 'both', staffMfaRequired: true }, { name: 'Gina Green', staffId: member.id });
+    const { b } = await staffSignIn(email);
+    const enrol = await b.get('/shop/second-factor');
+    const secret = /<code>([A-Z2-7 ]+)<\/code>/.exec(enrol.body)![1]!.replace(/ /g, '');
+    const totp = () => new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: t.clock.now() });
+    await b.post('/shop/second-factor', { _csrf: csrfOf(enrol.body), code: totp() });
+    const next = (await staffSignIn(email)).b;
+    const ask = await next.get('/shop/second-factor');
+    const wrong = totp() === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 4; i++) expect((await next.post('/shop/second-factor', { _csrf: csrfOf(ask.body), code: wrong })).statusCode).toBe(400);
+    const locked = await next.post('/shop/second-factor', { _csrf: csrfOf(ask.body), code: wrong });
+    expect(locked.statusCode).toBe(429);
+    expect(locked.body).toContain('Too many wrong codes');
+    expect((await next.post('/shop/second-factor', { _csrf: csrfOf(ask.body), code: totp() })).statusCode).toBe(429);
+    expect((await next.get('/shop/clients')).headers.location).toBe('/shop/second-factor');
+    expect((await auditRows(shop.id, 'staff.second_factor_locked')).length).toBe(1);
+    t.clock.advance(16 * MINUTE);
+    expect((await next.post('/shop/second-factor', { _csrf: csrfOf(ask.body), code: totp() })).headers.location).toBe('/shop');
   });
 });

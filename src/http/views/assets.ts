@@ -76,6 +76,11 @@ form.confirm{border:2px solid var(--err);border-radius:10px;padding:12px 16px;ma
 button.danger{background:var(--err)}
 button.link{display:inline;background:none;border:0;color:var(--brand);text-decoration:underline;padding:0;margin:0;width:auto;font:inherit;cursor:pointer}
 .card+.card{margin-top:16px}
+fieldset{border:0;padding:0;margin:18px 0 0}legend{font-weight:600;margin-bottom:6px}
+label.choice{display:block;font-weight:500;margin:8px 0;padding-left:28px;text-indent:-28px}label.choice input{width:18px;height:18px;margin:0 8px 0 0;vertical-align:-3px}label.choice .hint{text-indent:0}
+form.row-form{display:flex;flex-wrap:wrap;gap:6px;margin:0}form.row-form select{width:auto;padding:8px;font-size:15px}form.row-form button{width:auto;margin:0;padding:8px 12px;font-size:15px}
+figure.qr{margin:16px 0;text-align:center}figure.qr svg{width:220px;height:220px;background:#fff}figure.qr code{word-break:break-all}
+ul.codes{columns:2;list-style:none;padding:0;font-size:18px}ul.codes li{padding:4px 0}
 .grid3{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:12px}.grid3 label{margin-top:8px}
 form.filters button{width:auto;padding:10px 22px}
 form.inline{display:flex;flex-wrap:wrap;gap:8px;align-items:stretch;margin-bottom:12px}form.inline label{flex-basis:100%;margin:0}form.inline input,form.inline select{flex:1;min-width:180px;margin:0}form.inline button{width:auto;margin:0;padding:10px 22px}

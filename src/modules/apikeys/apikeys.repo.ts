@@ -12,6 +12,9 @@ export function apiKeysRepo(db: Kysely<DB>) {
       const r = await db.updateTable('api_keys').set({ revoked_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
       return r.numUpdatedRows === 1n;
     },
+    async touch(id: string, now: number): Promise<void> {
+      await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
+    },
     list(tenantId: string) {
       return db.selectFrom('api_keys').select(['id', 'name', 'created_at', 'revoked_at', 'last_used_at']).where('tenant_id', '=', tenantId).orderBy('created_at').execute();
     },
@@ -20,7 +23,7 @@ export function apiKeysRepo(db: Kysely<DB>) {
       return db
         .selectFrom('api_keys')
         .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
-        .select(['api_keys.tenant_id', 'api_keys.secret_hash', 'api_keys.revoked_at', 'tenants.status'])
+        .select(['api_keys.tenant_id', 'api_keys.secret_hash', 'api_keys.revoked_at', 'api_keys.last_used_at', 'tenants.status'])
         .where('api_keys.id', '=', id)
         .executeTakeFirst();
     },

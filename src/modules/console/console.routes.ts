@@ -17,7 +17,11 @@ import type { LoginService } from '../login/login.service.ts';
 import type { SessionsService } from '../sessions/sessions.service.ts';
 import type { ConsoleSession, StaffSessions } from '../staff/staff-sessions.service.ts';
 import { contactFacts } from './contact-facts.ts';
-import { auditPage, clientPage, clientsPage, type ClientPageData } from './console.views.ts';
+import { apiKeysPage, auditPage, clientPage, clientsPage, recoveryCodesPage, secondFactorPage, securityPage, staffPage, type ClientPageData } from './console.views.ts';
+import type { StaffMfa } from '../staff/staff-mfa.service.ts';
+import type { TenantsService } from '../tenants/tenants.service.ts';
+import type { StaffService } from '../staff/staff.service.ts';
+import type { ApiKeys } from '../apikeys/apikeys.service.ts';
 import type { AuditLog } from '../audit/audit-log.service.ts';
 import { toCsv } from '../../lib/csv.ts';
 
@@ -30,9 +34,13 @@ export interface ConsoleDeps {
   sessions: SessionsService;
   staffSessions: StaffSessions;
   login: LoginService;
-  limits: { loginFromIp: IpLimit };
+  limits: { loginFromIp: IpLimit; codeFromIp: IpLimit };
+  mfa: StaffMfa;
   smsAllowedCountries: readonly CountryCode[];
   audit: AuditLog;
+  tenants: TenantsService;
+  staff: StaffService;
+  apiKeys: ApiKeys;
 }
 
 type Form = Record<string, string | undefined>;
@@ -46,6 +54,38 @@ export function consoleRoutes(app: FastifyInstance, d: ConsoleDeps) {
   const who = (req: FastifyRequest) => req.consoleSession!;
 
   app.get('/shop', staff, async (_req, reply) => reply.redirect('/shop/clients', 303));
+
+  // The second factor, when the shop requires one or the member has one: the only pages open to
+  // a session that still owes it (requireStaff sends everything else here).
+  app.get('/shop/second-factor', staff, async (req, reply) => {
+    const s = who(req);
+    if (!s.mfaPending) return reply.redirect('/shop', 303);
+    const enrol = s.mfaEnrolled ? undefined : await d.mfa.startEnrolment(s);
+    return sendHtml(reply, secondFactorPage({ session: s, csrf: d.csrf.token(req, reply), ...(enrol ? { enrol } : {}) }));
+  });
+
+  app.post('/shop/second-factor', { preHandler: [d.auth.requireStaff, limitByIp(d.limits.codeFromIp)] }, async (req, reply) => {
+    const s = who(req);
+    if (!s.mfaPending) return reply.redirect('/shop', 303);
+    const code = String(form(req).code ?? '');
+    const again = async (error: string, status: number) => {
+      const enrol = s.mfaEnrolled ? undefined : await d.mfa.startEnrolment(s);
+      return sendHtml(reply, secondFactorPage({ session: s, csrf: d.csrf.token(req, reply), error, ...(enrol ? { enrol } : {}) }), status);
+    };
+    if (!d.csrf.verify(req)) return again(messages.formExpired, 403);
+    try {
+      if (!s.mfaEnrolled) return sendHtml(reply, recoveryCodesPage({ session: s, codes: await d.mfa.finishEnrolment(s, code, requestContext(req)) }));
+      await d.mfa.verify(s, code, requestContext(req));
+      return reply.redirect('/shop', 303);
+    } catch (err) {
+      // A wrong first code during enrolment keeps the same secret: the app already has it.
+      if (err instanceof AppError && err.status < 500) {
+        if (!s.mfaEnrolled && err.code !== 'LOCKED') return sendHtml(reply, secondFactorPage({ session: s, csrf: d.csrf.token(req, reply), error: err.message }), err.status);
+        return again(err.message, err.status);
+      }
+      throw err;
+    }
+  });
 
   app.get<{ Querystring: { q?: string; page?: string } }>('/shop/clients', staff, async (req, reply) => {
     const s = who(req);
@@ -167,6 +207,104 @@ export function consoleRoutes(app: FastifyInstance, d: ConsoleDeps) {
       .header('content-disposition', `attachment; filename="${s.tenant.slug}-audit-${new Date().toISOString().slice(0, 10)}.csv"`)
       .type('text/csv; charset=utf-8')
       .send(csv);
+  });
+
+  // ---- Owners only: Settings → Security, Staff, API keys. Staff get a 403 page.
+  const owner = { preHandler: [d.auth.requireStaff, d.auth.requireOwner] };
+
+  app.get<{ Querystring: { saved?: string } }>('/shop/settings/security', owner, async (req, reply) => {
+    const s = who(req);
+    const t = await d.tenants.resolve(s.tenantId);
+    const values = { sessionDays: String(t.session_days), loginChannels: t.login_channels, staffMfaRequired: !!t.staff_mfa_required };
+    return sendHtml(reply, securityPage({ session: s, csrf: d.csrf.token(req, reply), values, ...(req.query.saved ? { notice: 'Saved. Clients already signed in follow the new length now.' } : {}) }));
+  });
+
+  app.post('/shop/settings/security', owner, async (req, reply) => {
+    const s = who(req);
+    const f = form(req);
+    const values = { sessionDays: String(f.sessionDays ?? ''), loginChannels: String(f.loginChannels ?? ''), staffMfaRequired: f.staffMfaRequired === '1' };
+    const again = (error: string, status: number) => sendHtml(reply, securityPage({ session: s, csrf: d.csrf.token(req, reply), values, error }), status);
+    if (!d.csrf.verify(req)) return again(messages.formExpired, 403);
+    try {
+      await d.tenants.setSecurity(s.tenantId, { sessionDays: values.sessionDays, loginChannels: values.loginChannels, staffMfaRequired: values.staffMfaRequired }, { name: s.name, staffId: s.staffId });
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500) return again(err.message, 400);
+      throw err;
+    }
+    return reply.redirect('/shop/settings/security?saved=1', 303);
+  });
+
+  async function showStaff(req: FastifyRequest, reply: FastifyReply, extra: Partial<Parameters<typeof staffPage>[0]> = {}, status = 200) {
+    const s = who(req);
+    const list = (await d.staff.list(s.tenantId)).map((m) => ({ id: m.id, name: m.name, email: m.email, role: m.role, status: m.status, lastSignInAt: m.last_sign_in_at, secondFactor: m.totp_enabled_at !== null }));
+    return sendHtml(reply, staffPage({ session: s, csrf: d.csrf.token(req, reply), staff: list, ...extra }), status);
+  }
+
+  app.get<{ Querystring: { done?: string } }>('/shop/staff', owner, async (req, reply) => showStaff(req, reply, req.query.done ? { notice: req.query.done === 'invited' ? 'Invited: a sign-in link is on its way to them.' : 'Saved.' } : {}));
+
+  app.post('/shop/staff', { preHandler: [d.auth.requireStaff, d.auth.requireOwner, limitByIp(d.limits.loginFromIp)] }, async (req, reply) => {
+    const s = who(req);
+    const f = form(req);
+    const values = { name: String(f.name ?? ''), email: String(f.email ?? ''), role: f.role === 'owner' ? 'owner' : 'staff' };
+    if (!d.csrf.verify(req)) return showStaff(req, reply, { error: messages.formExpired, values }, 403);
+    try {
+      const member = await d.staff.add(s.tenantId, { name: values.name, email: values.email, role: values.role as 'owner' | 'staff' }, { actor: 'owner', staffId: s.staffId, name: s.name });
+      await d.login.request(member.email, requestContext(req), undefined, 'staff');
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500) return showStaff(req, reply, { error: err.message, values }, 400);
+      throw err;
+    }
+    return reply.redirect('/shop/staff?done=invited', 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/shop/staff/:id', owner, async (req, reply) => {
+    const s = who(req);
+    const member = /^[0-9a-f-]{36}$/.test(req.params.id) ? await d.staff.get(s.tenantId, req.params.id) : undefined;
+    if (!member) return reply.callNotFound();
+    if (!d.csrf.verify(req)) return showStaff(req, reply, { error: messages.formExpired }, 403);
+    const f = form(req);
+    const status = f.status === 'disabled' ? 'disabled' : f.status === 'active' ? 'active' : undefined;
+    if (status === 'disabled' && f.confirm !== 'yes') {
+      return showStaff(req, reply, { confirmDisable: { id: member.id, name: member.name, email: member.email, role: member.role, status: member.status, lastSignInAt: member.last_sign_in_at, secondFactor: member.totp_enabled_at !== null } });
+    }
+    try {
+      await d.staff.update(s.tenantId, member.id, { ...(status ? { status } : { role: f.role === 'owner' ? 'owner' : 'staff' }) }, { actor: 'owner', staffId: s.staffId, name: s.name });
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500) return showStaff(req, reply, { error: err.message }, 409);
+      throw err;
+    }
+    return reply.redirect('/shop/staff?done=saved', 303);
+  });
+
+  async function showKeys(req: FastifyRequest, reply: FastifyReply, extra: Partial<Parameters<typeof apiKeysPage>[0]> = {}, status = 200) {
+    const s = who(req);
+    return sendHtml(reply, apiKeysPage({ session: s, csrf: d.csrf.token(req, reply), keys: await d.apiKeys.list(s.tenantId), ...extra }), status);
+  }
+
+  app.get<{ Querystring: { done?: string } }>('/shop/api-keys', owner, async (req, reply) => showKeys(req, reply, req.query.done ? { notice: 'The key is revoked.' } : {}));
+
+  app.post('/shop/api-keys', owner, async (req, reply) => {
+    const s = who(req);
+    if (!d.csrf.verify(req)) return showKeys(req, reply, { error: messages.formExpired }, 403);
+    try {
+      const name = String(form(req).name ?? '');
+      const k = await d.apiKeys.create(s.tenantId, name, { name: s.name, staffId: s.staffId });
+      // Shown once, on this answer only: never stored, never in a URL.
+      return showKeys(req, reply, { created: { name: name.trim(), key: k.key } }, 201);
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500) return showKeys(req, reply, { error: err.message }, 400);
+      throw err;
+    }
+  });
+
+  app.post<{ Params: { id: string } }>('/shop/api-keys/:id/revoke', owner, async (req, reply) => {
+    const s = who(req);
+    const key = (await d.apiKeys.list(s.tenantId)).find((k) => k.id === req.params.id && k.revoked_at === null);
+    if (!key) return reply.callNotFound();
+    if (!d.csrf.verify(req)) return showKeys(req, reply, { error: messages.formExpired }, 403);
+    if (form(req).confirm !== 'yes') return showKeys(req, reply, { confirmRevoke: { id: key.id, name: key.name } });
+    await d.apiKeys.revoke(s.tenantId, key.id, { name: s.name, staffId: s.staffId });
+    return reply.redirect('/shop/api-keys?done=revoked', 303);
   });
 
   app.post('/shop/sign-out', staff, async (req, reply) => {

@@ -1,7 +1,7 @@
 // The shop console's pages: server-rendered, no script, phone and desktop. Every sentence an
 // owner reads is here; outcomes of messages come in plain words from delivery/outcome.ts.
 import { csrfField, layout } from '../../http/views/layout.ts';
-import { html, type SafeHtml } from '../../lib/html.ts';
+import { html, raw, type SafeHtml } from '../../lib/html.ts';
 import type { Client } from '../clients/clients.repo.ts';
 import type { MessageHistory } from '../delivery/history.ts';
 import type { ConsoleSession } from '../staff/staff-sessions.service.ts';
@@ -225,6 +225,157 @@ ${p.lines.map(
 </tbody></table>`
 }
 <nav class="pager" aria-label="Pages">${p.page > 1 ? html`<a href="/shop/audit?${query({ page: String(p.page - 1) })}">← Newer</a>` : ''}${p.hasNext ? html`<a href="/shop/audit?${query({ page: String(p.page + 1) })}">Older →</a>` : ''}</nav>
+</div>`,
+  });
+}
+
+export function securityPage(p: { session: ConsoleSession; csrf: string; values: { sessionDays: string; loginChannels: string; staffMfaRequired: boolean }; notice?: string; error?: string }): string {
+  const v = p.values;
+  const channel = (value: string, label: string, hint: string) =>
+    html`<label class="choice"><input type="radio" name="loginChannels" value="${value}"${v.loginChannels === value ? ' checked' : ''}> ${label}<span class="hint">${hint}</span></label>`;
+  return consolePage({
+    ...p,
+    title: 'Security settings',
+    tab: 'settings',
+    body: html`<div class="card">
+<h1>Security settings</h1>
+${p.notice ? html`<div class="alert ok" role="status">${p.notice}</div>` : ''}
+${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
+<form method="post" action="/shop/settings/security" novalidate>${csrfField(p.csrf)}
+<label for="sessionDays">How long clients stay signed in <span class="hint" id="days-hint">1 to 30 days. A shorter length applies at once to clients already signed in — some will need to sign in again.</span></label>
+<input id="sessionDays" name="sessionDays" type="text" inputmode="numeric" value="${v.sessionDays}" aria-describedby="days-hint"${p.error?.startsWith('sessionDays') ? ' aria-invalid="true"' : ''}>
+<fieldset><legend>How clients may sign in</legend>
+${channel('both', 'Email or text message', 'Clients use whichever your records have; recommended.')}
+${channel('email', 'Email only', 'Sign-in texts are never sent for your shop.')}
+${channel('sms', 'Text message only', 'Sign-in emails are never sent for your shop.')}
+</fieldset>
+<fieldset><legend>Staff</legend>
+<label class="choice"><input type="checkbox" name="staffMfaRequired" value="1"${v.staffMfaRequired ? ' checked' : ''}> Require a second factor (an authenticator app code) when staff sign in<span class="hint">Each staff member sets it up the next time they sign in.</span></label>
+</fieldset>
+<button type="submit">Save security settings</button>
+</form>
+</div>`,
+  });
+}
+
+export interface StaffRowData {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+  status: string;
+  lastSignInAt: number | null;
+  secondFactor: boolean;
+}
+
+export function staffPage(p: { session: ConsoleSession; csrf: string; staff: StaffRowData[]; notice?: string; error?: string; values?: { name: string; email: string; role: string }; confirmDisable?: StaffRowData }): string {
+  const v = p.values ?? { name: '', email: '', role: 'staff' };
+  return consolePage({
+    ...p,
+    title: 'Staff',
+    tab: 'staff',
+    body: html`<div class="card">
+<h1>Staff</h1>
+${p.notice ? html`<div class="alert ok" role="status">${p.notice}</div>` : ''}
+${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
+${
+  p.confirmDisable
+    ? html`<form method="post" action="/shop/staff/${p.confirmDisable.id}" class="confirm">${csrfField(p.csrf)}<input type="hidden" name="status" value="disabled"><input type="hidden" name="confirm" value="yes"><p role="alert"><strong>Disable ${p.confirmDisable.name}? They are signed out at once and cannot sign in.</strong></p><button type="submit" class="danger">Yes, disable ${p.confirmDisable.name}</button> <a href="/shop/staff">No</a></form>`
+    : ''
+}
+<table class="list"><caption class="sr-only">Staff of ${p.session.tenant.name}</caption>
+<thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Last sign-in</th><th scope="col">Change</th></tr></thead><tbody>
+${p.staff.map(
+  (s) => html`<tr><td><strong>${s.name}</strong>${s.status === 'disabled' ? html` <span class="tag void">Disabled</span>` : ''}<small>${s.email}${s.secondFactor ? ' · second factor on' : ''}</small></td>
+<td>${s.role === 'owner' ? 'Owner' : 'Staff'}</td><td>${when(s.lastSignInAt)}</td>
+<td><form method="post" action="/shop/staff/${s.id}" class="row-form">${csrfField(p.csrf)}
+<label class="sr-only" for="role-${s.id}">Role of ${s.name}</label><select id="role-${s.id}" name="role"><option value="staff"${s.role === 'staff' ? ' selected' : ''}>Staff</option><option value="owner"${s.role === 'owner' ? ' selected' : ''}>Owner</option></select>
+<button type="submit" class="secondary">Save role</button>
+${s.status === 'active' ? html`<button type="submit" name="status" value="disabled" class="secondary">Disable</button>` : html`<button type="submit" name="status" value="active" class="secondary">Enable</button>`}
+</form></td></tr>`,
+)}
+</tbody></table>
+<p class="meta">Owners can do everything here. Staff see clients, messages and the audit log, but not security settings, staff or API keys.</p>
+</div>
+<div class="card">
+<h2>Invite someone</h2>
+<form method="post" action="/shop/staff" novalidate>${csrfField(p.csrf)}
+<label for="name">Name</label><input id="name" name="name" type="text" value="${v.name}" autocomplete="off">
+<label for="email">Work email <span class="hint">We email them a sign-in link.</span></label><input id="email" name="email" type="email" value="${v.email}" autocomplete="off">
+<label for="role">Role</label><select id="role" name="role"><option value="staff"${v.role !== 'owner' ? ' selected' : ''}>Staff</option><option value="owner"${v.role === 'owner' ? ' selected' : ''}>Owner</option></select>
+<button type="submit">Invite</button>
+</form>
+</div>`,
+  });
+}
+
+export function apiKeysPage(p: { session: ConsoleSession; csrf: string; keys: { id: string; name: string; created_at: number; revoked_at: number | null; last_used_at: number | null }[]; created?: { name: string; key: string }; notice?: string; error?: string; confirmRevoke?: { id: string; name: string } }): string {
+  return consolePage({
+    ...p,
+    title: 'API keys',
+    tab: 'api-keys',
+    body: html`<div class="card">
+<h1>API keys</h1>
+<p class="lead">Keys let your main office system send clients, invoices and reports here. <a href="/api/v1/openapi.json">API reference (OpenAPI)</a></p>
+${p.notice ? html`<div class="alert ok" role="status">${p.notice}</div>` : ''}
+${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
+${p.created ? html`<div class="alert info" role="alert"><p><strong>Copy the key for “${p.created.name}” now: it is shown only this once.</strong></p><pre>${p.created.key}</pre></div>` : ''}
+${
+  p.confirmRevoke
+    ? html`<form method="post" action="/shop/api-keys/${p.confirmRevoke.id}/revoke" class="confirm">${csrfField(p.csrf)}<input type="hidden" name="confirm" value="yes"><p role="alert"><strong>Revoke “${p.confirmRevoke.name}”? Systems using it stop working at once.</strong></p><button type="submit" class="danger">Yes, revoke it</button> <a href="/shop/api-keys">No</a></form>`
+    : ''
+}
+${
+  p.keys.length === 0
+    ? html`<p class="meta">No keys yet.</p>`
+    : html`<table class="list"><thead><tr><th scope="col">Name</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col"></th></tr></thead><tbody>
+${p.keys.map(
+  (k) => html`<tr><td>${k.name}${k.revoked_at ? html` <span class="tag void">Revoked</span>` : ''}</td><td>${when(k.created_at)}</td><td>${k.last_used_at ? when(k.last_used_at) : html`<span class="meta">Never</span>`}</td>
+<td>${k.revoked_at ? '' : html`<form method="post" action="/shop/api-keys/${k.id}/revoke">${csrfField(p.csrf)}<button type="submit" class="secondary">Revoke</button></form>`}</td></tr>`,
+)}
+</tbody></table>`
+}
+<h2>New key</h2>
+<form method="post" action="/shop/api-keys" class="inline">${csrfField(p.csrf)}<label for="keyname">Name <span class="hint">What will use it, e.g. “Main office system”.</span></label><input id="keyname" name="name" type="text" maxlength="80"><button type="submit">Create key</button></form>
+</div>`,
+  });
+}
+
+/** The second factor: set up the authenticator app (QR code drawn on the server), or give a code. */
+export function secondFactorPage(p: { session: ConsoleSession; csrf: string; enrol?: { qrSvg: string; secret: string }; error?: string }): string {
+  const grouped = p.enrol?.secret.replace(/(.{4})(?=.)/g, '$1 ');
+  return layout({
+    title: 'Second factor · Shop console',
+    brand: p.session.tenant,
+    body: html`<div class="card">
+<h1>${p.enrol ? 'Set up your authenticator app' : 'Enter your authenticator code'}</h1>
+${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
+${
+  p.enrol
+    ? html`<p class="lead">${p.session.tenant.name} asks staff for a second factor. Scan this code with an authenticator app (Google Authenticator, 1Password, Authy, Microsoft Authenticator…), then type the 6 digits it shows.</p>
+<figure class="qr">${raw(p.enrol.qrSvg)}<figcaption>Can’t scan it? Type this key into the app: <code>${grouped}</code></figcaption></figure>`
+    : html`<p class="lead">Open your authenticator app and type the 6-digit code for ${p.session.tenant.name}. Lost your phone? Type one of your recovery codes instead.</p>`
+}
+<form method="post" action="/shop/second-factor" novalidate>${csrfField(p.csrf)}
+<label for="code">${p.enrol ? '6-digit code from the app' : 'Code'}</label>
+<input id="code" name="code" type="text" inputmode="${p.enrol ? 'numeric' : 'text'}" autocomplete="one-time-code" maxlength="20" required${p.error ? html` aria-invalid="true" autofocus` : ''}>
+<button type="submit">${p.enrol ? 'Turn it on' : 'Continue'}</button>
+</form>
+<form method="post" action="/shop/sign-out" class="signout">${csrfField(p.csrf)}<button type="submit" class="link">Sign out</button></form>
+</div>`,
+  });
+}
+
+export function recoveryCodesPage(p: { session: ConsoleSession; codes: string[] }): string {
+  return layout({
+    title: 'Your recovery codes · Shop console',
+    brand: p.session.tenant,
+    body: html`<div class="card">
+<h1>Save your recovery codes</h1>
+<div class="alert ok" role="status">Your second factor is on.</div>
+<p class="lead">If you lose your phone, each of these codes lets you in once instead of the app. Print them or keep them in a password manager: <strong>they are shown only now.</strong></p>
+<ul class="codes">${p.codes.map((c) => html`<li><code>${c}</code></li>`)}</ul>
+<a class="button" href="/shop">Continue to the console</a>
 </div>`,
   });
 }

@@ -30,6 +30,13 @@ export const tenantInput = z.object({
 });
 export type TenantInput = z.input<typeof tenantInput>;
 
+/** Settings → Security in the console (the operator CLI may set up to 365 days; owners 1–30). */
+export const securityInput = z.object({
+  sessionDays: z.coerce.number({ error: 'must be a number of days' }).int('must be a whole number of days').min(1, 'must be 1–30 days').max(30, 'must be 1–30 days'),
+  loginChannels: z.enum(['email', 'sms', 'both'], { error: 'choose email, text or both' }),
+  staffMfaRequired: z.coerce.boolean(),
+});
+
 export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessionDaysDefault: number; fetchLogo: LogoFetcher; onAuthChange?: () => void }) {
   const { db, clock } = deps;
   return {
@@ -103,6 +110,28 @@ export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessi
         await auditRepo(trx).record({ tenantId, actor, action: `tenant.${status === 'active' ? 'enabled' : 'disabled'}`, subjectId: tenantId, at: now });
       });
       deps.onAuthChange?.();
+    },
+
+    /**
+     * Settings → Security, from the console: client session length (1–30 days, applies to existing
+     * sessions at once), how clients may sign in, and whether staff need a second factor. Audited
+     * with who changed it and every value before and after.
+     */
+    async setSecurity(tenantId: string, input: unknown, by: { name: string; staffId: string }): Promise<Tenant> {
+      const v = parse(securityInput, input);
+      const updated = await db.transaction().execute(async (trx) => {
+        const repo = tenantsRepo(trx);
+        const before = await repo.byId(tenantId);
+        if (!before) throw tenantErrors.TENANT_NOT_FOUND(tenantId);
+        const now = clock.now();
+        const patch = { session_days: v.sessionDays, login_channels: v.loginChannels, staff_mfa_required: v.staffMfaRequired ? 1 : 0 };
+        await repo.update(tenantId, { ...patch, updated_at: now });
+        const pick = (t: Pick<Tenant, 'session_days' | 'login_channels' | 'staff_mfa_required'>) => ({ sessionDays: t.session_days, loginChannels: t.login_channels, staffMfaRequired: !!t.staff_mfa_required });
+        await auditRepo(trx).record({ tenantId, actor: 'owner', action: 'tenant.settings_changed', subjectId: tenantId, data: { by: by.name, byStaff: by.staffId, before: pick(before), after: pick(patch) }, at: now });
+        return { ...before, ...patch, updated_at: now };
+      });
+      deps.onAuthChange?.();
+      return updated;
     },
 
     /** Settings → Security: session length. A lower value applies to existing sessions at once. */
