@@ -5,6 +5,7 @@ import { Redis as IORedis, type Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { onAudit } from './modules/audit/audit.repo.ts';
 import { createAuditLog } from './modules/audit/audit-log.service.ts';
+import { createHealth } from './modules/health/health.service.ts';
 import { jobsRepo } from './modules/jobs/jobs.repo.ts';
 import { createMetrics, type Metrics } from './modules/ops/metrics.ts';
 import type { Config } from './config.ts';
@@ -118,8 +119,9 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
   const apiKeys = createApiKeys({ db, clock });
   const providerStatus = createProviderStatus({ db, clock });
   const auditLog = createAuditLog({ db });
+  const health = createHealth({ db, clock });
   const devOutbox: DevOutbox = devOutboxRepo(db);
-  return { sealer, outbox, jobs, sessions, staff, staffSessions, staffMfa, tenants, clients, login, loginDispatch, limits, history, links, invoices, reports, payments: paymentsService, notifications, apiKeys, providerStatus, devOutbox, auditLog };
+  return { sealer, outbox, jobs, sessions, staff, staffSessions, staffMfa, tenants, clients, login, loginDispatch, limits, history, links, invoices, reports, payments: paymentsService, notifications, apiKeys, providerStatus, devOutbox, auditLog, health };
 }
 
 /** The delivery worker over the configured channels (in the web process or on its own). */

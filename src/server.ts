@@ -47,7 +47,7 @@ export async function buildServer(config: AppConfig, o: ServerOptions = {}): Pro
   apiRoutes(app, { apiKeys: services.apiKeys, staff: services.staff, clients: services.clients, invoices: services.invoices, reports: services.reports, notifications: services.notifications, publicUrl: config.publicUrl });
   webhookRoutes(app, { config, status: services.providerStatus, clock, tokenOnce: services.limits.webhookTokenOnce });
   brandRoutes(app, { tenants: services.tenants });
-  consoleRoutes(app, { auth, cookies, csrf, clients: services.clients, history: services.history, sessions: services.sessions, staffSessions: services.staffSessions, login: services.login, limits: services.limits, smsAllowedCountries: config.smsAllowedCountries, audit: services.auditLog, mfa: services.staffMfa, tenants: services.tenants, staff: services.staff, apiKeys: services.apiKeys });
+  consoleRoutes(app, { auth, cookies, csrf, clients: services.clients, history: services.history, sessions: services.sessions, staffSessions: services.staffSessions, login: services.login, limits: services.limits, smsAllowedCountries: config.smsAllowedCountries, audit: services.auditLog, mfa: services.staffMfa, health: services.health, tenants: services.tenants, staff: services.staff, apiKeys: services.apiKeys });
   if (config.devOutbox) devOutboxRoutes(app, { outbox: services.devOutbox });
 
   return {

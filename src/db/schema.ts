@@ -66,6 +66,8 @@ export interface LoginRequestsTable {
   device_id: string | null;
   /** Who is signing in: a shop's client (the portal) or a shop's staff member (the console). */
   audience: 'client' | 'staff';
+  /** When anything first opened the link (people, link previews and mail scanners alike). */
+  opened_at: number | null;
 }
 
 export interface LoginRequestStaffTable {

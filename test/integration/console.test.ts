@@ -446,3 +446,34 @@ describe(`a second factor for staff (${storeKind})`, () => {
     expect((await next.post('/shop/second-factor', { _csrf: csrfOf(ask.body), code: totp() })).headers.location).toBe('/shop');
   });
 });
+
+describe(`sign-in health (${storeKind})`, () => {
+  it('counts the last 30 days of this shop: asked, sent, delivered, opened, signed in, and why messages failed', async () => {
+    const { shop, email } = await shopWithOwner();
+    const a = await makeClient(t, shop.id);
+    const phone = newPhone();
+    const b2 = await makeClient(t, shop.id, { phone });
+    const other = await makeShop(t);
+    const stranger = await makeClient(t, other.id);
+    // a: two links by email, one used; b2: a text the carrier blocked; a stranger elsewhere.
+    const first = t.browser();
+    await first.submit('/client-login', { identifier: a.email! });
+    await first.get((await t.lastMessageTo(a.email!)).link);
+    await t.browser().submit('/client-login', { identifier: a.email! });
+    await t.browser().submit('/client-login', { identifier: phone });
+    await t.browser().submit('/client-login', { identifier: stranger.email! });
+    await t.worker.runOnce();
+    await t.db.updateTable('outbox_messages').set({ delivery_status: 'undelivered', delivery_error_code: '30007' }).where('to_address', '=', phone).execute();
+    const { b } = await staffSignIn(email);
+    const page = await b.get('/shop');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(/<svg class="chart"[^>]*role="img"/);
+    const channelRow = (name: string) => [...new RegExp(`<th scope="row">${name}</th>((?:<td class="num">[^<]*</td>){6})`).exec(page.body)![1]!.matchAll(/<td class="num">([^<]*)<\/td>/g)].map((m) => m[1]);
+    expect(channelRow('Email')).toEqual(['2', '2', '2', '1', '1', '100%']);
+    expect(channelRow('Text message')).toEqual(['1', '1', '0', '0', '0', '0%']);
+    expect(page.body).toContain('Carrier blocked the text (30007)');
+    expect(page.body).toContain('<strong>3</strong> asked for a link');
+    // The day-by-day table has every one of the 30 days.
+    expect((page.body.match(/<tr><td>\d{4}-\d{2}-\d{2}<\/td>/g) ?? []).length).toBe(30);
+  });
+});

@@ -46,6 +46,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('staff_sessions_staff').on('staff_sessions').columns(['tenant_id', 'staff_id']).execute();
 
   await db.schema.alterTable('login_requests').addColumn('audience', 'text', (c) => c.notNull().defaultTo('client')).execute();
+  // First time anything opened the link (a person, a preview or a mail scanner): sign-in health.
+  await db.schema.alterTable('login_requests').addColumn('opened_at', 'bigint').execute();
   await db.schema
     .createTable('login_request_staff')
     .addColumn('login_request_id', 'text', (c) => c.notNull().references('login_requests.id').onDelete('cascade'))
@@ -65,6 +67,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   for (const t of ['login_request_staff', 'staff_sessions', 'staff']) await db.schema.dropTable(t).ifExists().execute();
   await db.schema.alterTable('login_requests').dropColumn('audience').execute();
+  await db.schema.alterTable('login_requests').dropColumn('opened_at').execute();
   await db.schema.dropIndex('outbox_tenant_client').ifExists().execute();
   await db.schema.alterTable('outbox_messages').dropColumn('client_id').execute();
   await db.schema.alterTable('tenants').dropColumn('staff_mfa_required').execute();

@@ -81,6 +81,9 @@ label.choice{display:block;font-weight:500;margin:8px 0;padding-left:28px;text-i
 form.row-form{display:flex;flex-wrap:wrap;gap:6px;margin:0}form.row-form select{width:auto;padding:8px;font-size:15px}form.row-form button{width:auto;margin:0;padding:8px 12px;font-size:15px}
 figure.qr{margin:16px 0;text-align:center}figure.qr svg{width:220px;height:220px;background:#fff}figure.qr code{word-break:break-all}
 ul.codes{columns:2;list-style:none;padding:0;font-size:18px}ul.codes li{padding:4px 0}
+svg.chart{width:100%;height:auto;margin:8px 0}svg.chart rect.asked{fill:#d1d5db}svg.chart rect.signed{fill:var(--brand)}svg.chart text{font-size:11px;fill:var(--muted)}svg.chart line.axis{stroke:#9ca3af}
+.legend{font-size:14px;color:var(--muted)}.legend .key{display:inline-block;width:12px;height:12px;border-radius:2px;margin:0 4px 0 12px;vertical-align:-1px}.legend .key.asked{background:#d1d5db}.legend .key.signed{background:var(--brand)}
+.stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:12px;margin:12px 0}.stats p{margin:0;background:#f9fafb;border:1px solid var(--line);border-radius:10px;padding:12px;color:var(--muted)}.stats strong{display:block;font-size:26px;color:var(--ink)}
 .grid3{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:12px}.grid3 label{margin-top:8px}
 form.filters button{width:auto;padding:10px 22px}
 form.inline{display:flex;flex-wrap:wrap;gap:8px;align-items:stretch;margin-bottom:12px}form.inline label{flex-basis:100%;margin:0}form.inline input,form.inline select{flex:1;min-width:180px;margin:0}form.inline button{width:auto;margin:0;padding:10px 22px}

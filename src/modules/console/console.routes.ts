@@ -17,8 +17,9 @@ import type { LoginService } from '../login/login.service.ts';
 import type { SessionsService } from '../sessions/sessions.service.ts';
 import type { ConsoleSession, StaffSessions } from '../staff/staff-sessions.service.ts';
 import { contactFacts } from './contact-facts.ts';
-import { apiKeysPage, auditPage, clientPage, clientsPage, recoveryCodesPage, secondFactorPage, securityPage, staffPage, type ClientPageData } from './console.views.ts';
+import { apiKeysPage, auditPage, healthPage, clientPage, clientsPage, recoveryCodesPage, secondFactorPage, securityPage, staffPage, type ClientPageData } from './console.views.ts';
 import type { StaffMfa } from '../staff/staff-mfa.service.ts';
+import type { HealthService } from '../health/health.service.ts';
 import type { TenantsService } from '../tenants/tenants.service.ts';
 import type { StaffService } from '../staff/staff.service.ts';
 import type { ApiKeys } from '../apikeys/apikeys.service.ts';
@@ -36,6 +37,7 @@ export interface ConsoleDeps {
   login: LoginService;
   limits: { loginFromIp: IpLimit; codeFromIp: IpLimit };
   mfa: StaffMfa;
+  health: HealthService;
   smsAllowedCountries: readonly CountryCode[];
   audit: AuditLog;
   tenants: TenantsService;
@@ -53,7 +55,10 @@ export function consoleRoutes(app: FastifyInstance, d: ConsoleDeps) {
   const staff = { preHandler: d.auth.requireStaff };
   const who = (req: FastifyRequest) => req.consoleSession!;
 
-  app.get('/shop', staff, async (_req, reply) => reply.redirect('/shop/clients', 303));
+  app.get('/shop', staff, async (req, reply) => {
+    const s = who(req);
+    return sendHtml(reply, healthPage({ session: s, csrf: d.csrf.token(req, reply), health: await d.health.lastDays(s.tenantId) }));
+  });
 
   // The second factor, when the shop requires one or the member has one: the only pages open to
   // a session that still owes it (requireStaff sends everything else here).

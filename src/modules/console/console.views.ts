@@ -7,6 +7,7 @@ import type { MessageHistory } from '../delivery/history.ts';
 import type { ConsoleSession } from '../staff/staff-sessions.service.ts';
 import type { AuditLine } from '../audit/audit-log.service.ts';
 import { actionInWords } from '../audit/audit-words.ts';
+import type { Funnel, Health } from '../health/health.service.ts';
 
 export type ConsoleTab = 'health' | 'clients' | 'audit' | 'settings' | 'staff' | 'api-keys';
 
@@ -376,6 +377,67 @@ export function recoveryCodesPage(p: { session: ConsoleSession; codes: string[] 
 <p class="lead">If you lose your phone, each of these codes lets you in once instead of the app. Print them or keep them in a password manager: <strong>they are shown only now.</strong></p>
 <ul class="codes">${p.codes.map((c) => html`<li><code>${c}</code></li>`)}</ul>
 <a class="button" href="/shop">Continue to the console</a>
+</div>`,
+  });
+}
+
+/** A daily bar chart drawn on the server: readable without script; the table below carries the numbers. */
+export function dailyChart(days: { day: string; asked: number; signedIn: number }[]): SafeHtml {
+  const W = 720;
+  const H = 180;
+  const pad = { l: 30, r: 8, t: 10, b: 24 };
+  const max = Math.max(1, ...days.map((d) => d.asked));
+  const step = (W - pad.l - pad.r) / days.length;
+  const y = (v: number) => pad.t + (H - pad.t - pad.b) * (1 - v / max);
+  const bars = days.map((d, i) => {
+    const x = pad.l + i * step;
+    return html`<rect class="asked" x="${(x + 1).toFixed(1)}" y="${y(d.asked).toFixed(1)}" width="${(step - 2).toFixed(1)}" height="${(H - pad.b - y(d.asked)).toFixed(1)}"></rect><rect class="signed" x="${(x + step / 4).toFixed(1)}" y="${y(d.signedIn).toFixed(1)}" width="${(step / 2).toFixed(1)}" height="${(H - pad.b - y(d.signedIn)).toFixed(1)}"></rect>`;
+  });
+  const labels = days
+    .map((d, i) => ({ d, i }))
+    .filter(({ i }) => i % 7 === 0 || i === days.length - 1)
+    .map(({ d, i }) => html`<text x="${(pad.l + i * step + step / 2).toFixed(1)}" y="${H - 6}" text-anchor="middle">${d.day.slice(5)}</text>`);
+  return html`<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="chart-title chart-desc"><title id="chart-title">Sign-in links asked for and sign-ins, per day</title><desc id="chart-desc">Tall bars: links asked for; inner bars: sign-ins. The table below has every number.</desc>
+<line x1="${pad.l}" y1="${H - pad.b}" x2="${W - pad.r}" y2="${H - pad.b}" class="axis"></line><text x="${pad.l - 4}" y="${pad.t + 8}" text-anchor="end">${max}</text><text x="${pad.l - 4}" y="${H - pad.b}" text-anchor="end">0</text>
+${bars}${labels}</svg>`;
+}
+
+const pct = (part: number, whole: number) => (whole === 0 ? '—' : `${Math.round((100 * part) / whole)}%`);
+
+export function healthPage(p: { session: ConsoleSession; csrf: string; health: Health }): string {
+  const h = p.health;
+  const row = (label: string, f: Funnel) =>
+    html`<tr><th scope="row">${label}</th><td class="num">${f.asked}</td><td class="num">${f.sent}</td><td class="num">${f.delivered}</td><td class="num">${f.opened}</td><td class="num">${f.signedIn}</td><td class="num">${pct(f.delivered, f.sent)}</td></tr>`;
+  return consolePage({
+    ...p,
+    title: 'Sign-in health',
+    tab: 'health',
+    body: html`<div class="card">
+<h1>Sign-in health</h1>
+<p class="lead">The last 30 days for ${p.session.tenant.name}: how many clients asked for a sign-in link, how many links arrived, and how many clients got in.</p>
+<div class="stats">
+<p><strong>${h.total.asked}</strong> asked for a link</p>
+<p><strong>${h.total.signedIn}</strong> signed in</p>
+<p><strong>${pct(h.total.delivered, h.total.sent)}</strong> of links delivered</p>
+<p><strong>${h.total.failed}</strong> messages failed</p>
+</div>
+<h2>Per day</h2>
+${dailyChart(h.days)}
+<p class="legend"><span class="key asked"></span> asked for a link <span class="key signed"></span> signed in</p>
+<details><summary>The same as a table</summary>
+<table class="list"><caption class="sr-only">Sign-in links asked for and sign-ins per day</caption><thead><tr><th scope="col">Day</th><th scope="col" class="num">Asked</th><th scope="col" class="num">Signed in</th></tr></thead><tbody>
+${h.days.map((d) => html`<tr><td>${d.day}</td><td class="num">${d.asked}</td><td class="num">${d.signedIn}</td></tr>`)}
+</tbody></table></details>
+<h2>By channel</h2>
+<table class="list"><caption class="sr-only">Sign-in funnel by channel</caption>
+<thead><tr><th scope="col">Channel</th><th scope="col" class="num">Asked</th><th scope="col" class="num">Sent</th><th scope="col" class="num">Delivered</th><th scope="col" class="num">Opened<sup>*</sup></th><th scope="col" class="num">Signed in</th><th scope="col" class="num">Delivery rate</th></tr></thead>
+<tbody>${row('Email', h.byChannel.email)}${row('Text message', h.byChannel.sms)}</tbody>
+<tfoot>${row('All', h.total)}</tfoot></table>
+<p class="meta"><sup>*</sup> Opened counts any opening of the link, including email scanners and link previews. “Delivered” counts messages the provider accepted and did not report as failed.</p>
+<h2>Why messages failed</h2>
+${h.failures.length ? html`<table class="list"><thead><tr><th scope="col">Reason</th><th scope="col" class="num">Messages</th></tr></thead><tbody>${h.failures.map((f) => html`<tr><td>${f.reason}</td><td class="num">${f.count}</td></tr>`)}</tbody></table>` : html`<p class="meta">No failures in the last 30 days.</p>`}
+${h.refused.length ? html`<h2>Why links were not sent</h2><table class="list"><thead><tr><th scope="col">Reason</th><th scope="col" class="num">Requests</th></tr></thead><tbody>${h.refused.map((f) => html`<tr><td>${f.reason}</td><td class="num">${f.count}</td></tr>`)}</tbody></table>` : ''}
+<p class="meta spaced">A client can’t sign in? <a href="/shop/clients">Find them</a> to see what was sent and what happened.</p>
 </div>`,
   });
 }

@@ -109,7 +109,7 @@ export function createLoginDispatcher(d: DispatchDeps) {
     const channel = request.channel;
     const now = d.clock.now();
     const who = { to: maskIdentifier(typed.kind, typed.value), ...(to && to.value !== typed.value ? { sentTo: maskIdentifier(to.kind, to.value) } : {}) };
-    const context = { userAgent: request.user_agent, expiresAt: new Date(request.expires_at).toISOString() };
+    const context = { userAgent: request.user_agent, expiresAt: new Date(request.expires_at).toISOString(), ...(request.audience === 'staff' ? { audience: 'staff' } : {}) };
     const forShops = (action: string, data: Record<string, unknown>) => {
       const base = { actor: 'system' as const, action, subjectId: request.id, ip: request.ip, at: now, data: { ...who, ...data } };
       const audience = shops.length ? shops : found.shops.length ? found.shops : matches;

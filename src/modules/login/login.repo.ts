@@ -129,6 +129,10 @@ export function loginRepo(db: Kysely<DB>) {
         .executeTakeFirst();
     },
 
+    async markOpened(id: string, now: number): Promise<void> {
+      await db.updateTable('login_requests').set({ opened_at: now }).where('id', '=', id).where('opened_at', 'is', null).execute();
+    },
+
     async setPick(id: string, pickHash: string, expiresAt: number): Promise<void> {
       await db.updateTable('login_requests').set({ pick_hash: pickHash, pick_expires_at: expiresAt }).where('id', '=', id).execute();
     },

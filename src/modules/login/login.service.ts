@@ -135,6 +135,7 @@ export function createLoginService(d: LoginDeps) {
       user_agent: ctx.userAgent?.slice(0, 300) ?? null,
       device_id: deviceId,
       audience,
+      opened_at: null,
     };
     await d.db.transaction().execute(async (trx) => {
       await loginRepo(trx).insert(request);
@@ -167,6 +168,7 @@ export function createLoginService(d: LoginDeps) {
       if (!LOGIN_TOKEN_SHAPE.test(token)) return { usable: false as const };
       const r = await loginRepo(d.db).byTokenHash(sha256(token));
       if (!usable(r)) return { usable: false as const, request: r };
+      if (r.opened_at === null) await loginRepo(d.db).markOpened(r.id, d.clock.now());
       const shops = await loginRepo(d.db).matches(r);
       const b = splitCookie(bindingCookie);
       const sameBrowser = !!b && b.id === r.id && safeEqual(sha256(b.secret), r.browser_hash);
