@@ -452,7 +452,7 @@ describe(`sign-in health (${storeKind})`, () => {
     const { shop, email } = await shopWithOwner();
     const a = await makeClient(t, shop.id);
     const phone = newPhone();
-    const b2 = await makeClient(t, shop.id, { phone });
+    await makeClient(t, shop.id, { phone });
     const other = await makeShop(t);
     const stranger = await makeClient(t, other.id);
     // a: two links by email, one used; b2: a text the carrier blocked; a stranger elsewhere.
@@ -475,5 +475,31 @@ describe(`sign-in health (${storeKind})`, () => {
     expect(page.body).toContain('<strong>3</strong> asked for a link');
     // The day-by-day table has every one of the 30 days.
     expect((page.body.match(/<tr><td>\d{4}-\d{2}-\d{2}<\/td>/g) ?? []).length).toBe(30);
+  });
+});
+
+describe(`console actions keep the limits (${storeKind})`, () => {
+  it('"send a sign-in link" is refused over the IP limit and over the client’s own caps, sending nothing', async () => {
+    const s = await startTestServer({ seed: false, env: { RATE_LOGIN_PER_IP_15M: '3', RATE_LOGIN_PER_IDENTIFIER_15M: '1' } });
+    try {
+      const shop = await makeShop(s);
+      await s.services.staff.add(shop.id, { name: 'Gina Green', email: `gina.${shop.slug}@greenway.example`, role: 'owner' });
+      const c = await makeClient(s, shop.id);
+      const b = s.browser();
+      await b.submit('/shop/sign-in', { identifier: `gina.${shop.slug}@greenway.example` }); // 1 of the IP's 3
+      await b.get((await s.lastMessageTo(`gina.${shop.slug}@greenway.example`)).link);
+      const csrf = csrfOf((await b.get(`/shop/clients/${c.id}`)).body);
+      await b.post(`/shop/clients/${c.id}/send-link`, { _csrf: csrf, channel: 'email' }); // 2: sent
+      await b.post(`/shop/clients/${c.id}/send-link`, { _csrf: csrf, channel: 'email' }); // 3: over the client's cap of 1
+      expect(await s.messagesTo(c.email!)).toHaveLength(1);
+      const refused = await s.db.selectFrom('audit_events').select('data').where('tenant_id', '=', shop.id).where('action', '=', 'login.link_refused').execute();
+      expect(refused.map((r) => JSON.parse(r.data).reason)).toEqual(['rate_limited']);
+      const before = await s.db.selectFrom('login_requests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const over = await b.post(`/shop/clients/${c.id}/send-link`, { _csrf: csrf, channel: 'email' }); // 4: over the IP limit
+      expect(over.statusCode).toBe(429);
+      expect(await s.db.selectFrom('login_requests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual(before);
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -70,6 +70,8 @@ dl.details dt{font-weight:600;margin-top:12px}dl.details dd{margin:2px 0 0}
 .spaced{margin-top:20px}
 .tag.bad{background:#fee2e2;color:#991b1b}
 nav.tabs a[aria-current=page]{background:#e5e7eb}
+nav.tabs a{white-space:nowrap}
+.card{overflow-x:auto}
 ul.facts{list-style:none;margin:4px 0 0;padding:0;font-size:14px}ul.facts li{padding:2px 0}ul.facts li.ok{color:var(--ok)}ul.facts li.bad{color:var(--err);font-weight:600}ul.facts li.warn{color:#92400e}
 .actions{display:flex;flex-wrap:wrap;gap:10px}.actions form{margin:0}.actions button{width:auto;margin:0}
 form.confirm{border:2px solid var(--err);border-radius:10px;padding:12px 16px;margin:12px 0}form.confirm button{width:auto}
