@@ -27,6 +27,7 @@ Commands:
   staff add --tenant SLUG --email E --name N [--role owner|staff]   a staff account (signs in at /shop/sign-in)
   staff list --tenant SLUG
   staff disable --tenant SLUG <id|email>    ends the member's sessions at once
+  staff reset-second-factor --tenant SLUG <id|email>   a lost authenticator: they set it up again
   apikey create --tenant SLUG --name N      a key for the integration API (shown once)
   apikey list --tenant SLUG
   apikey revoke --tenant SLUG <id>
@@ -217,6 +218,15 @@ export async function runCli(argv: string[], out = console.log, err = console.er
           const s = await svc.staff.resolve(t.id, ref);
           await svc.staff.update(t.id, s.id, { status: 'disabled' }, { actor: 'operator' });
           print(`${s.name} is disabled at ${t.name}; their sessions have ended.`, { id: s.id, status: 'disabled' });
+          return 0;
+        }
+        case 'staff reset-second-factor': {
+          const t = await tenantOf();
+          const ref = rest[0];
+          if (!ref) throw new UsageError('Name the staff member by id or email.');
+          const s = await svc.staff.resolve(t.id, ref);
+          await svc.staff.resetSecondFactor(t.id, s.id);
+          print(`${s.name}'s second factor is cleared and their sessions ended; they set it up again at their next sign-in.`, { id: s.id });
           return 0;
         }
         case 'apikey create': {

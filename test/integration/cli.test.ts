@@ -186,6 +186,23 @@ describe(`servicio CLI (${storeKind})`, () => {
   });
 });
 
+describe(`servicio staff (${storeKind})`, () => {
+  it('adds, lists, resets a second factor and disables staff, with clear errors', async () => {
+    const slug = await newShop();
+    const added = await cli('staff', 'add', '--tenant', slug, '--email', ' Pat@SunnyPest.example ', '--name', 'Pat Sun', '--role', 'owner', '--json');
+    expect(added.code).toBe(0);
+    expect(JSON.parse(added.out)).toMatchObject({ email: 'pat@sunnypest.example', role: 'owner', status: 'active' });
+    expect((await cli('staff', 'add', '--tenant', slug, '--email', 'pat@sunnypest.example', '--name', 'Twin')).err).toContain('already has a staff account');
+    expect((await cli('staff', 'add', '--tenant', slug, '--email', 'x@y.example', '--name', 'X', '--role', 'boss')).code).toBe(2);
+    await cli('staff', 'add', '--tenant', slug, '--email', 'dev@sunnypest.example', '--name', 'Dev Patel');
+    expect((await cli('staff', 'list', '--tenant', slug)).out).toMatch(/Dev Patel\tdev@sunnypest\.example\tstaff\tactive/);
+    expect((await cli('staff', 'reset-second-factor', '--tenant', slug, 'dev@sunnypest.example')).code).toBe(0);
+    expect((await cli('staff', 'disable', '--tenant', slug, 'pat@sunnypest.example')).err).toContain('at least one active owner');
+    expect((await cli('staff', 'disable', '--tenant', slug, 'dev@sunnypest.example')).out).toContain('is disabled');
+    expect((await cli('staff', 'list', '--tenant', slug)).out).toMatch(/Dev Patel\tdev@sunnypest\.example\tstaff\tdisabled/);
+  });
+});
+
 describe(`servicio apikey (${storeKind})`, () => {
   it('creates a key shown once, lists and revokes it', async () => {
     const slug = await newShop();

@@ -368,7 +368,7 @@ describe(`owner pages (${storeKind})`, () => {
     const { b } = await staffSignIn(email);
     const page = await b.get('/shop/api-keys');
     const created = await b.post('/shop/api-keys', { _csrf: csrfOf(page.body), name: 'Main office system' });
-    expect(created.statusCode).toBe(201);
+    expect(created.statusCode, created.body).toBe(201);
     const key = /<pre>(spk_[^<]+)<\/pre>/.exec(created.body)![1]!;
     expect((await b.get('/shop/api-keys')).body).not.toContain(key);
     expect((await b.get('/shop/api-keys')).body).toContain('Never');
@@ -501,5 +501,24 @@ describe(`console actions keep the limits (${storeKind})`, () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe(`staff through the integration API (${storeKind})`, () => {
+  it('PUT /api/v1/staff/{externalId} creates and updates a console account, documented in OpenAPI', async () => {
+    const { shop } = await shopWithOwner();
+    const key = (await t.services.apiKeys.create(shop.id, 'Office')).key;
+    const put = (body: unknown) => t.app.inject({ method: 'PUT', url: '/api/v1/staff/emp-7', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    const created = await put({ name: 'Dev Patel', email: 'Dev@Greenway.example', role: 'staff' });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json().staff).toMatchObject({ externalId: 'emp-7', email: 'dev@greenway.example', role: 'staff', status: 'active' });
+    const updated = await put({ name: 'Dev Patel', email: 'dev@greenway.example', role: 'owner' });
+    expect(updated.statusCode).toBe(200);
+    expect(updated.json().staff.role).toBe('owner');
+    const bad = await put({ name: 'Dev', email: 'dev@', role: 'staff' });
+    expect(bad.json().error.code).toBe('INVALID_EMAIL');
+    const doc = (await t.app.inject({ url: '/api/v1/openapi.json' })).json();
+    expect(doc.paths['/api/v1/staff/{externalId}'].put.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/Staff');
+    expect(doc.components.schemas.Staff.properties.role.enum).toEqual(['owner', 'staff']);
   });
 });

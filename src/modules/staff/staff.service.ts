@@ -23,7 +23,8 @@ export function createStaffService(deps: { db: Kysely<DB>; clock: Clock; onAuthC
   const { db, clock } = deps;
 
   async function write(tenantId: string, input: StaffInput & { externalId?: string }, by: StaffActor): Promise<{ staff: Staff; created: boolean }> {
-    const v = parse(staffInput, input);
+    const { externalId: _externalId, ...fields } = input;
+    const v = parse(staffInput, fields);
     const email = normaliseEmail(v.email);
     return db.transaction().execute(async (trx) => {
       const repo = staffRepo(trx);
@@ -86,6 +87,21 @@ export function createStaffService(deps: { db: Kysely<DB>; clock: Clock; onAuthC
       const r = await write(tenantId, { name: patch.name ?? current.name, email: current.email, role: patch.role ?? current.role, status: patch.status ?? current.status, ...(current.external_id ? { externalId: current.external_id } : {}) }, by);
       deps.onAuthChange?.();
       return r.staff;
+    },
+
+    /**
+     * A lost phone with no recovery code left: the operator clears the member's second factor and
+     * ends their sessions; they enrol again at their next sign-in (if the shop requires it).
+     */
+    async resetSecondFactor(tenantId: string, staffId: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const now = clock.now();
+        const m = await staffRepo(trx).byId(tenantId, staffId);
+        if (!m) throw staffErrors.STAFF_NOT_FOUND();
+        await staffRepo(trx).update(tenantId, staffId, { totp_secret_enc: null, totp_enabled_at: null, recovery_codes: null, totp_failures: 0, totp_locked_until: null, updated_at: now });
+        await staffSessionsRepo(trx).revokeAllFor(tenantId, staffId, now);
+        await auditRepo(trx).record({ tenantId, actor: 'operator', action: 'staff.second_factor_reset', subjectId: staffId, data: { name: m.name }, at: now });
+      });
     },
 
     list: (tenantId: string) => staffRepo(db).list(tenantId),
