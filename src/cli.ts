@@ -9,6 +9,7 @@ import { redactSecrets } from './lib/redact.ts';
 import { seedDemo, seedDemoContent } from './modules/demo/seed.ts';
 import { resolveAppSecret } from './secret.ts';
 import { compose, type System } from './compose.ts';
+import { auditRepo } from './modules/audit/audit.repo.ts';
 
 const USAGE = `Usage: servicio <command> [options]
 
@@ -28,6 +29,11 @@ Commands:
   staff list --tenant SLUG
   staff disable --tenant SLUG <id|email>    ends the member's sessions at once
   staff reset-second-factor --tenant SLUG <id|email>   a lost authenticator: they set it up again
+  support add --email E --name N            a Servicio support agent (signs in at /support/sign-in, TOTP always)
+  support list
+  support disable <id|email>                ends the agent's sessions at once
+  support reset-second-factor <id|email>    a lost authenticator: they set it up again
+  support audit [--limit N]                 the operator audit of support: agent, IP, browser, what and why
   apikey create --tenant SLUG --name N      a key for the integration API (shown once)
   apikey list --tenant SLUG
   apikey revoke --tenant SLUG <id>
@@ -62,6 +68,7 @@ const options = {
   'external-id': { type: 'string' },
   status: { type: 'string' },
   role: { type: 'string' },
+  limit: { type: 'string' },
 } as const;
 
 export async function runCli(argv: string[], out = console.log, err = console.error): Promise<number> {
@@ -227,6 +234,35 @@ export async function runCli(argv: string[], out = console.log, err = console.er
           const s = await svc.staff.resolve(t.id, ref);
           await svc.staff.resetSecondFactor(t.id, s.id);
           print(`${s.name}'s second factor is cleared and their sessions ended; they set it up again at their next sign-in.`, { id: s.id });
+          return 0;
+        }
+        case 'support add': {
+          const a = await svc.support.add({ name: need(v.name, 'name'), email: need(v.email, 'email') });
+          print(`Added ${a.name} to Servicio support; they sign in at ${config.publicUrl}/support/sign-in with ${a.email} and set up an authenticator app on first sign-in.`, { id: a.id, name: a.name, email: a.email, status: a.status });
+          return 0;
+        }
+        case 'support list': {
+          const list = (await svc.support.list()).map((a) => ({ id: a.id, name: a.name, email: a.email, status: a.status, secondFactor: a.totp_enabled_at !== null, lastSignInAt: a.last_sign_in_at }));
+          print(list.map((a) => `${a.id}\t${a.name}\t${a.email}\t${a.status}\t${a.secondFactor ? 'authenticator on' : 'no authenticator yet'}`).join('\n') || 'No support agents yet.', list);
+          return 0;
+        }
+        case 'support disable': {
+          const ref = rest[0];
+          if (!ref) throw new UsageError('Name the support agent by id or email.');
+          const r = await svc.support.disable(ref);
+          print(`${r.agent.name} is disabled; ${r.sessionsEnded} open session${r.sessionsEnded === 1 ? '' : 's'} ended.`, { id: r.agent.id, status: 'disabled', sessionsEnded: r.sessionsEnded });
+          return 0;
+        }
+        case 'support reset-second-factor': {
+          if (!rest[0]) throw new UsageError('Name the support agent by id or email.');
+          const a = await svc.support.resetSecondFactor(rest[0]);
+          print(`${a.name}'s second factor is cleared and their sessions ended; they set it up again at their next sign-in.`, { id: a.id });
+          return 0;
+        }
+        case 'support audit': {
+          const limit = Math.max(1, Math.min(1000, Number.parseInt(v.limit ?? '50', 10) || 50));
+          const rows = (await auditRepo(system.db).operatorEvents(limit, 'support.')).map((r): Record<string, unknown> => ({ at: new Date(Number(r.created_at)).toISOString(), action: r.action, ip: r.ip, ...(JSON.parse(r.data) as Record<string, unknown>) }));
+          print(rows.map((r) => [r.at, r.action, r.by ?? r.name ?? '', r.agent ?? '', r.ip ?? '', r.userAgent ?? ''].map(String).join('\t')).join('\n') || 'No support events yet.', rows);
           return 0;
         }
         case 'apikey create': {

@@ -41,6 +41,11 @@ import { createTenantsService } from './modules/tenants/tenants.service.ts';
 import { createStaffService } from './modules/staff/staff.service.ts';
 import { createStaffSessions } from './modules/staff/staff-sessions.service.ts';
 import { createStaffMfa } from './modules/staff/staff-mfa.service.ts';
+import { createSupportService } from './modules/support/support.service.ts';
+import { createSupportSessions } from './modules/support/support-sessions.service.ts';
+import { createSupportMfa } from './modules/support/support-mfa.service.ts';
+import { createRecovery } from './modules/support/recovery.service.ts';
+import { createContactProofs } from './modules/clients/contact-proofs.service.ts';
 
 export type AppConfig = Config & { appSecret: string };
 
@@ -83,15 +88,20 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
   const staff = createStaffService({ db, clock, onAuthChange });
   const staffSessions = createStaffSessions({ db, clock });
   const staffMfa = createStaffMfa({ db, clock, sealer, staffSessions });
+  const support = createSupportService({ db, clock });
+  const supportSessions = createSupportSessions({ db, clock });
+  const supportMfa = createSupportMfa({ db, clock, sealer, supportSessions });
   const login = createLoginService({
     db,
     clock,
     jobs,
-    // A redeemed login opens a portal session (clients) or a console session (staff).
+    // A redeemed login opens a portal session (clients), a console session (staff) or a support session.
     openSession: (trx, request, match, ctx) =>
-      request.audience === 'staff'
-        ? staffSessions.create(trx, { tenantId: match.tenant_id, staffId: match.principal_id }, ctx)
-        : sessions.create(trx, { tenantId: match.tenant_id, clientId: match.principal_id, kind: 'login' }, ctx),
+      request.audience === 'support'
+        ? supportSessions.create(trx, { agentId: match.principal_id }, ctx)
+        : request.audience === 'staff'
+          ? staffSessions.create(trx, { tenantId: match.tenant_id, staffId: match.principal_id }, ctx)
+          : sessions.create(trx, { tenantId: match.tenant_id, clientId: match.principal_id, kind: 'login' }, ctx),
     devices: createDeviceCookies(config.appSecret),
     appSecret: config.appSecret,
     linkTtlMs: config.login.linkTtlMs,
@@ -117,11 +127,13 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
   const paymentsService = createPaymentsService({ db, clock, provider: payments });
   const notifications = createNotifications({ db, clock, outbox, links, publicUrl: config.publicUrl });
   const apiKeys = createApiKeys({ db, clock });
+  const recovery = createRecovery({ db, clock, outbox, sessions, limits, publicUrl: config.publicUrl, ttlMs: config.recoveryLinkTtlMs });
+  const contactProofs = createContactProofs({ db, clock, outbox, clients, appSecret: config.appSecret, publicUrl: config.publicUrl, defaultRegion: config.login.defaultRegion });
   const providerStatus = createProviderStatus({ db, clock });
   const auditLog = createAuditLog({ db });
   const health = createHealth({ db, clock });
   const devOutbox: DevOutbox = devOutboxRepo(db);
-  return { sealer, outbox, jobs, sessions, staff, staffSessions, staffMfa, tenants, clients, login, loginDispatch, limits, history, links, invoices, reports, payments: paymentsService, notifications, apiKeys, providerStatus, devOutbox, auditLog, health };
+  return { sealer, outbox, jobs, sessions, staff, staffSessions, staffMfa, support, supportSessions, supportMfa, recovery, contactProofs, tenants, clients, login, loginDispatch, limits, history, links, invoices, reports, payments: paymentsService, notifications, apiKeys, providerStatus, devOutbox, auditLog, health };
 }
 
 /** The delivery worker over the configured channels (in the web process or on its own). */

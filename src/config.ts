@@ -26,6 +26,8 @@ const schema = z
     APP_SECRET: optionalString.pipe(z.string().min(32).optional()),
     LOGIN_LINK_TTL_MINUTES: int(1, 24 * 60).default(30),
     LOGIN_CODE_MAX_ATTEMPTS: int(1, 20).default(5),
+    /** How long a support agent's one-time recovery link works. */
+    RECOVERY_LINK_TTL_MINUTES: int(1, 24 * 60).default(15),
     /** Region used when a phone number is typed without a country code. */
     DEFAULT_PHONE_REGION: z
       .string()
@@ -72,6 +74,9 @@ const schema = z
     RATE_OTHER_CHANNEL_PER_IDENTIFIER_DAY: int(1, 1000).default(3),
     RATE_REDEEM_PER_IP_15M: int(1, 100_000).default(60),
     RATE_CODE_PER_IP_15M: int(1, 100_000).default(20),
+    /** Recovery links one support agent may issue an hour, and one client may get a day. */
+    RATE_RECOVERY_PER_AGENT_HOUR: int(1, 1000).default(20),
+    RATE_RECOVERY_PER_CLIENT_DAY: int(1, 100).default(3),
     SMS_DAILY_BUDGET_PER_TENANT: int(1, 10_000_000).default(500),
     SMS_DAILY_BUDGET_GLOBAL: int(1, 100_000_000).default(5000),
     /** Countries login texts may go to (ISO codes). Others get no text (email still works). */
@@ -165,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       codeMaxAttempts: e.LOGIN_CODE_MAX_ATTEMPTS,
       defaultRegion: e.DEFAULT_PHONE_REGION as CountryCode,
     },
+    recoveryLinkTtlMs: e.RECOVERY_LINK_TTL_MINUTES * 60_000,
     sessionDaysDefault: e.SESSION_DAYS_DEFAULT,
     sessionIdleMs: e.SESSION_IDLE_DAYS === undefined ? undefined : e.SESSION_IDLE_DAYS * 24 * 3_600_000,
     sessionCacheMs: e.SESSION_CACHE_MS,
@@ -188,6 +194,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       otherChannelPerIdentifierDay: e.RATE_OTHER_CHANNEL_PER_IDENTIFIER_DAY,
       redeemPerIp15m: e.RATE_REDEEM_PER_IP_15M,
       codePerIp15m: e.RATE_CODE_PER_IP_15M,
+      recoveryPerAgentHour: e.RATE_RECOVERY_PER_AGENT_HOUR,
+      recoveryPerClientDay: e.RATE_RECOVERY_PER_CLIENT_DAY,
       smsPerTenantDay: e.SMS_DAILY_BUDGET_PER_TENANT,
       smsGlobalDay: e.SMS_DAILY_BUDGET_GLOBAL,
     },

@@ -17,6 +17,8 @@ import { brandRoutes } from './modules/tenants/brand.routes.ts';
 import { opsRoutes } from './modules/ops/ops.routes.ts';
 import { consoleRoutes } from './modules/console/console.routes.ts';
 import { forbiddenPage } from './modules/console/console.views.ts';
+import { supportRoutes } from './modules/support/support.routes.ts';
+import { auditRepo } from './modules/audit/audit.repo.ts';
 
 export interface ServerOptions extends Omit<ComposeOptions, 'log'> {
   logger?: boolean;
@@ -38,16 +40,17 @@ export async function buildServer(config: AppConfig, o: ServerOptions = {}): Pro
   const { db, services, clock } = system;
   const cookies = createCookies(config.secureCookies);
   const csrf = createCsrf({ secret: config.appSecret, publicUrl: config.publicUrl, cookies });
-  const auth = createAuth({ sessions: services.sessions, staffSessions: services.staffSessions, cookies, forbidden: (req, reply) => forbiddenPage({ session: req.consoleSession ?? null, csrf: csrf.token(req, reply) }) });
+  const auth = createAuth({ sessions: services.sessions, staffSessions: services.staffSessions, supportSessions: services.supportSessions, cookies, forbidden: (req, reply) => forbiddenPage({ session: req.consoleSession ?? null, csrf: csrf.token(req, reply) }) });
 
   // First, so its request counter sees every route registered after it.
   opsRoutes(app, { metrics: system.metrics, ready: system.ready, metricsToken: config.metricsToken });
   loginRoutes(app, { login: services.login, limits: services.limits, cookies, csrf });
-  portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf, invoices: services.invoices, reports: services.reports, payments: services.payments, links: services.links, clients: services.clients, login: services.login, limits: services.limits });
+  portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf, invoices: services.invoices, reports: services.reports, payments: services.payments, links: services.links, clients: services.clients, contactProofs: services.contactProofs, login: services.login, limits: services.limits });
   apiRoutes(app, { apiKeys: services.apiKeys, staff: services.staff, clients: services.clients, invoices: services.invoices, reports: services.reports, notifications: services.notifications, publicUrl: config.publicUrl });
   webhookRoutes(app, { config, status: services.providerStatus, clock, tokenOnce: services.limits.webhookTokenOnce });
   brandRoutes(app, { tenants: services.tenants });
   consoleRoutes(app, { auth, cookies, csrf, clients: services.clients, history: services.history, sessions: services.sessions, staffSessions: services.staffSessions, login: services.login, limits: services.limits, smsAllowedCountries: config.smsAllowedCountries, audit: services.auditLog, mfa: services.staffMfa, health: services.health, tenants: services.tenants, staff: services.staff, apiKeys: services.apiKeys });
+  supportRoutes(app, { auth, cookies, csrf, clock, clients: services.clients, tenants: services.tenants, history: services.history, recovery: services.recovery, supportSessions: services.supportSessions, mfa: services.supportMfa, audit: () => auditRepo(db), limits: services.limits, smsAllowedCountries: config.smsAllowedCountries });
   if (config.devOutbox) devOutboxRoutes(app, { outbox: services.devOutbox });
 
   return {

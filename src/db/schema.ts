@@ -65,7 +65,7 @@ export interface LoginRequestsTable {
   /** A device that signed in with this identifier before (signed device cookie): its own limits apply. */
   device_id: string | null;
   /** Who is signing in: a shop's client (the portal) or a shop's staff member (the console). */
-  audience: 'client' | 'staff';
+  audience: 'client' | 'staff' | 'support';
   /** When anything first opened the link (people, link previews and mail scanners alike). */
   opened_at: number | null;
 }
@@ -126,8 +126,11 @@ export interface SessionsTable {
   tenant_id: string;
   client_id: string;
   secret_hash: string;
-  /** `login`: a full sign-in; `link`: opened from an email's signed link (scoped, see scope_kind). */
-  kind: 'login' | 'link';
+  /**
+   * `login`: a full sign-in; `link`: opened from an email's signed link (scoped, see scope_kind);
+   * `recovery`: opened from a support agent's recovery link (24 h, a new contact must be proved).
+   */
+  kind: 'login' | 'link' | 'recovery';
   /** A `link` session sees only this object (the invoice or report its email link names). */
   scope_kind: 'invoice' | 'report' | null;
   scope_id: string | null;
@@ -309,7 +312,79 @@ export interface JobsTable {
   finished_at: number | null;
 }
 
+/** Servicio's own support agents (not any shop's): email link + TOTP, always. */
+export interface SupportAgentsTable {
+  id: string;
+  email: string;
+  name: string;
+  status: 'active' | 'disabled';
+  totp_secret_enc: string | null;
+  totp_enabled_at: number | null;
+  recovery_codes: string | null;
+  totp_failures: number;
+  totp_locked_until: number | null;
+  last_sign_in_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SupportSessionsTable {
+  id: string;
+  agent_id: string;
+  secret_hash: string;
+  mfa_pending: number;
+  created_at: number;
+  renewed_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface LoginRequestSupportTable {
+  login_request_id: string;
+  agent_id: string;
+}
+
+/** A one-time sign-in link for one shop's client, issued by a support agent with a reason. */
+export interface RecoveryLinksTable {
+  id: string;
+  tenant_id: string;
+  client_id: string;
+  agent_id: string;
+  token_hash: string;
+  reason_category: string;
+  reason_text: string;
+  /** `email` / `sms`: sent to that contact on file; `shown`: shown once to the agent. */
+  delivery: 'email' | 'sms' | 'shown';
+  expires_at: number;
+  consumed_at: number | null;
+  created_at: number;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** A code sent to a new email or phone, which a recovery session must type back to switch to it. */
+export interface ContactProofsTable {
+  id: string;
+  tenant_id: string;
+  client_id: string;
+  session_id: string;
+  kind: 'email' | 'phone';
+  value: string;
+  code_hash: string;
+  attempts: number;
+  expires_at: number;
+  consumed_at: number | null;
+  created_at: number;
+}
+
 export interface DB {
+  support_agents: SupportAgentsTable;
+  support_sessions: SupportSessionsTable;
+  login_request_support: LoginRequestSupportTable;
+  recovery_links: RecoveryLinksTable;
+  contact_proofs: ContactProofsTable;
   staff: StaffTable;
   staff_sessions: StaffSessionsTable;
   login_request_staff: LoginRequestStaffTable;

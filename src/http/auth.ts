@@ -3,15 +3,17 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PortalSession, SessionsService } from '../modules/sessions/sessions.service.ts';
 import type { Cookies } from './cookies.ts';
 import type { ConsoleSession, StaffSessions } from '../modules/staff/staff-sessions.service.ts';
+import type { SupportSession, SupportSessions } from '../modules/support/support-sessions.service.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     portalSession: PortalSession | null;
     consoleSession: ConsoleSession | null;
+    supportSession: SupportSession | null;
   }
 }
 
-export function createAuth(d: { sessions: SessionsService; staffSessions: StaffSessions; cookies: Cookies; forbidden: (req: FastifyRequest, reply: FastifyReply) => string }) {
+export function createAuth(d: { sessions: SessionsService; staffSessions: StaffSessions; supportSessions: SupportSessions; cookies: Cookies; forbidden: (req: FastifyRequest, reply: FastifyReply) => string }) {
   return {
     /** The browser's current session, if any — for pages that work signed in or not. */
     async current(req: FastifyRequest, reply: FastifyReply): Promise<PortalSession | null> {
@@ -53,6 +55,23 @@ export function createAuth(d: { sessions: SessionsService; staffSessions: StaffS
       }
       req.consoleSession = found.session;
       if (found.session.mfaPending && !req.url.startsWith('/shop/second-factor') && !req.url.startsWith('/shop/sign-out')) await reply.redirect('/shop/second-factor', 303);
+    },
+
+    /**
+     * preHandler of Servicio support: a support session whose second factor has been given (it is
+     * always owed after the email link); else to the sign-in (or second-factor) page.
+     */
+    async requireSupport(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+      const token = d.cookies.read(req, 'support');
+      const found = await d.supportSessions.validate(token);
+      if (!found) {
+        if (token) d.cookies.clear(reply, 'support');
+        if (req.method === 'GET') await reply.redirect('/support/sign-in', 303);
+        else await reply.code(401).type('text/plain; charset=utf-8').send('Your support session has ended. Sign in again at /support/sign-in.');
+        return;
+      }
+      req.supportSession = found;
+      if (found.mfaPending && !req.url.startsWith('/support/second-factor') && !req.url.startsWith('/support/sign-out')) await reply.redirect('/support/second-factor', 303);
     },
 
     /** preHandler after requireStaff: owners only (settings, staff, API keys); staff get a 403 page. */

@@ -89,6 +89,7 @@ svg.chart{width:100%;height:auto;margin:8px 0}svg.chart rect.asked{fill:#d1d5db}
 .grid3{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:12px}.grid3 label{margin-top:8px}
 form.filters button{width:auto;padding:10px 22px}
 form.inline{display:flex;flex-wrap:wrap;gap:8px;align-items:stretch;margin-bottom:12px}form.inline label{flex-basis:100%;margin:0}form.inline input,form.inline select{flex:1;min-width:180px;margin:0}form.inline button{width:auto;margin:0;padding:10px 22px}
+textarea{width:100%;font:inherit;font-size:17px;padding:12px 14px;border:1.5px solid #9ca3af;border-radius:10px;background:#fff;color:var(--ink);resize:vertical}textarea:focus-visible{outline:3px solid var(--brand);outline-offset:2px}input.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:15px}
 nav.pager{display:flex;justify-content:space-between;margin-top:12px}
 details summary{cursor:pointer;font-weight:600;margin:12px 0}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}

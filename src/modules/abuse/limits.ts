@@ -101,6 +101,8 @@ export function createLimits(deps: { config: Config; db: Kysely<DB>; clock: Cloc
   const smsGlobal = limiter('sms-global-day', L.smsGlobalDay, DAY);
   const unknownNotice = limiter('unknown-notice-day', 1, DAY);
   const webhookTokens = limiter('webhook-token', 1, 15 * MIN);
+  const recoveryAgent = limiter('recovery-agent-hour', L.recoveryPerAgentHour, 60 * MIN);
+  const recoveryClient = limiter('recovery-client-day', L.recoveryPerClientDay, DAY);
 
   return {
     loginFromIp: (ip: string) => take(loginIp, ipKey(ip)),
@@ -129,6 +131,26 @@ export function createLimits(deps: { config: Config; db: Kysely<DB>; clock: Cloc
       await Promise.all([...tenantIds.map((t) => smsTenant.reward(t, 1)), smsGlobal.reward('all', 1)]);
     },
     unknownEmailNotice: (email: string) => take(unknownNotice, hashed(email)),
+    /**
+     * A support recovery link: counted per agent (an hour) and per client (a day), only when both
+     * allow it; a refusal charges neither. Says which limit refused, for the agent's explanation.
+     */
+    recoveryLink: async (agentId: string, clientKey: string): Promise<{ ok: true } | { ok: false; limit: 'agent' | 'client'; retryAfterSec: number; max: number }> => {
+      const agent = await take(recoveryAgent, agentId);
+      if (!agent.ok) {
+        await recoveryAgent.reward(agentId, 1);
+        return { ok: false, limit: 'agent', retryAfterSec: agent.retryAfterSec, max: L.recoveryPerAgentHour };
+      }
+      const client = await take(recoveryClient, clientKey);
+      if (!client.ok) {
+        await Promise.all([recoveryAgent.reward(agentId, 1), recoveryClient.reward(clientKey, 1)]);
+        return { ok: false, limit: 'client', retryAfterSec: client.retryAfterSec, max: L.recoveryPerClientDay };
+      }
+      return { ok: true };
+    },
+    refundRecoveryLink: async (agentId: string, clientKey: string) => {
+      await Promise.all([recoveryAgent.reward(agentId, 1), recoveryClient.reward(clientKey, 1)]);
+    },
   };
 }
 export type Limits = ReturnType<typeof createLimits>;

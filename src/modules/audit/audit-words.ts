@@ -52,6 +52,23 @@ const ACTIONS: Record<string, string> = {
   'tenant.enabled': 'Shop enabled',
   'api_key.created': 'API key created',
   'api_key.revoked': 'API key revoked',
+  'support.recovery_issued': 'Recovery link issued by Servicio support',
+  'support.recovery_refused': 'Recovery link refused (limit)',
+  'support.recovery_used': 'Signed in with a recovery link',
+  'support.recovery_rejected': 'Tried a recovery link that no longer works',
+  'client.contact_code_sent': 'Code sent to confirm a new contact',
+  'client.contact_proved': 'New contact confirmed with a code',
+  'support.signed_in': 'Support agent signed in',
+  'support.signed_out': 'Support agent signed out',
+  'support.searched': 'Support searched clients',
+  'support.client_viewed': 'Support opened a client',
+  'support.agent_added': 'Support agent added',
+  'support.agent_disabled': 'Support agent disabled',
+  'support.second_factor_reset': 'Support agent’s second factor reset',
+  'support.second_factor_enabled': 'Support agent set up a second factor',
+  'support.second_factor_passed': 'Support agent gave their second factor',
+  'support.second_factor_failed': 'Wrong second-factor code (support)',
+  'support.second_factor_locked': 'Support second factor locked after wrong codes',
 };
 
 export const actionInWords = (action: string): string => ACTIONS[action] ?? action;
@@ -64,7 +81,7 @@ export function actorInWords(actor: string, data: Record<string, unknown>): stri
   return ACTORS[actor] ?? actor;
 }
 
-const SHOWN = ['channel', 'to', 'sentTo', 'reason', 'via', 'changed', 'count', 'days', 'kind', 'role', 'status', 'before', 'after', 'errorCode', 'externalId', 'amountCents', 'object'] as const;
+const SHOWN = ['channel', 'to', 'sentTo', 'reason', 'via', 'changed', 'count', 'days', 'kind', 'role', 'status', 'before', 'after', 'errorCode', 'externalId', 'amountCents', 'object', 'proved'] as const;
 
 /** The event's details worth reading, as "key: value" pairs; never a token, link or code (none is ever stored). */
 export function detailsInWords(data: Record<string, unknown>): string {

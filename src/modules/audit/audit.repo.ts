@@ -62,6 +62,17 @@ export function auditRepo(db: Kysely<DB>) {
         .offset(offset)
         .execute();
     },
+    /** The operator audit: events of no shop (support agents, operator commands), newest first. */
+    operatorEvents(limit: number, actionPrefix?: string) {
+      return db
+        .selectFrom('audit_events')
+        .select(['id', 'actor', 'action', 'subject_id', 'data', 'ip', 'created_at'])
+        .where('tenant_id', 'is', null)
+        .$if(!!actionPrefix, (q) => q.where('action', 'like', `${actionPrefix}%`))
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+    },
     /** The kinds of event this shop has, for the filter. */
     async actionsOfShop(tenantId: string): Promise<string[]> {
       const rows = await db.selectFrom('audit_events').select('action').distinct().where('tenant_id', '=', tenantId).orderBy('action').execute();

@@ -40,15 +40,18 @@ export function clientsRepo(db: Kysely<DB>) {
       return db.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId).where(id.kind, '=', id.value).executeTakeFirst();
     },
     /**
-     * The console's search, one shop only: by name or email (contains, any case) or by phone
-     * (the E.164 form of what was typed, or its digits inside the number). With each client's
-     * last sign-in. One page of `limit`, plus one row to tell whether there is a next page.
+     * The console's search, one shop only — or, for Servicio support alone, `'every-shop'` (the
+     * second deliberate cross-shop read, see support.routes.ts): by name or email (contains, any
+     * case) or by phone (the E.164 form of what was typed, or its digits inside the number). With
+     * each client's shop and last sign-in. One page of `limit`, plus one row to tell whether there
+     * is a next page.
      */
-    search(tenantId: string, q: { text: string; phone: string | null; digits: string | null }, limit: number, offset: number) {
+    search(scope: { tenantId: string } | 'every-shop', q: { text: string; phone: string | null; digits: string | null }, limit: number, offset: number) {
       const like = `%${q.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       return db
         .selectFrom('clients as c')
-        .select(['c.id', 'c.name', 'c.email', 'c.phone', 'c.status', 'c.external_id'])
+        .innerJoin('tenants as t', 't.id', 'c.tenant_id')
+        .select(['c.id', 'c.tenant_id', 'c.name', 'c.email', 'c.phone', 'c.status', 'c.external_id', 't.name as tenant_name', 't.status as tenant_status'])
         .select((eb) =>
           eb
             .selectFrom('sessions as s')
@@ -57,7 +60,7 @@ export function clientsRepo(db: Kysely<DB>) {
             .whereRef('s.client_id', '=', 'c.id')
             .as('last_sign_in_at'),
         )
-        .where('c.tenant_id', '=', tenantId)
+        .$if(scope !== 'every-shop', (qb) => qb.where('c.tenant_id', '=', (scope as { tenantId: string }).tenantId))
         .$if(q.text !== '', (qb) =>
           qb.where((eb) =>
             eb.or([
@@ -69,6 +72,7 @@ export function clientsRepo(db: Kysely<DB>) {
           ),
         )
         .orderBy('c.name')
+        .orderBy('t.name')
         .orderBy('c.id')
         .limit(limit + 1)
         .offset(offset)

@@ -30,6 +30,19 @@ export type ClientPatch = Partial<ClientInput> & { status?: 'active' | 'disabled
 
 type Actor = 'operator' | 'owner' | 'support' | 'system' | 'client';
 
+/** What a search box's text can mean: words of a name or email, a phone in any format, its digits. */
+function searchTerms(text: string, region: CountryCode) {
+  const q = text.trim().slice(0, 100);
+  let phone: string | null = null;
+  try {
+    phone = /\d{3}/.test(q) ? normalisePhone(q, region) : null;
+  } catch {
+    phone = null;
+  }
+  const digits = q.replace(/\D/g, '');
+  return { text: q, phone, digits: digits.length >= 4 && digits.length === q.replace(/[\s()+.-]/g, '').length ? digits : null };
+}
+
 export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defaultRegion: CountryCode; onAuthChange?: () => void }) {
   const { db, clock } = deps;
 
@@ -166,15 +179,15 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
      * what was typed in any format ("(512) 555-0187" finds +15125550187), or contains its digits.
      */
     async search(tenantId: string, text: string, page: number, perPage = 25) {
-      const q = text.trim().slice(0, 100);
-      let phone: string | null = null;
-      try {
-        phone = /\d{3}/.test(q) ? normalisePhone(q, deps.defaultRegion) : null;
-      } catch {
-        phone = null;
-      }
-      const digits = q.replace(/\D/g, '');
-      const rows = await clientsRepo(db).search(tenantId, { text: q, phone, digits: digits.length >= 4 && digits.length === q.replace(/[\s()+.-]/g, '').length ? digits : null }, perPage, (page - 1) * perPage);
+      const rows = await clientsRepo(db).search({ tenantId }, searchTerms(text, deps.defaultRegion), perPage, (page - 1) * perPage);
+      return { clients: rows.slice(0, perPage), hasNext: rows.length > perPage };
+    },
+
+    /** Servicio support's search, across every shop (nothing for fewer than 3 characters). */
+    async searchEveryShop(text: string, perPage = 50) {
+      const terms = searchTerms(text, deps.defaultRegion);
+      if (terms.text.length < 3) return { clients: [], hasNext: false };
+      const rows = await clientsRepo(db).search('every-shop', terms, perPage, 0);
       return { clients: rows.slice(0, perPage), hasNext: rows.length > perPage };
     },
 

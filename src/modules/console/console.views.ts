@@ -1,19 +1,20 @@
 // The shop console's pages: server-rendered, no script, phone and desktop. Every sentence an
 // owner reads is here; outcomes of messages come in plain words from delivery/outcome.ts.
 import { csrfField, layout } from '../../http/views/layout.ts';
-import { html, raw, type SafeHtml } from '../../lib/html.ts';
+import { html, type SafeHtml } from '../../lib/html.ts';
 import type { Client } from '../clients/clients.repo.ts';
 import type { MessageHistory } from '../delivery/history.ts';
 import type { ConsoleSession } from '../staff/staff-sessions.service.ts';
 import type { AuditLine } from '../audit/audit-log.service.ts';
 import { actionInWords } from '../audit/audit-words.ts';
 import type { Funnel, Health } from '../health/health.service.ts';
+import type { FactorPlace } from '../mfa/mfa.views.ts';
 
 export type ConsoleTab = 'health' | 'clients' | 'audit' | 'settings' | 'staff' | 'api-keys';
 
-const when = (ms: number | null) =>
+export const when = (ms: number | null) =>
   ms === null ? '—' : new Date(ms).toLocaleString('en-US', { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }) + ' UTC';
-const prettyPhone = (e164: string | null) => (e164 && /^\+1\d{10}$/.test(e164) ? `(${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}` : (e164 ?? ''));
+export const prettyPhone = (e164: string | null) => (e164 && /^\+1\d{10}$/.test(e164) ? `(${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}` : (e164 ?? ''));
 
 export function consolePage(p: { session: ConsoleSession; csrf: string; title: string; tab: ConsoleTab; body: SafeHtml }): string {
   const s = p.session;
@@ -47,9 +48,17 @@ export function forbiddenPage(p: { session: ConsoleSession | null; csrf: string 
 }
 
 const toneClass = (t: string) => `tag ${t === 'ok' ? 'paid' : t === 'bad' ? 'bad' : t === 'warn' ? 'sent' : ''}`;
-const outcomeTag = (m: Pick<MessageHistory, 'outcome'>) => html`<span class="${toneClass(m.outcome.tone)}">${m.outcome.label}</span>`;
-const what = (template: string) =>
-  template === 'login-link' ? 'Sign-in link' : template === 'invoice-email' ? 'Invoice email' : template === 'report-email' ? 'Service report email' : template === 'unknown-email' ? 'Notice' : template;
+export const outcomeTag = (m: Pick<MessageHistory, 'outcome'>) => html`<span class="${toneClass(m.outcome.tone)}">${m.outcome.label}</span>`;
+const TEMPLATE_WORDS: Record<string, string> = {
+  'login-link': 'Sign-in link',
+  'invoice-email': 'Invoice email',
+  'report-email': 'Service report email',
+  'unknown-email': 'Notice',
+  'recovery-link': 'Recovery link from Servicio support',
+  'recovery-notice': 'Recovery notice',
+  'contact-code': 'Code to confirm a new contact',
+};
+export const what = (template: string) => TEMPLATE_WORDS[template] ?? template;
 
 export interface ClientRow {
   client: Pick<Client, 'id' | 'name' | 'email' | 'phone' | 'status'>;
@@ -108,7 +117,7 @@ export interface ClientPageData {
   confirm?: 'sign-out-all' | 'stop-email-links';
 }
 
-const facts = (f: ContactFacts) => (f.lines.length ? html`<ul class="facts">${f.lines.map((l) => html`<li class="${l.tone}">${l.text}</li>`)}</ul>` : '');
+export const facts = (f: ContactFacts) => (f.lines.length ? html`<ul class="facts">${f.lines.map((l) => html`<li class="${l.tone}">${l.text}</li>`)}</ul>` : '');
 
 /** A short description of a browser from its user agent. */
 export function deviceOf(ua: string | null): string {
@@ -116,6 +125,19 @@ export function deviceOf(ua: string | null): string {
   const browser = /Edg\//.test(ua) ? 'Edge' : /CriOS|Chrome\//.test(ua) ? 'Chrome' : /Firefox\//.test(ua) ? 'Firefox' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
   const os = /iPhone|iPad/.test(ua) ? 'iPhone/iPad' : /Android/.test(ua) ? 'Android' : /Windows/.test(ua) ? 'Windows' : /Mac OS X/.test(ua) ? 'Mac' : /Linux/.test(ua) ? 'Linux' : 'unknown system';
   return `${browser} on ${os}`;
+}
+
+/** The messages sent to one client, newest first, with what happened to each in plain words. */
+export function messagesTable(name: string, history: MessageHistory[]): SafeHtml {
+  return history.length === 0
+    ? html`<p class="meta">Nothing sent to ${name} yet.</p>`
+    : html`<table class="list"><caption class="sr-only">Messages sent to ${name}, newest first</caption>
+<thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">To</th><th scope="col">What happened</th></tr></thead><tbody>
+${history.map(
+  (m) => html`<tr><td>${when(m.createdAt)}</td><td>${what(m.template)}<small>${m.channel === 'sms' ? 'Text' : 'Email'}${m.linkUsed === true ? ' · signed in with it' : m.linkUsed === false ? ' · not used' : ''}</small></td><td>${m.to}</td>
+<td>${outcomeTag(m)}${m.outcome.detail ? html`<small>${m.outcome.detail}</small>` : ''}</td></tr>`,
+)}
+</tbody></table>`;
 }
 
 export function clientPage(p: ClientPageData): string {
@@ -158,17 +180,7 @@ ${c.phone ? html`<form method="post" action="/shop/clients/${c.id}/send-link">${
 <div class="card">
 <h2>Messages</h2>
 <p class="meta"><a href="/shop/audit?client=${c.id}">Everything about ${c.name} in the audit log</a></p>
-${
-  p.history.length === 0
-    ? html`<p class="meta">Nothing sent to ${c.name} yet.</p>`
-    : html`<table class="list"><caption class="sr-only">Messages sent to ${c.name}, newest first</caption>
-<thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">To</th><th scope="col">What happened</th></tr></thead><tbody>
-${p.history.map(
-  (m) => html`<tr><td>${when(m.createdAt)}</td><td>${what(m.template)}<small>${m.channel === 'sms' ? 'Text' : 'Email'}${m.linkUsed === true ? ' · signed in with it' : m.linkUsed === false ? ' · not used' : ''}</small></td><td>${m.to}</td>
-<td>${outcomeTag(m)}${m.outcome.detail ? html`<small>${m.outcome.detail}</small>` : ''}</td></tr>`,
-)}
-</tbody></table>`
-}
+${messagesTable(c.name, p.history)}
 </div>
 <div class="card">
 <h2>Signed in on</h2>
@@ -176,7 +188,7 @@ ${
   p.sessions.length === 0
     ? html`<p class="meta">No open sessions.</p>`
     : html`<table class="list"><thead><tr><th scope="col">Device</th><th scope="col">Signed in</th><th scope="col">Last used</th></tr></thead><tbody>
-${p.sessions.map((s) => html`<tr><td>${deviceOf(s.user_agent)}<small>${s.kind === 'link' ? 'from an email link (one invoice or report)' : 'full sign-in'}</small></td><td>${when(s.created_at)}</td><td>${when(s.renewed_at)}</td></tr>`)}
+${p.sessions.map((s) => html`<tr><td>${deviceOf(s.user_agent)}<small>${s.kind === 'link' ? 'from an email link (one invoice or report)' : s.kind === 'recovery' ? 'from a Servicio support recovery link (24 hours at most)' : 'full sign-in'}</small></td><td>${when(s.created_at)}</td><td>${when(s.renewed_at)}</td></tr>`)}
 </tbody></table>`
 }
 </div>`,
@@ -343,43 +355,16 @@ ${p.keys.map(
 }
 
 /** The second factor: set up the authenticator app (QR code drawn on the server), or give a code. */
-export function secondFactorPage(p: { session: ConsoleSession; csrf: string; enrol?: { qrSvg: string; secret: string }; error?: string }): string {
-  const grouped = p.enrol?.secret.replace(/(.{4})(?=.)/g, '$1 ');
-  return layout({
-    title: 'Second factor · Shop console',
-    brand: p.session.tenant,
-    body: html`<div class="card">
-<h1>${p.enrol ? 'Set up your authenticator app' : 'Enter your authenticator code'}</h1>
-${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
-${
-  p.enrol
-    ? html`<p class="lead">${p.session.tenant.name} asks staff for a second factor. Scan this code with an authenticator app (Google Authenticator, 1Password, Authy, Microsoft Authenticator…), then type the 6 digits it shows.</p>
-<figure class="qr">${raw(p.enrol.qrSvg)}<figcaption>Can’t scan it? Type this key into the app: <code>${grouped}</code></figcaption></figure>`
-    : html`<p class="lead">Open your authenticator app and type the 6-digit code for ${p.session.tenant.name}. Lost your phone? Type one of your recovery codes instead.</p>`
-}
-<form method="post" action="/shop/second-factor" novalidate>${csrfField(p.csrf)}
-<label for="code">${p.enrol ? '6-digit code from the app' : 'Code'}</label>
-<input id="code" name="code" type="text" inputmode="${p.enrol ? 'numeric' : 'text'}" autocomplete="one-time-code" maxlength="20" required${p.error ? html` aria-invalid="true" autofocus` : ''}>
-<button type="submit">${p.enrol ? 'Turn it on' : 'Continue'}</button>
-</form>
-<form method="post" action="/shop/sign-out" class="signout">${csrfField(p.csrf)}<button type="submit" class="link">Sign out</button></form>
-</div>`,
-  });
-}
-
-export function recoveryCodesPage(p: { session: ConsoleSession; codes: string[] }): string {
-  return layout({
-    title: 'Your recovery codes · Shop console',
-    brand: p.session.tenant,
-    body: html`<div class="card">
-<h1>Save your recovery codes</h1>
-<div class="alert ok" role="status">Your second factor is on.</div>
-<p class="lead">If you lose your phone, each of these codes lets you in once instead of the app. Print them or keep them in a password manager: <strong>they are shown only now.</strong></p>
-<ul class="codes">${p.codes.map((c) => html`<li><code>${c}</code></li>`)}</ul>
-<a class="button" href="/shop">Continue to the console</a>
-</div>`,
-  });
-}
+/** Where a shop member's second-factor pages post and lead (see mfa/mfa.views.ts). */
+export const consoleFactorPlace = (s: ConsoleSession): FactorPlace => ({
+  brand: s.tenant,
+  product: 'Shop console',
+  action: '/shop/second-factor',
+  signOut: '/shop/sign-out',
+  home: '/shop',
+  enrolWhy: `${s.tenant.name} asks staff for a second factor.`,
+  codeFor: s.tenant.name,
+});
 
 /** A daily bar chart drawn on the server: readable without script; the table below carries the numbers. */
 export function dailyChart(days: { day: string; asked: number; signedIn: number }[]): SafeHtml {

@@ -15,6 +15,7 @@ import type { Identifier } from '../clients/contact.ts';
 import type { Outbox } from '../delivery/outbox.service.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
 import { staffRepo } from '../staff/staff.repo.ts';
+import { supportRepo } from '../support/support.repo.ts';
 import type { JobContext, JobHandler } from '../jobs/jobs.ts';
 import type { Job } from '../jobs/jobs.repo.ts';
 import { loginRepo, type LoginRequest } from './login.repo.ts';
@@ -57,6 +58,11 @@ export function createLoginDispatcher(d: DispatchDeps) {
 
   /** Who has the typed email or phone, in every active shop (the deliberate cross-shop read). */
   async function candidates(r: LoginRequest, typed: Identifier): Promise<Match[]> {
+    if (r.audience === 'support') {
+      if (typed.kind !== 'email') return [];
+      const agent = await supportRepo(d.db).activeByEmail(typed.value);
+      return agent ? [{ tenant_id: '', principal_id: agent.id, email: agent.email, phone: null, login_channels: 'both' as const }] : [];
+    }
     if (r.audience === 'staff') {
       if (typed.kind !== 'email') return [];
       return (await staffRepo(d.db).findForLogin(typed.value)).map((m) => ({ tenant_id: m.tenant_id, principal_id: m.principal_id, email: m.email, phone: null, login_channels: 'both' as const }));
@@ -109,10 +115,11 @@ export function createLoginDispatcher(d: DispatchDeps) {
     const channel = request.channel;
     const now = d.clock.now();
     const who = { to: maskIdentifier(typed.kind, typed.value), ...(to && to.value !== typed.value ? { sentTo: maskIdentifier(to.kind, to.value) } : {}) };
-    const context = { userAgent: request.user_agent, expiresAt: new Date(request.expires_at).toISOString(), ...(request.audience === 'staff' ? { audience: 'staff' } : {}) };
+    const context = { userAgent: request.user_agent, expiresAt: new Date(request.expires_at).toISOString(), ...(request.audience !== 'client' ? { audience: request.audience } : {}) };
     const forShops = (action: string, data: Record<string, unknown>) => {
       const base = { actor: 'system' as const, action, subjectId: request.id, ip: request.ip, at: now, data: { ...who, ...data } };
       const audience = shops.length ? shops : found.shops.length ? found.shops : matches;
+      if (request.audience === 'support') return perShop(base, []); // Servicio's own: no shop's log
       return perShop(base, audience.map((m) => ({ tenant_id: m.tenant_id, client_id: request.audience === 'client' ? m.principal_id : null })));
     };
     // A text charged to the SMS budgets but not queued (the transaction failed) is given back.
@@ -121,7 +128,7 @@ export function createLoginDispatcher(d: DispatchDeps) {
       await ctx.commit(async (trx) => {
         if (plan.kind === 'send') {
           await loginRepo(trx).attachMatches(request, shops);
-          const tenants = await tenantsRepo(trx).byIds([...new Set(shops.map((m) => m.tenant_id))]);
+          const tenants = request.audience === 'support' ? [] : await tenantsRepo(trx).byIds([...new Set(shops.map((m) => m.tenant_id))]);
           const messageId = await d.outbox.enqueue(trx, {
             channel,
             to: to!.value,
@@ -131,10 +138,10 @@ export function createLoginDispatcher(d: DispatchDeps) {
             sendBefore: request.expires_at - sendMarginMs(d.linkTtlMs),
             now,
             data: {
-              shopNames: tenants.map((t) => t.name).sort(),
+              shopNames: request.audience === 'support' ? ['Servicio support'] : tenants.map((t) => t.name).sort(),
               brandColor: tenants.length === 1 ? tenants[0]!.brand_color : DEFAULT_BRAND_COLOR,
               link: `${d.publicUrl}/l/${job.token}`,
-            ...(request.audience === 'staff' ? { forStaff: true } : {}),
+              ...(request.audience !== 'client' ? { console: request.audience === 'staff' ? ('shop' as const) : ('support' as const) } : {}),
               code: job.code,
               minutes: Math.round(d.linkTtlMs / 60_000),
             },

@@ -11,10 +11,11 @@ export interface AudiencePaths {
   otherChannel: string | null;
   pick: string;
   home: string;
-  session: 'session' | 'staff';
+  session: 'session' | 'staff' | 'support';
 }
 
 export const PATHS: Record<Audience, AudiencePaths> = {
   client: { audience: 'client', signIn: '/client-login', check: '/client-login/check', code: '/client-login/code', otherChannel: '/client-login/other-channel', pick: '/choose-shop', home: '/portal', session: 'session' },
   staff: { audience: 'staff', signIn: '/shop/sign-in', check: '/shop/sign-in/check', code: '/shop/sign-in/code', otherChannel: null, pick: '/shop/choose-shop', home: '/shop', session: 'staff' },
+  support: { audience: 'support', signIn: '/support/sign-in', check: '/support/sign-in/check', code: '/support/sign-in/code', otherChannel: null, pick: '/support/choose', home: '/support', session: 'support' },
 };

@@ -28,7 +28,9 @@ export function loginRepo(db: Kysely<DB>) {
      */
     async attachMatches(request: Pick<LoginRequest, 'id' | 'audience'>, matches: { tenant_id: string; principal_id: string }[]): Promise<void> {
       if (matches.length === 0) return;
-      if (request.audience === 'staff') {
+      if (request.audience === 'support') {
+        await db.insertInto('login_request_support').values(matches.map((m) => ({ login_request_id: request.id, agent_id: m.principal_id }))).execute();
+      } else if (request.audience === 'staff') {
         await db.insertInto('login_request_staff').values(matches.map((m) => ({ login_request_id: request.id, tenant_id: m.tenant_id, staff_id: m.principal_id }))).execute();
       } else {
         await db.insertInto('login_request_clients').values(matches.map((m) => ({ login_request_id: request.id, tenant_id: m.tenant_id, client_id: m.principal_id }))).execute();
@@ -49,6 +51,18 @@ export function loginRepo(db: Kysely<DB>) {
      * active, and only while they still have the email or phone the link was sent for.
      */
     matches(request: Pick<LoginRequest, 'id' | 'audience'>): Promise<LoginMatch[]> {
+      if (request.audience === 'support') {
+        // Servicio's own agents belong to no shop: the "shop" is Servicio support itself.
+        return db
+          .selectFrom('login_request_support as m')
+          .innerJoin('support_agents as p', 'p.id', 'm.agent_id')
+          .innerJoin('login_requests as r', 'r.id', 'm.login_request_id')
+          .whereRef('p.email', '=', 'r.identifier')
+          .select((eb) => [eb.val('').as('tenant_id'), 'm.agent_id as principal_id', 'p.name as principal_name', eb.val<string | null>('support').as('role'), eb.val('Servicio support').as('tenant_name'), eb.val('servicio-support').as('slug'), eb.val('#334155').as('brand_color'), eb.val<string | null>(null).as('logo_hash')])
+          .where('m.login_request_id', '=', request.id)
+          .where('p.status', '=', 'active')
+          .execute();
+      }
       if (request.audience === 'staff') {
         return db
           .selectFrom('login_request_staff as m')

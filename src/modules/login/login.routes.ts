@@ -41,9 +41,10 @@ export function loginRoutes(app: FastifyInstance, d: { login: LoginService; limi
     return reply.redirect(paths.home, 303);
   }
 
-  // The same flow at two addresses: clients at /client-login (the portal), staff at /shop/sign-in
-  // (the console). The login link itself (/l/:token) is shared: the login knows whose it is.
-  for (const paths of [PATHS.client, PATHS.staff]) {
+  // The same flow at three addresses: clients at /client-login (the portal), staff at /shop/sign-in
+  // (the console), Servicio's agents at /support/sign-in. The login link itself (/l/:token) is
+  // shared: the login knows whose it is.
+  for (const paths of [PATHS.client, PATHS.staff, PATHS.support]) {
     const audience = paths.audience;
 
     app.get(paths.signIn, async (req, reply) => {

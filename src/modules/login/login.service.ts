@@ -15,6 +15,7 @@ import type { IssuedSession } from '../sessions/sessions.service.ts';
 import type { DeviceCookies } from './device-cookie.ts';
 import { loginErrors } from './login.errors.ts';
 import { loginRepo, type LoginMatch, type LoginRequest } from './login.repo.ts';
+import { supportErrors } from '../support/support.errors.ts';
 import { staffErrors } from '../staff/staff.errors.ts';
 import { channelOf, otherChannel, sendMarginMs, type Channel } from './login.rules.ts';
 
@@ -63,8 +64,9 @@ export function createLoginService(d: LoginDeps) {
 
   /** The identifier's audit trail goes to every shop it matched (or to no shop when none did). */
   async function audit(trx: Kysely<DB>, r: LoginRequest, action: string, data: Record<string, unknown>, ctx: RequestContext, known?: LoginMatch[]) {
-    const matches = (known ?? (await loginRepo(trx).matches(r))).map((m) => ({ tenant_id: m.tenant_id, client_id: r.audience === 'client' ? m.principal_id : null }));
-    const base = { actor: 'client' as const, action, subjectId: r.id, ip: ctx.ip, at: d.clock.now(), data: { to: maskIdentifier(r.identifier_kind, r.identifier), ...data } };
+    // Support agents belong to no shop: their sign-ins are Servicio's own events (no shop's log).
+    const matches = r.audience === 'support' ? [] : (known ?? (await loginRepo(trx).matches(r))).map((m) => ({ tenant_id: m.tenant_id, client_id: r.audience === 'client' ? m.principal_id : null }));
+    const base = { actor: r.audience === 'support' ? ('support' as const) : ('client' as const), action, subjectId: r.id, ip: ctx.ip, at: d.clock.now(), data: { to: maskIdentifier(r.identifier_kind, r.identifier), ...data } };
     await auditRepo(trx).record(...perShop(base, matches));
   }
 
@@ -159,6 +161,7 @@ export function createLoginService(d: LoginDeps) {
      */
     async request(input: string, ctx: RequestContext, deviceCookie?: string, audience: Audience = 'client', sentBy?: SentBy) {
       const id = parseIdentifier(input, d.defaultRegion);
+      if (audience === 'support' && id.kind !== 'email') throw supportErrors.SUPPORT_EMAIL_ONLY();
       if (audience === 'staff' && id.kind !== 'email') throw staffErrors.STAFF_EMAIL_ONLY();
       return start(id, channelOf(id.kind), ctx, d.devices.vouchesFor(deviceCookie, id.value), audience, undefined, sentBy);
     },

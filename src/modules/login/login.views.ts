@@ -5,24 +5,33 @@ import type { Audience } from './login.service.ts';
 
 /** The console's own look before a shop is known. */
 export const CONSOLE_BRAND: Brand = { name: 'Servicio shop console', brandColor: '#334155' };
+/** Servicio support's own look (Servicio's staff, not any shop's). */
+export const SUPPORT_BRAND: Brand = { name: 'Servicio support', brandColor: '#7c2d12' };
+
+/** The sign-in page's words for each audience. */
+const SIGN_IN_WORDS = {
+  client: { title: 'Sign in', h1: 'Sign in to your portal', lead: 'Pay invoices and read service reports. No password — we’ll send you a one-tap link.', label: 'Email or mobile number', hint: 'The one your service provider has on file.', brand: undefined },
+  staff: { title: 'Shop console sign-in', h1: 'Sign in to the shop console', lead: 'For shop owners and staff: see why a client can’t sign in and fix it. No password — we’ll email you a one-tap link.', label: 'Work email', hint: 'The email your shop added you with.', brand: CONSOLE_BRAND },
+  support: { title: 'Support sign-in', h1: 'Sign in to Servicio support', lead: 'For Servicio’s support agents. We’ll email you a one-tap link; then your authenticator app’s code.', label: 'Work email', hint: 'Your Servicio support email.', brand: SUPPORT_BRAND },
+} as const;
 
 const fieldError = (id: string, error?: string) => (error ? html`<p class="error" id="${id}-error" role="alert">${error}</p>` : '');
 
 export function loginPage(p: { csrf: string; value?: string; error?: string; notice?: string; paths?: AudiencePaths }): string {
   const invalid = !!p.error;
   const paths = p.paths ?? PATHS.client;
-  const staff = paths.audience === 'staff';
+  const w = SIGN_IN_WORDS[paths.audience];
   return layout({
-    title: staff ? 'Shop console sign-in' : 'Sign in',
-    ...(staff ? { brand: CONSOLE_BRAND } : {}),
+    title: w.title,
+    ...(w.brand ? { brand: w.brand } : {}),
     body: html`<div class="card">
-<h1>${staff ? 'Sign in to the shop console' : 'Sign in to your portal'}</h1>
-<p class="lead">${staff ? 'For shop owners and staff: see why a client can’t sign in and fix it. No password — we’ll email you a one-tap link.' : 'Pay invoices and read service reports. No password — we’ll send you a one-tap link.'}</p>
+<h1>${w.h1}</h1>
+<p class="lead">${w.lead}</p>
 ${p.notice ? html`<div class="alert ok" role="status">${p.notice}</div>` : ''}
 <form method="post" action="${paths.signIn}" novalidate>
 ${csrfField(p.csrf)}
-<label for="identifier">${staff ? 'Work email' : 'Email or mobile number'}
-<span class="hint" id="identifier-hint">${staff ? 'The email your shop added you with.' : 'The one your service provider has on file.'}</span></label>
+<label for="identifier">${w.label}
+<span class="hint" id="identifier-hint">${w.hint}</span></label>
 <input id="identifier" name="identifier" type="text" inputmode="email" autocomplete="username" autocapitalize="none" spellcheck="false"
  required maxlength="254" value="${p.value ?? ''}" aria-describedby="identifier-hint${invalid ? ' identifier-error' : ''}"${invalid ? html` aria-invalid="true" autofocus` : ''}>
 ${fieldError('identifier', p.error)}

@@ -9,13 +9,14 @@ import type { Cookies } from '../../http/cookies.ts';
 import type { Csrf } from '../../http/csrf.ts';
 import { limitByIp, type IpLimit } from '../../http/rate-limit.ts';
 import type { ClientsService } from '../clients/clients.service.ts';
+import type { ContactProofs } from '../clients/contact-proofs.service.ts';
 import type { InvoicesService } from '../invoices/invoices.service.ts';
 import type { PaymentsService } from '../payments/payments.service.ts';
 import type { ReportsService } from '../reports/reports.service.ts';
 import type { CheckedLink, LinksService } from '../links/links.service.ts';
 import type { LoginService } from '../login/login.service.ts';
 import type { PortalSession, SessionsService } from '../sessions/sessions.service.ts';
-import { invoicePage, invoicesPage, limitedPage, linkClosedPage, portalHome, profilePage, reportPage, reportsPage, signedLinkInvalidPage, switchAccountPage } from './portal.views.ts';
+import { invoicePage, invoicesPage, limitedPage, linkClosedPage, portalHome, profilePage, type ProfileData, reportPage, reportsPage, signedLinkInvalidPage, switchAccountPage } from './portal.views.ts';
 
 interface Deps {
   auth: Auth;
@@ -27,8 +28,9 @@ interface Deps {
   payments: PaymentsService;
   links: LinksService;
   clients: ClientsService;
+  contactProofs: ContactProofs;
   login: LoginService;
-  limits: { redeemFromIp: IpLimit; loginFromIp: IpLimit };
+  limits: { redeemFromIp: IpLimit; loginFromIp: IpLimit; codeFromIp: IpLimit };
 }
 
 /** Whether this session may see this object: a full session sees all, a link session its own. */
@@ -122,10 +124,11 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
   });
 
   // Contact details: only a session from a fresh sign-in may change them.
-  async function profile(req: FastifyRequest, reply: FastifyReply, extra: { error?: string; notice?: string; values?: { email: string; phone: string } } = {}, status = 200) {
+  async function profile(req: FastifyRequest, reply: FastifyReply, extra: Omit<Partial<ProfileData>, 'session' | 'csrf'> = {}, status = 200) {
     const s = who(req);
     const c = (await d.clients.get(s.tenantId, s.clientId))!;
-    return sendHtml(reply, profilePage({ session: s, csrf: d.csrf.token(req, reply), email: c.email, phone: c.phone, ...extra }), status);
+    const proof = s.kind === 'recovery' ? await d.contactProofs.pending(s) : null;
+    return sendHtml(reply, profilePage({ session: s, csrf: d.csrf.token(req, reply), email: c.email, phone: c.phone, proof, ...extra }), status);
   }
 
   app.get<{ Querystring: { saved?: string } }>('/portal/profile', guarded, async (req, reply) => {
@@ -135,6 +138,8 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
 
   app.post('/portal/profile', guarded, async (req, reply) => {
     const s = who(req);
+    // A recovery session proves a new contact with a code instead (/portal/profile/prove).
+    if (s.kind === 'recovery') return profile(req, reply, { error: 'To change your email or mobile number, use “Send a code” below: the change is made when you type the code.' }, 403);
     if (s.kind !== 'login') return limited(req, reply, 403);
     const body = (req.body ?? {}) as Record<string, string>;
     const values = { email: String(body.email ?? ''), phone: String(body.phone ?? '') };
@@ -142,7 +147,39 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
     try {
       await d.clients.update(s.tenantId, s.clientId, { email: values.email, phone: values.phone }, 'client');
     } catch (err) {
+      if (err instanceof AppError && err.code === 'CONTACT_TAKEN') return profile(req, reply, { error: `This ${err.field === 'phone' ? 'mobile number' : 'email'} can’t be used for your account. Ask ${s.tenant.name} to help.`, values }, 409);
       if (err instanceof AppError && err.status < 500) return profile(req, reply, { error: err.message, values }, err.status);
+      throw err;
+    }
+    return reply.redirect('/portal/profile?saved=1', 303);
+  });
+
+  // A recovery session's contact change: a code to the new email or phone, typed back here.
+  app.post('/portal/profile/prove', { preHandler: [d.auth.requireSession, limitByIp(d.limits.loginFromIp)] }, async (req, reply) => {
+    const s = who(req);
+    if (s.kind !== 'recovery') return reply.redirect('/portal/profile', 303);
+    const body = (req.body ?? {}) as Record<string, string>;
+    const kind = body.kind === 'phone' ? 'phone' : 'email';
+    const value = String(body.value ?? '');
+    const values = { email: kind === 'email' ? value : '', phone: kind === 'phone' ? value : '' };
+    if (!d.csrf.verify(req)) return profile(req, reply, { error: 'This page was open too long. Please try again.', values }, 403);
+    try {
+      const sent = await d.contactProofs.start(s, kind, value, requestContext(req));
+      return profile(req, reply, { notice: `We sent a code to ${sent.masked}. Type it below to make the change.` });
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500) return profile(req, reply, { error: err.message, values }, err.status);
+      throw err;
+    }
+  });
+
+  app.post('/portal/profile/confirm', { preHandler: [d.auth.requireSession, limitByIp(d.limits.codeFromIp)] }, async (req, reply) => {
+    const s = who(req);
+    if (s.kind !== 'recovery') return reply.redirect('/portal/profile', 303);
+    if (!d.csrf.verify(req)) return profile(req, reply, { error: 'This page was open too long. Please try again.' }, 403);
+    try {
+      await d.contactProofs.confirm(s, String(((req.body ?? {}) as Record<string, string>).code ?? ''), requestContext(req));
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500) return profile(req, reply, { error: err.message }, err.status);
       throw err;
     }
     return reply.redirect('/portal/profile?saved=1', 303);

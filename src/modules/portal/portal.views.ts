@@ -17,7 +17,11 @@ function page(s: PortalSession, title: string, body: SafeHtml, csrf: string): st
     ? html`<div class="alert info" role="note">You opened this from an email link, so you see just this ${s.scope.kind}. <a href="/portal">See all your invoices</a></div>`
     : html`<nav class="tabs" aria-label="Portal">
 <a href="/portal">Home</a><a href="/portal/invoices">Invoices</a><a href="/portal/reports">Reports</a><a href="/portal/profile">Profile</a>
-</nav>`;
+</nav>${
+        s.kind === 'recovery'
+          ? html`<div class="alert info" role="note">You signed in with a one-time link from Servicio support; this visit ends within 24 hours. If sign-in links don’t reach you, <a href="/portal/profile">update your email or mobile number</a>.</div>`
+          : ''
+      }`;
   return layout({
     title,
     brand: s.tenant,
@@ -121,8 +125,42 @@ ${photos.length ? html`<h2>Photos</h2><div class="photos">${photos.map((u) => ht
   );
 }
 
-export function profilePage(p: { session: PortalSession; csrf: string; email: string | null; phone: string | null; error?: string; notice?: string; values?: { email: string; phone: string } }): string {
+export interface ProfileData {
+  session: PortalSession;
+  csrf: string;
+  email: string | null;
+  phone: string | null;
+  error?: string;
+  notice?: string;
+  values?: { email: string; phone: string };
+  /** A recovery session: the code sent to a new email or phone, when one is awaited. */
+  proof?: { kind: 'email' | 'phone'; masked: string } | null;
+}
+
+export function profilePage(p: ProfileData): string {
   const v = p.values ?? { email: p.email ?? '', phone: p.phone ?? '' };
+  const recovery = p.session.kind === 'recovery';
+  const details = recovery
+    ? html`<p class="lead">You signed in with a one-time link from Servicio support. To use a new email or mobile number, we send a code to it: type the code here and the change is made.</p>
+<dl class="details"><dt>Email</dt><dd>${p.email ?? html`<span class="meta">None on file</span>`}</dd><dt>Mobile number</dt><dd>${p.phone ?? html`<span class="meta">None on file</span>`}</dd></dl>
+${
+  p.proof
+    ? html`<form method="post" action="/portal/profile/confirm" novalidate>${csrfField(p.csrf)}
+<label for="code">Code we sent to ${p.proof.masked}</label>
+<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="6" class="code" required${p.error ? html` aria-invalid="true" autofocus` : ''}>
+<button type="submit">Confirm the new ${p.proof.kind === 'email' ? 'email' : 'mobile number'}</button></form>`
+    : ''
+}
+<form method="post" action="/portal/profile/prove" novalidate>${csrfField(p.csrf)}<input type="hidden" name="kind" value="email">
+<label for="new-email">New email</label><input id="new-email" name="value" type="email" autocomplete="email" value="${p.values?.email ?? ''}">
+<button type="submit" class="secondary">Send a code to this email</button></form>
+<form method="post" action="/portal/profile/prove" novalidate>${csrfField(p.csrf)}<input type="hidden" name="kind" value="phone">
+<label for="new-phone">New mobile number</label><input id="new-phone" name="value" type="tel" autocomplete="tel" value="${p.values?.phone ?? ''}">
+<button type="submit" class="secondary">Text a code to this number</button></form>`
+    : html`<form method="post" action="/portal/profile" novalidate>${csrfField(p.csrf)}
+<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="email" value="${v.email}">
+<label for="phone">Mobile number</label><input id="phone" name="phone" type="tel" autocomplete="tel" value="${v.phone}">
+<button type="submit">Save changes</button></form>`;
   return page(
     p.session,
     'Your details',
@@ -130,10 +168,7 @@ export function profilePage(p: { session: PortalSession; csrf: string; email: st
 <h1>Your contact details</h1>
 ${p.notice ? html`<div class="alert ok" role="status">${p.notice}</div>` : ''}
 ${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
-<form method="post" action="/portal/profile" novalidate>${csrfField(p.csrf)}
-<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="email" value="${v.email}">
-<label for="phone">Mobile number</label><input id="phone" name="phone" type="tel" autocomplete="tel" value="${v.phone}">
-<button type="submit">Save changes</button></form>
+${details}
 <h2>Devices</h2>
 <p class="meta">Lost a phone or used a shared computer? Sign out everywhere you are signed in to ${p.session.tenant.name}.</p>
 <form method="post" action="/logout">${csrfField(p.csrf)}<input type="hidden" name="everywhere" value="1"><button type="submit" class="secondary">Sign out on all devices</button></form>

@@ -38,6 +38,11 @@ export interface IssuedSession {
 const TOKEN_SHAPE = /^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/;
 /** A session from an email link lasts a day at most and is never renewed. */
 export const LINK_SESSION_MS = DAY;
+/** A session from a support recovery link: a day at most, never renewed (it cannot be extended). */
+export const RECOVERY_SESSION_MS = DAY;
+/** Sessions that end a fixed time after they began, whatever their use. */
+const fixedLength = (kind: SessionsTable['kind']) => kind === 'link' || kind === 'recovery';
+const cappedLifetime = (kind: SessionsTable['kind'], shopLifetime: number) => (kind === 'link' ? Math.min(LINK_SESSION_MS, shopLifetime) : kind === 'recovery' ? Math.min(RECOVERY_SESSION_MS, shopLifetime) : shopLifetime);
 
 export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cacheMs?: number; idleMs?: number; onCheck?: (valid: boolean) => void }) {
   const { db, clock } = deps;
@@ -60,10 +65,10 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
     if (row.revoked_at !== null || row.tenant_status !== 'active' || row.client_status !== 'active') return null;
     const now = clock.now();
     const lifetime = row.session_days * DAY;
-    // Link sessions: a day from their start whatever was stored (older rows were issued for 30).
-    const absoluteEnd = Math.min(row.expires_at, row.created_at + (row.kind === 'link' ? Math.min(LINK_SESSION_MS, lifetime) : lifetime));
+    // Link and recovery sessions: a day from their start whatever was stored (older link rows were issued for 30).
+    const absoluteEnd = Math.min(row.expires_at, row.created_at + cappedLifetime(row.kind, lifetime));
     const idle = idleFor(lifetime);
-    const idleEnd = row.kind === 'link' ? absoluteEnd : row.renewed_at + idle;
+    const idleEnd = fixedLength(row.kind) ? absoluteEnd : row.renewed_at + idle;
     if (now >= Math.min(absoluteEnd, idleEnd)) return null;
     const session: PortalSession = {
       id: row.id,
@@ -76,7 +81,7 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
       clientName: row.client_name,
     };
     // Renew only when it would let the session live longer and half the idle window is gone.
-    if (row.kind === 'link' || idleEnd >= absoluteEnd || idleEnd - now >= idle / 2) return { session };
+    if (fixedLength(row.kind) || idleEnd >= absoluteEnd || idleEnd - now >= idle / 2) return { session };
     await sessionsRepo(db).renew(row.tenant_id, row.id, now);
     cache.delete(row.id);
     return { session, renewedMaxAge: Math.floor((Math.min(absoluteEnd, now + idle) - now) / 1000) };
@@ -100,7 +105,7 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
       const id = newId();
       const secret = randomToken(32);
       const shopLifetime = tenant.session_days * DAY;
-      const lifetime = input.kind === 'link' ? Math.min(LINK_SESSION_MS, shopLifetime) : shopLifetime;
+      const lifetime = cappedLifetime(input.kind, shopLifetime);
       await sessionsRepo(trx).insert({
         id,
         tenant_id: input.tenantId,
@@ -126,7 +131,7 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
         ip: ctx.ip,
         at: now,
       });
-      const cookieLifetime = input.kind === 'link' ? lifetime : idleFor(lifetime);
+      const cookieLifetime = fixedLength(input.kind) ? lifetime : idleFor(lifetime);
       return { token: `${id}.${secret}`, maxAgeSeconds: Math.floor(cookieLifetime / 1000) };
     },
 

@@ -2,6 +2,7 @@ import { renderLoginLink, type LoginLinkData, type RenderedMessage } from './log
 import { renderUnknownEmail, type UnknownEmailData } from './unknown-email.ts';
 import { renderInvoiceEmail, type InvoiceEmailData } from './invoice-email.ts';
 import { renderReportEmail, type ReportEmailData } from './report-email.ts';
+import { renderContactCode, renderRecoveryLink, renderRecoveryNotice, type ContactCodeData, type RecoveryLinkData, type RecoveryNoticeData } from './recovery.ts';
 
 /** Template name → the data it needs. Adding a message means a template file and a line here. */
 export interface TemplateData {
@@ -9,6 +10,9 @@ export interface TemplateData {
   'unknown-email': UnknownEmailData;
   'invoice-email': InvoiceEmailData;
   'report-email': ReportEmailData;
+  'recovery-link': RecoveryLinkData;
+  'recovery-notice': RecoveryNoticeData;
+  'contact-code': ContactCodeData;
 }
 export type TemplateName = keyof TemplateData;
 
@@ -18,6 +22,9 @@ const renderers: { [K in TemplateName]: (d: TemplateData[K]) => RenderedMessage 
   'unknown-email': renderUnknownEmail,
   'invoice-email': renderInvoiceEmail,
   'report-email': renderReportEmail,
+  'recovery-link': renderRecoveryLink,
+  'recovery-notice': renderRecoveryNotice,
+  'contact-code': renderContactCode,
 };
 
 export function render<T extends TemplateName>(template: T, data: TemplateData[T]): RenderedMessage {
@@ -30,6 +37,6 @@ export function fromName(template: TemplateName, data: TemplateData[TemplateName
     const names = (data as LoginLinkData).shopNames;
     if (names.length === 1) return names[0]!;
   }
-  if (template === 'invoice-email' || template === 'report-email') return (data as InvoiceEmailData | ReportEmailData).shopName;
+  if (template === 'invoice-email' || template === 'report-email' || template === 'recovery-link' || template === 'recovery-notice' || template === 'contact-code') return (data as { shopName: string }).shopName;
   return 'Servicio Portal';
 }

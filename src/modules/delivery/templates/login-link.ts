@@ -11,8 +11,8 @@ export interface LoginLinkData {
   link: string;
   code: string;
   minutes: number;
-  /** A shop's staff member signing in to the shop console, not a client to the portal. */
-  forStaff?: boolean;
+  /** Someone signing in to a console — a shop's staff (`shop`) or Servicio support — not a client. */
+  console?: 'shop' | 'support';
 }
 
 export interface RenderedMessage {
@@ -25,14 +25,16 @@ export interface RenderedMessage {
 const who = (names: string[]) => (names.length === 1 ? names[0]! : 'your service providers');
 
 export function renderLoginLink(d: LoginLinkData): RenderedMessage {
-  const shop = d.forStaff ? `${who(d.shopNames).replace('your service providers', 'your shops')} — shop console` : who(d.shopNames);
+  const forStaff = !!d.console;
+  const place = d.console === 'support' ? 'the support console' : 'the shop console';
+  const shop = d.console === 'support' ? 'Servicio support' : forStaff ? `${who(d.shopNames).replace('your service providers', 'your shops')} — shop console` : who(d.shopNames);
   const subject = `Your sign-in link for ${shop}`;
   const also =
-    d.shopNames.length > 1 ? (d.forStaff ? `You work with ${d.shopNames.join(' and ')}; you'll choose which shop's console to open.` : `You're a client of ${d.shopNames.join(' and ')}; you'll choose which portal to open.`) : '';
+    d.shopNames.length > 1 ? (forStaff ? `You work with ${d.shopNames.join(' and ')}; you'll choose which shop's console to open.` : `You're a client of ${d.shopNames.join(' and ')}; you'll choose which portal to open.`) : '';
   const text = [
     `Sign in to ${shop}`,
     '',
-    d.forStaff ? 'Tap this link to open the shop console:' : `Tap this link to open your portal:`,
+    forStaff ? `Tap this link to open ${place}:` : `Tap this link to open your portal:`,
     d.link,
     '',
     `Or type this code on the sign-in page: ${d.code}`,
@@ -47,8 +49,8 @@ export function renderLoginLink(d: LoginLinkData): RenderedMessage {
     {
       title: subject,
       preheader: `Your sign-in code is ${d.code}. The link works once, for ${d.minutes} minutes.`,
-      body: html`<p style="margin:0 0 20px;">${d.forStaff ? 'Tap the button to sign in to the shop console.' : 'Tap the button to sign in to your client portal.'}</p>`,
-      button: { label: d.forStaff ? 'Sign in to the console' : 'Sign in to my portal', href: d.link },
+      body: html`<p style="margin:0 0 20px;">${forStaff ? `Tap the button to sign in to ${place}.` : 'Tap the button to sign in to your client portal.'}</p>`,
+      button: { label: forStaff ? 'Sign in to the console' : 'Sign in to my portal', href: d.link },
       after: html`<p style="margin:24px 0 8px;">Or type this code on the sign-in page:</p>
 <p style="margin:0 0 24px;font-family:'Courier New',monospace;font-size:30px;letter-spacing:6px;font-weight:bold;color:#111827;">${d.code}</p>
 ${also ? html`<p style="margin:0 0 16px;">${also}</p>` : ''}`,

@@ -1,0 +1,167 @@
+// Servicio support (/support): an agent finds a client across every shop — the second deliberate
+// cross-shop read, after login's — sees what the shop's console would show (read-only), and can
+// issue one-time recovery links (recovery.service.ts). Also the client's side of such a link:
+// /r/:token shows "Continue" (scanners never consume it); only the POST signs in.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CountryCode } from 'libphonenumber-js';
+import { requestContext, sendHtml } from '../../http/app.ts';
+import type { Auth } from '../../http/auth.ts';
+import type { Cookies } from '../../http/cookies.ts';
+import type { Csrf } from '../../http/csrf.ts';
+import { limitByIp, type IpLimit } from '../../http/rate-limit.ts';
+import { messages } from '../../http/views/strings.ts';
+import { AppError } from '../../lib/app-error.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { AuditRepo } from '../audit/audit.repo.ts';
+import type { ClientsService } from '../clients/clients.service.ts';
+import { contactFacts } from '../console/contact-facts.ts';
+import type { DeliveryHistory } from '../delivery/history.ts';
+import { recoveryCodesPage, secondFactorPage } from '../mfa/mfa.views.ts';
+import { logoPath } from '../tenants/logo.ts';
+import type { TenantsService } from '../tenants/tenants.service.ts';
+import type { Recovery } from './recovery.service.ts';
+import type { SupportMfa } from './support-mfa.service.ts';
+import type { SupportSessions } from './support-sessions.service.ts';
+import { issuedPage, recoveryContinuePage, recoveryInvalidPage, searchPage, supportClientPage, supportFactorPlace, type SupportClientData } from './support.views.ts';
+
+export interface SupportDeps {
+  auth: Auth;
+  cookies: Cookies;
+  csrf: Csrf;
+  clock: Clock;
+  clients: ClientsService;
+  tenants: TenantsService;
+  history: DeliveryHistory;
+  recovery: Recovery;
+  supportSessions: SupportSessions;
+  mfa: SupportMfa;
+  /** Records what agents look at, in the operator audit. */
+  audit: () => AuditRepo;
+  limits: { codeFromIp: IpLimit; redeemFromIp: IpLimit };
+  smsAllowedCountries: readonly CountryCode[];
+}
+
+type Form = Record<string, string | undefined>;
+const form = (req: FastifyRequest) => (req.body ?? {}) as Form;
+const UUID = /^[0-9a-f-]{36}$/;
+
+export function supportRoutes(app: FastifyInstance, d: SupportDeps) {
+  app.decorateRequest('supportSession', null);
+  const agent = { preHandler: d.auth.requireSupport };
+  const who = (req: FastifyRequest) => req.supportSession!;
+  /** An operator-audit row: which agent did what, from where (never a token). */
+  const trace = (req: FastifyRequest, action: string, data: Record<string, unknown>) =>
+    d.audit().record({ actor: 'support', action, subjectId: who(req).agentId, data: { agent: who(req).agentId, by: who(req).name, userAgent: req.headers['user-agent']?.slice(0, 300) ?? null, ...data }, ip: req.ip, at: d.clock.now() });
+
+  app.get<{ Querystring: { q?: string } }>('/support', agent, async (req, reply) => {
+    const q = String(req.query.q ?? '').slice(0, 100);
+    const found = await d.clients.searchEveryShop(q);
+    if (q.trim().length >= 3) await trace(req, 'support.searched', { query: q.trim(), count: found.clients.length });
+    return sendHtml(reply, searchPage({ session: who(req), csrf: d.csrf.token(req, reply), q, rows: found.clients, hasNext: found.hasNext }));
+  });
+
+  app.get('/support/second-factor', agent, async (req, reply) => {
+    const s = who(req);
+    if (!s.mfaPending) return reply.redirect('/support', 303);
+    const enrol = s.mfaEnrolled ? undefined : await d.mfa.startEnrolment(s);
+    return sendHtml(reply, secondFactorPage({ at: supportFactorPlace(s), csrf: d.csrf.token(req, reply), ...(enrol ? { enrol } : {}) }));
+  });
+
+  app.post('/support/second-factor', { preHandler: [d.auth.requireSupport, limitByIp(d.limits.codeFromIp)] }, async (req, reply) => {
+    const s = who(req);
+    if (!s.mfaPending) return reply.redirect('/support', 303);
+    const code = String(form(req).code ?? '');
+    const again = async (error: string, status: number, newSecret = true) => {
+      const enrol = !s.mfaEnrolled && newSecret ? await d.mfa.startEnrolment(s) : undefined;
+      return sendHtml(reply, secondFactorPage({ at: supportFactorPlace(s), csrf: d.csrf.token(req, reply), error, ...(enrol ? { enrol } : {}) }), status);
+    };
+    if (!d.csrf.verify(req)) return again(messages.formExpired, 403);
+    try {
+      if (!s.mfaEnrolled) return sendHtml(reply, recoveryCodesPage({ at: supportFactorPlace(s), codes: await d.mfa.finishEnrolment(s, code, requestContext(req)) }));
+      await d.mfa.verify(s, code, requestContext(req));
+      return reply.redirect('/support', 303);
+    } catch (err) {
+      // A wrong first code during enrolment keeps the same secret: the app already has it.
+      if (err instanceof AppError && err.status < 500) return again(err.message, err.status, s.mfaEnrolled || err.code === 'LOCKED');
+      throw err;
+    }
+  });
+
+  /** One shop's client as support sees it, or a 404 for anything that is not that shop's client. */
+  async function showClient(req: FastifyRequest, reply: FastifyReply, tenantId: string, clientId: string, extra: Partial<SupportClientData> = {}, status = 200) {
+    const client = UUID.test(tenantId) && UUID.test(clientId) ? await d.clients.get(tenantId, clientId) : undefined;
+    if (!client) return reply.callNotFound();
+    const t = await d.tenants.resolve(tenantId);
+    const [history, recoveries] = await Promise.all([d.history.forClient(tenantId, client.id, 50), d.recovery.forClient(tenantId, client.id)]);
+    const f = contactFacts(client, history, d.smsAllowedCountries);
+    const page = supportClientPage(
+      {
+        session: who(req),
+        csrf: d.csrf.token(req, reply),
+        shop: { id: t.id, name: t.name, brandColor: t.brand_color, logoUrl: logoPath(t.id, t.logo_hash) },
+        client,
+        emailFacts: { lines: f.email },
+        phoneFacts: { lines: f.phone },
+        history,
+        recoveries,
+        ttlMinutes: d.recovery.ttlMinutes,
+        ...extra,
+      },
+      d.clock.now(),
+    );
+    return sendHtml(reply, page, status);
+  }
+
+  app.get<{ Params: { tenantId: string; id: string } }>('/support/shops/:tenantId/clients/:id', agent, async (req, reply) => {
+    const shown = await showClient(req, reply, req.params.tenantId, req.params.id);
+    if (reply.statusCode === 200) await trace(req, 'support.client_viewed', { tenant: req.params.tenantId, client: req.params.id });
+    return shown;
+  });
+
+  app.post<{ Params: { tenantId: string; id: string } }>('/support/shops/:tenantId/clients/:id/recovery', agent, async (req, reply) => {
+    const s = who(req);
+    const { tenantId, id } = req.params;
+    const client = UUID.test(tenantId) && UUID.test(id) ? await d.clients.get(tenantId, id) : undefined;
+    if (!client) return reply.callNotFound();
+    const f = form(req);
+    const values = { category: String(f.category ?? ''), reason: String(f.reason ?? ''), delivery: String(f.delivery ?? '') };
+    if (!d.csrf.verify(req)) return showClient(req, reply, tenantId, id, { error: messages.formExpired, values }, 403);
+    try {
+      const issued = await d.recovery.issue({ agentId: s.agentId, name: s.name }, { tenantId, clientId: id, ...values }, requestContext(req));
+      const t = await d.tenants.resolve(tenantId);
+      return sendHtml(reply, issuedPage({ session: s, csrf: d.csrf.token(req, reply), shopName: t.name, clientName: client.name, back: `/support/shops/${tenantId}/clients/${id}`, link: issued.link, sentTo: issued.sentTo, expiresAt: issued.expiresAt }), 201);
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500) return showClient(req, reply, tenantId, id, { error: err.message, values }, err.status);
+      throw err;
+    }
+  });
+
+  app.post('/support/sign-out', agent, async (req, reply) => {
+    if (!d.csrf.verify(req)) return reply.redirect('/support', 303);
+    await d.supportSessions.end(who(req), requestContext(req));
+    d.cookies.clear(reply, 'support');
+    return reply.redirect('/support/sign-in?signed_out=1', 303);
+  });
+
+  // ---- The client's side: the recovery link.
+  const redeemLimit = { preHandler: limitByIp(d.limits.redeemFromIp) };
+
+  app.get<{ Params: { token: string } }>('/r/:token', redeemLimit, async (req, reply) => {
+    const seen = await d.recovery.inspect(req.params.token);
+    if (!seen.usable) return sendHtml(reply, recoveryInvalidPage(), 410);
+    return sendHtml(reply, recoveryContinuePage({ token: req.params.token, csrf: d.csrf.token(req, reply), shop: seen.shop }));
+  });
+
+  app.post<{ Params: { token: string } }>('/r/:token', redeemLimit, async (req, reply) => {
+    const token = req.params.token;
+    if (!d.csrf.verify(req)) {
+      const seen = await d.recovery.inspect(token);
+      if (!seen.usable) return sendHtml(reply, recoveryInvalidPage(), 410);
+      return sendHtml(reply, recoveryContinuePage({ token, csrf: d.csrf.token(req, reply), shop: seen.shop, error: messages.formExpired }), 403);
+    }
+    const session = await d.recovery.redeem(token, requestContext(req));
+    if (!session) return sendHtml(reply, recoveryInvalidPage(), 410);
+    d.cookies.set(reply, 'session', session.token, session.maxAgeSeconds);
+    return reply.redirect('/portal', 303);
+  });
+}
