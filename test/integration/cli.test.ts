@@ -203,6 +203,26 @@ describe(`servicio staff (${storeKind})`, () => {
   });
 });
 
+describe(`servicio support (${storeKind})`, () => {
+  it('adds, lists and disables Servicio support agents, with clear errors, in the operator audit', async () => {
+    const email = `ana.${process.pid}@servicio.example`;
+    const added = await cli('support', 'add', '--email', ` ${email.toUpperCase()} `, '--name', 'Ana Alvarez', '--json');
+    expect(added.code).toBe(0);
+    const agent = JSON.parse(added.out);
+    expect(agent).toMatchObject({ name: 'Ana Alvarez', email, status: 'active' });
+    expect((await cli('support', 'add', '--email', email, '--name', 'Twin')).err).toContain('already has a support account');
+    expect((await cli('support', 'add', '--email', 'not-an-email', '--name', 'X')).code).toBe(2);
+    expect((await cli('support', 'add', '--name', 'No Email')).err).toContain('Missing --email');
+    expect((await cli('support', 'list')).out).toContain(`${agent.id}\tAna Alvarez\t${email}\tactive\tno authenticator yet`);
+    expect((await cli('support', 'disable')).code).toBe(2);
+    expect((await cli('support', 'disable', 'nobody@servicio.example')).err).toContain('No support agent');
+    expect((await cli('support', 'disable', email)).out).toBe('Ana Alvarez is disabled; 0 open sessions ended.');
+    expect((await cli('support', 'list')).out).toContain(`${agent.id}\tAna Alvarez\t${email}\tdisabled`);
+    const audit = JSON.parse((await cli('support', 'audit', '--json')).out) as { action: string; name?: string }[];
+    expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['support.agent_added', 'support.agent_disabled']));
+  });
+});
+
 describe(`servicio apikey (${storeKind})`, () => {
   it('creates a key shown once, lists and revokes it', async () => {
     const slug = await newShop();

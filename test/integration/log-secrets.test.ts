@@ -108,6 +108,17 @@ describe(`no secret reaches the log (${storeKind})`, () => {
     await samBrowser.post(signed, { _csrf: csrfOf(ask.body) });
     keep(samBrowser);
 
+    // A support recovery link, handed over: a scanner's GET, the client's POST, a second try.
+    const agent = await t.services.support.add({ email: `ana.${lawn.slug}@servicio.example`, name: 'Ana Alvarez' });
+    const recovery = await t.services.recovery.issue({ agentId: agent.id, name: agent.name }, { tenantId: lawn.id, clientId: maria.id, category: 'email_bounced', reason: 'Mailbox closed after a job change.', delivery: 'shown' }, { ip: '127.0.0.1', userAgent: null });
+    secrets.add(recovery.link!).add(recovery.link!.split('/r/')[1]!);
+    const rescued = t.browser();
+    const cont = await rescued.get(recovery.link!);
+    await rescued.post(recovery.link!, { _csrf: csrfOf(cont.body) });
+    keep(rescued);
+    await t.browser().get(recovery.link!);
+    await t.browser().get(`${recovery.link!}/extra`);
+
     // Not-found paths that carry a live token.
     const { browser: lost } = await askLink(t, maria.email!);
     const fourth = await t.lastMessageTo(maria.email!);
@@ -136,6 +147,7 @@ describe(`no secret reaches the log (${storeKind})`, () => {
     const log = lines.join('');
     expect(lines.length).toBeGreaterThan(50); // the capture works: requests were logged
     expect(log).toContain('/l/[redacted]');
+    expect(log).toContain('/r/[redacted]');
     expect(log).toContain('"statusCode":429');
     for (const s of secrets) {
       if (log.includes(s)) {

@@ -113,9 +113,10 @@ export function supportRoutes(app: FastifyInstance, d: SupportDeps) {
   }
 
   app.get<{ Params: { tenantId: string; id: string } }>('/support/shops/:tenantId/clients/:id', agent, async (req, reply) => {
-    const shown = await showClient(req, reply, req.params.tenantId, req.params.id);
-    if (reply.statusCode === 200) await trace(req, 'support.client_viewed', { tenant: req.params.tenantId, client: req.params.id });
-    return shown;
+    const { tenantId, id } = req.params;
+    // Recorded before the page is sent: what an agent saw is on the record when they see it.
+    if (UUID.test(tenantId) && UUID.test(id) && (await d.clients.get(tenantId, id))) await trace(req, 'support.client_viewed', { tenant: tenantId, client: id });
+    return showClient(req, reply, tenantId, id);
   });
 
   app.post<{ Params: { tenantId: string; id: string } }>('/support/shops/:tenantId/clients/:id/recovery', agent, async (req, reply) => {
