@@ -45,6 +45,9 @@ async function main() {
       `  Shop console:   ${config.publicUrl}/shop/sign-in`,
       `    ${demo.owners[0].email}  (owner of Greenway Lawn Care) · ${demo.owners[1].email}  (owner of BlueWave Pool Service)`,
       '',
+      `  Servicio support: ${config.publicUrl}/support/sign-in`,
+      `    ${demo.agent.email}  (${demo.agent.name}; an authenticator app is set up at the first sign-in)`,
+      '',
       `  Integration API: ${config.publicUrl}/api/v1/openapi.json  (create a key: npx servicio apikey create --tenant greenway-lawn --name "Office")`,
     );
   }

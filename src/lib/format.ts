@@ -14,3 +14,6 @@ export function longDate(isoDate: string): string {
 export function longDateOf(epochMs: number): string {
   return new Date(epochMs).toLocaleDateString('en-US', { month: 'long', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
 }
+
+/** A North American number as people write it, "(512) 555-0187"; any other number in E.164. */
+export const prettyPhone = (e164: string | null) => (e164 && /^\+1\d{10}$/.test(e164) ? `(${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}` : (e164 ?? ''));

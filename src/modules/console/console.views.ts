@@ -2,6 +2,7 @@
 // owner reads is here; outcomes of messages come in plain words from delivery/outcome.ts.
 import { csrfField, layout } from '../../http/views/layout.ts';
 import { html, type SafeHtml } from '../../lib/html.ts';
+import { prettyPhone } from '../../lib/format.ts';
 import type { Client } from '../clients/clients.repo.ts';
 import type { MessageHistory } from '../delivery/history.ts';
 import type { ConsoleSession } from '../staff/staff-sessions.service.ts';
@@ -14,7 +15,6 @@ export type ConsoleTab = 'health' | 'clients' | 'audit' | 'settings' | 'staff' |
 
 export const when = (ms: number | null) =>
   ms === null ? '—' : new Date(ms).toLocaleString('en-US', { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }) + ' UTC';
-export const prettyPhone = (e164: string | null) => (e164 && /^\+1\d{10}$/.test(e164) ? `(${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}` : (e164 ?? ''));
 
 export function consolePage(p: { session: ConsoleSession; csrf: string; title: string; tab: ConsoleTab; body: SafeHtml }): string {
   const s = p.session;

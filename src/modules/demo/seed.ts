@@ -5,6 +5,7 @@ import type { ReportsService } from '../reports/reports.service.ts';
 import type { Notifications } from '../notifications/notifications.service.ts';
 import type { TenantsService } from '../tenants/tenants.service.ts';
 import type { StaffService } from '../staff/staff.service.ts';
+import type { SupportService } from '../support/support.service.ts';
 
 export const demo = {
   shops: [
@@ -20,15 +21,18 @@ export const demo = {
   oneShop: { name: 'Maria Lopez', email: 'maria@example.com', phone: '+1 512 555 0187' },
   /** A client of both shops: the tenant picker appears after sign-in. */
   bothShops: { name: 'Sam Carter', email: 'sam@example.com', phone: '+1 512 555 0142' },
+  /** A Servicio support agent (/support/sign-in; sets up an authenticator app on first sign-in). */
+  agent: { name: 'Ana Alvarez', email: 'support@servicio.example' },
 } as const;
 
-export async function seedDemo(d: { tenants: TenantsService; clients: ClientsService; staff: StaffService }) {
+export async function seedDemo(d: { tenants: TenantsService; clients: ClientsService; staff: StaffService; support: SupportService }) {
   const [lawn, pools] = [await d.tenants.create(demo.shops[0]), await d.tenants.create(demo.shops[1])];
   await d.staff.add(lawn.id, { ...demo.owners[0], role: 'owner' });
   await d.staff.add(pools.id, { ...demo.owners[1], role: 'owner' });
   await d.clients.add(lawn.id, { ...demo.oneShop, externalId: 'maria' });
   await d.clients.add(lawn.id, { ...demo.bothShops, externalId: 'sam' });
   await d.clients.add(pools.id, { ...demo.bothShops, externalId: 'sam' });
+  await d.support.add(demo.agent);
   return { tenants: [lawn, pools] };
 }
 

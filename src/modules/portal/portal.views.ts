@@ -4,7 +4,7 @@ import type { PortalSession } from '../sessions/sessions.service.ts';
 import type { InvoiceRow } from '../invoices/invoices.repo.ts';
 import type { ReportRow } from '../reports/reports.repo.ts';
 import { parseLineItems } from '../invoices/invoices.service.ts';
-import { longDate, longDateOf, money } from '../../lib/format.ts';
+import { longDate, longDateOf, money, prettyPhone } from '../../lib/format.ts';
 
 const STATUS: Record<InvoiceRow['status'], string> = { draft: 'Draft', sent: 'Open', paying: 'Processing', paid: 'Paid', void: 'Cancelled' };
 
@@ -142,7 +142,7 @@ export function profilePage(p: ProfileData): string {
   const recovery = p.session.kind === 'recovery';
   const details = recovery
     ? html`<p class="lead">You signed in with a one-time link from Servicio support. To use a new email or mobile number, we send a code to it: type the code here and the change is made.</p>
-<dl class="details"><dt>Email</dt><dd>${p.email ?? html`<span class="meta">None on file</span>`}</dd><dt>Mobile number</dt><dd>${p.phone ?? html`<span class="meta">None on file</span>`}</dd></dl>
+<dl class="details"><dt>Email</dt><dd>${p.email ?? html`<span class="meta">None on file</span>`}</dd><dt>Mobile number</dt><dd>${p.phone ? prettyPhone(p.phone) : html`<span class="meta">None on file</span>`}</dd></dl>
 ${
   p.proof
     ? html`<form method="post" action="/portal/profile/confirm" novalidate>${csrfField(p.csrf)}
