@@ -50,7 +50,7 @@ export async function buildServer(config: AppConfig, o: ServerOptions = {}): Pro
   webhookRoutes(app, { config, status: services.providerStatus, clock, tokenOnce: services.limits.webhookTokenOnce });
   brandRoutes(app, { tenants: services.tenants });
   consoleRoutes(app, { auth, cookies, csrf, clients: services.clients, history: services.history, sessions: services.sessions, staffSessions: services.staffSessions, login: services.login, limits: services.limits, smsAllowedCountries: config.smsAllowedCountries, audit: services.auditLog, mfa: services.staffMfa, health: services.health, tenants: services.tenants, staff: services.staff, apiKeys: services.apiKeys });
-  supportRoutes(app, { auth, cookies, csrf, clock, clients: services.clients, tenants: services.tenants, history: services.history, recovery: services.recovery, supportSessions: services.supportSessions, mfa: services.supportMfa, audit: () => auditRepo(db), limits: services.limits, smsAllowedCountries: config.smsAllowedCountries });
+  supportRoutes(app, { auth, cookies, csrf, clock, clients: services.clients, tenants: services.tenants, history: services.history, recovery: services.recovery, supportSessions: services.supportSessions, sessions: services.sessions, mfa: services.supportMfa, audit: () => auditRepo(db), limits: services.limits, smsAllowedCountries: config.smsAllowedCountries });
   if (config.devOutbox) devOutboxRoutes(app, { outbox: services.devOutbox });
 
   return {

@@ -95,6 +95,8 @@ export interface StaffTable {
   recovery_codes: string | null;
   totp_failures: number;
   totp_locked_until: number | null;
+  /** The last 30-second TOTP step accepted: a code is never accepted twice. */
+  totp_last_step: number | null;
   last_sign_in_at: number | null;
   created_at: number;
   updated_at: number;
@@ -134,6 +136,8 @@ export interface SessionsTable {
   /** A `link` session sees only this object (the invoice or report its email link names). */
   scope_kind: 'invoice' | 'report' | null;
   scope_id: string | null;
+  /** A `recovery` session: the link it was opened with (ended when that link's agent is disabled). */
+  recovery_link_id: string | null;
   created_at: number;
   renewed_at: number;
   expires_at: number;
@@ -323,6 +327,8 @@ export interface SupportAgentsTable {
   recovery_codes: string | null;
   totp_failures: number;
   totp_locked_until: number | null;
+  /** The last 30-second TOTP step accepted: a code is never accepted twice. */
+  totp_last_step: number | null;
   last_sign_in_at: number | null;
   created_at: number;
   updated_at: number;
@@ -355,6 +361,8 @@ export interface RecoveryLinksTable {
   token_hash: string;
   reason_category: string;
   reason_text: string;
+  /** The issuing form's one-time value: a resubmitted form (a page refresh) issues nothing. */
+  form_nonce: string;
   /** `email` / `sms`: sent to that contact on file; `shown`: shown once to the agent. */
   delivery: 'email' | 'sms' | 'shown';
   expires_at: number;

@@ -140,11 +140,11 @@ export function helmetHeaders(options: HelmetOptions): Record<string, string> {
   return out;
 }
 
-const TOKEN_PATH = /^\/[ls]\//;
+const TOKEN_PATH = /^\/[lsr]\//;
 
-/** `/l/<token>` and `/s/<signed link>` → `…/[redacted]`, and any query string dropped. */
+/** `/l/<token>`, `/s/<signed link>` and `/r/<recovery token>` → `…/[redacted]`, and any query string dropped. */
 export function redactUrl(url: string): string {
-  return url.replace(/\?.*$/, '').replace(/^\/(l|s)\/[^/]+/, '/$1/[redacted]');
+  return url.replace(/\?.*$/, '').replace(/^\/(l|s|r)\/[^/]+/, '/$1/[redacted]');
 }
 
 function wantsJson(req: FastifyRequest): boolean {

@@ -110,7 +110,7 @@ describe(`no secret reaches the log (${storeKind})`, () => {
 
     // A support recovery link, handed over: a scanner's GET, the client's POST, a second try.
     const agent = await t.services.support.add({ email: `ana.${lawn.slug}@servicio.example`, name: 'Ana Alvarez' });
-    const recovery = await t.services.recovery.issue({ agentId: agent.id, name: agent.name }, { tenantId: lawn.id, clientId: maria.id, category: 'email_bounced', reason: 'Mailbox closed after a job change.', delivery: 'shown' }, { ip: '127.0.0.1', userAgent: null });
+    const recovery = await t.services.recovery.issue({ agentId: agent.id, name: agent.name }, { tenantId: lawn.id, clientId: maria.id, category: 'email_bounced', reason: 'Mailbox closed after a job change.', delivery: 'shown', formNonce: 'nonce-0123456789abcdef' }, { ip: '127.0.0.1', userAgent: null });
     secrets.add(recovery.link!).add(recovery.link!.split('/r/')[1]!);
     const rescued = t.browser();
     const cont = await rescued.get(recovery.link!);
@@ -118,6 +118,7 @@ describe(`no secret reaches the log (${storeKind})`, () => {
     keep(rescued);
     await t.browser().get(recovery.link!);
     await t.browser().get(`${recovery.link!}/extra`);
+    await t.worker.runOnce(); // the recovery notices go out now, before the next login message
 
     // Not-found paths that carry a live token.
     const { browser: lost } = await askLink(t, maria.email!);

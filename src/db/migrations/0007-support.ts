@@ -3,6 +3,11 @@
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
+  // A TOTP code is accepted once: the last 30-second step used is kept (staff and agents alike).
+  await db.schema.alterTable('staff').addColumn('totp_last_step', 'bigint').execute();
+  // The recovery link a session was opened with, so disabling its agent can end it.
+  await db.schema.alterTable('sessions').addColumn('recovery_link_id', 'text').execute();
+
   await db.schema
     .createTable('support_agents')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -14,6 +19,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('recovery_codes', 'text')
     .addColumn('totp_failures', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('totp_locked_until', 'bigint')
+    .addColumn('totp_last_step', 'bigint')
     .addColumn('last_sign_in_at', 'bigint')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
@@ -50,6 +56,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
     .addColumn('reason_category', 'text', (c) => c.notNull())
     .addColumn('reason_text', 'text', (c) => c.notNull())
+    .addColumn('form_nonce', 'text', (c) => c.notNull())
     .addColumn('delivery', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('consumed_at', 'bigint')
@@ -57,6 +64,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('ip', 'text')
     .addColumn('user_agent', 'text')
     .execute();
+  await db.schema.createIndex('recovery_links_form').on('recovery_links').columns(['agent_id', 'form_nonce']).unique().execute();
   await db.schema.createIndex('recovery_links_client').on('recovery_links').columns(['tenant_id', 'client_id', 'created_at']).execute();
 
   await db.schema
@@ -78,4 +86,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const t of ['contact_proofs', 'recovery_links', 'login_request_support', 'support_sessions', 'support_agents']) await db.schema.dropTable(t).ifExists().execute();
+  await db.schema.alterTable('sessions').dropColumn('recovery_link_id').execute();
+  await db.schema.alterTable('staff').dropColumn('totp_last_step').execute();
 }

@@ -6,14 +6,16 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { DB } from '../../db/schema.ts';
 import { errorCatalog, AppError } from '../../lib/app-error.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { HOUR, MINUTE } from '../../lib/clock.ts';
+import { DAY, HOUR, MINUTE } from '../../lib/clock.ts';
 import { hmac, randomDigits, safeEqual } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
 import type { RequestContext } from '../../lib/request-context.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import type { Outbox } from '../delivery/outbox.service.ts';
-import { logoPath } from '../tenants/logo.ts';
+import { emailBrand } from '../tenants/logo.ts';
+import { staffRepo } from '../staff/staff.repo.ts';
+import { contactProofsRepo } from './contact-proofs.repo.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
 import { clientsRepo } from './clients.repo.ts';
 import type { ClientsService } from './clients.service.ts';
@@ -35,13 +37,12 @@ const MAX_PER_HOUR = 5;
 export function createContactProofs(deps: { db: Kysely<DB>; clock: Clock; outbox: Pick<Outbox, 'enqueue' | 'notify'>; clients: Pick<ClientsService, 'update'>; appSecret: string; publicUrl: string; defaultRegion: CountryCode }) {
   const { db, clock } = deps;
   const codeHash = (proofId: string, code: string) => hmac(deps.appSecret, `contact-proof:${proofId}:${code}`);
-  const pendingFor = (sessionId: string, now: number) =>
-    db.selectFrom('contact_proofs').selectAll().where('session_id', '=', sessionId).where('consumed_at', 'is', null).where('expires_at', '>', now).orderBy('created_at', 'desc').executeTakeFirst();
+  const repo = contactProofsRepo(db);
 
   return {
     /** The code being waited for in this session, if any: where it went. */
     async pending(session: { id: string }): Promise<{ kind: 'email' | 'phone'; masked: string } | null> {
-      const p = await pendingFor(session.id, clock.now());
+      const p = await repo.pendingFor(session.id, clock.now());
       return p && p.attempts < MAX_ATTEMPTS ? { kind: p.kind, masked: maskIdentifier(p.kind, p.value) } : null;
     },
 
@@ -54,15 +55,19 @@ export function createContactProofs(deps: { db: Kysely<DB>; clock: Clock; outbox
       const tenant = await tenantsRepo(db).byId(session.tenantId);
       if (!client || !tenant) throw proofErrors.NO_CODE();
       if (client[kind] === value) throw proofErrors.SAME_AS_NOW(what);
+      // Every try counts against the hourly allowance — those refused too, so the form cannot be
+      // used to test which addresses the shop's other clients have.
+      if ((await repo.countSince(session.id, now - HOUR)) >= MAX_PER_HOUR) throw proofErrors.TOO_MANY();
       const other = await clientsRepo(db).byContact(session.tenantId, { kind, value });
-      if (other && other.id !== client.id) throw proofErrors.NOT_USABLE(what, tenant.name);
+      if (other && other.id !== client.id) {
+        await repo.insert({ id: newId(), tenant_id: session.tenantId, client_id: session.clientId, session_id: session.id, kind, value, code_hash: '', attempts: MAX_ATTEMPTS, expires_at: now, consumed_at: now, created_at: now });
+        throw proofErrors.NOT_USABLE(what, tenant.name);
+      }
       await db.transaction().execute(async (trx) => {
-        const recent = await trx.selectFrom('contact_proofs').select((eb) => eb.fn.countAll<number>().as('n')).where('session_id', '=', session.id).where('created_at', '>', now - HOUR).executeTakeFirstOrThrow();
-        if (Number(recent.n) >= MAX_PER_HOUR) throw proofErrors.TOO_MANY();
-        await trx.updateTable('contact_proofs').set({ consumed_at: now }).where('session_id', '=', session.id).where('consumed_at', 'is', null).execute();
+        await contactProofsRepo(trx).closeAllOf(session.id, now);
         const id = newId();
         const code = randomDigits(6);
-        await trx.insertInto('contact_proofs').values({ id, tenant_id: session.tenantId, client_id: session.clientId, session_id: session.id, kind, value, code_hash: codeHash(id, code), attempts: 0, expires_at: now + PROOF_TTL_MS, consumed_at: null, created_at: now }).execute();
+        await contactProofsRepo(trx).insert({ id, tenant_id: session.tenantId, client_id: session.clientId, session_id: session.id, kind, value, code_hash: codeHash(id, code), attempts: 0, expires_at: now + PROOF_TTL_MS, consumed_at: null, created_at: now });
         await deps.outbox.enqueue(trx, {
           channel: kind === 'email' ? 'email' : 'sms',
           to: value,
@@ -71,7 +76,7 @@ export function createContactProofs(deps: { db: Kysely<DB>; clock: Clock; outbox
           clientId: session.clientId,
           sendBefore: now + PROOF_TTL_MS,
           now,
-          data: { shopName: tenant.name, brandColor: tenant.brand_color, logoUrl: tenant.logo_hash ? `${deps.publicUrl}${logoPath(tenant.id, tenant.logo_hash)}` : null, code, minutes: PROOF_TTL_MS / MINUTE, kind, portalUrl: `${deps.publicUrl}/portal/profile` },
+          data: { ...emailBrand(tenant, deps.publicUrl), code, minutes: PROOF_TTL_MS / MINUTE, kind, portalUrl: `${deps.publicUrl}/portal/profile` },
         });
         await auditRepo(trx).record({ tenantId: session.tenantId, clientId: session.clientId, actor: 'client', action: 'client.contact_code_sent', subjectId: id, data: { kind, sentTo: maskIdentifier(kind, value) }, ip: ctx.ip, at: now });
       });
@@ -82,26 +87,32 @@ export function createContactProofs(deps: { db: Kysely<DB>; clock: Clock; outbox
     /** The code typed back: the client now has the new email or phone. */
     async confirm(session: { id: string; tenantId: string; clientId: string }, code: string, ctx: RequestContext): Promise<{ kind: 'email' | 'phone' }> {
       const now = clock.now();
-      const p = await pendingFor(session.id, now);
+      const p = await repo.pendingFor(session.id, now);
       if (!p) throw proofErrors.NO_CODE();
-      if (p.attempts >= MAX_ATTEMPTS) throw proofErrors.USED_UP();
+      // The attempt is counted before the code is compared: parallel guesses each spend one.
+      if (!(await repo.countAttempt(p.id, MAX_ATTEMPTS))) throw proofErrors.USED_UP();
       const digits = code.replace(/\s/g, '');
-      const right = /^\d{6}$/.test(digits) && safeEqual(p.code_hash, codeHash(p.id, digits));
-      if (!right) {
-        await db.updateTable('contact_proofs').set({ attempts: p.attempts + 1 }).where('id', '=', p.id).execute();
+      if (!/^\d{6}$/.test(digits) || !safeEqual(p.code_hash, codeHash(p.id, digits))) {
         if (p.attempts + 1 >= MAX_ATTEMPTS) throw proofErrors.USED_UP();
         throw proofErrors.WRONG();
       }
-      const took = await db.updateTable('contact_proofs').set({ consumed_at: now }).where('id', '=', p.id).where('consumed_at', 'is', null).executeTakeFirst();
-      if (took.numUpdatedRows !== 1n) throw proofErrors.NO_CODE();
+      const before = (await clientsRepo(db).byId(session.tenantId, session.clientId))?.[p.kind] ?? null;
+      if (!(await repo.consume(p.id, now))) throw proofErrors.NO_CODE();
+      const tenant = (await tenantsRepo(db).byId(session.tenantId))!;
       try {
         await deps.clients.update(session.tenantId, session.clientId, { [p.kind]: p.value }, 'client', { proved: 'code sent to the new contact', via: 'recovery session' });
       } catch (err) {
-        const tenant = await tenantsRepo(db).byId(session.tenantId);
-        if (err instanceof AppError && err.code === 'CONTACT_TAKEN') throw proofErrors.NOT_USABLE(p.kind === 'email' ? 'email' : 'mobile number', tenant?.name ?? 'your service provider');
+        if (err instanceof AppError && err.code === 'CONTACT_TAKEN') throw proofErrors.NOT_USABLE(p.kind === 'email' ? 'email' : 'mobile number', tenant.name);
         throw err;
       }
-      await auditRepo(db).record({ tenantId: session.tenantId, clientId: session.clientId, actor: 'client', action: 'client.contact_proved', subjectId: p.id, data: { kind: p.kind, to: maskIdentifier(p.kind, p.value) }, ip: ctx.ip, at: now });
+      await db.transaction().execute(async (trx) => {
+        await auditRepo(trx).record({ tenantId: session.tenantId, clientId: session.clientId, actor: 'client', action: 'client.contact_proved', subjectId: p.id, data: { kind: p.kind, to: maskIdentifier(p.kind, p.value) }, ip: ctx.ip, at: now });
+        // The old email or phone hears of the change: if this was not its owner, they know whom to call.
+        if (before) {
+          await deps.outbox.enqueue(trx, { channel: p.kind === 'email' ? 'email' : 'sms', to: before, template: 'contact-changed', tenantId: session.tenantId, clientId: session.clientId, now, sendBefore: now + DAY, data: { ...emailBrand(tenant, deps.publicUrl), kind: p.kind, newMasked: maskIdentifier(p.kind, p.value), shopContact: await staffRepo(trx).ownerEmail(tenant.id), portalUrl: `${deps.publicUrl}/client-login` } });
+        }
+      });
+      deps.outbox.notify();
       return { kind: p.kind };
     },
   };

@@ -57,6 +57,7 @@ const TEMPLATE_WORDS: Record<string, string> = {
   'recovery-link': 'Recovery link from Servicio support',
   'recovery-notice': 'Recovery notice',
   'contact-code': 'Code to confirm a new contact',
+  'contact-changed': 'Notice of a changed contact',
 };
 export const what = (template: string) => TEMPLATE_WORDS[template] ?? template;
 

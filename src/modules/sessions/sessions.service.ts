@@ -96,7 +96,7 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
     /** Creates a fresh session (always a new id) inside the caller's transaction. */
     async create(
       trx: Kysely<DB>,
-      input: { tenantId: string; clientId: string; kind: SessionsTable['kind']; scope?: SessionScope },
+      input: { tenantId: string; clientId: string; kind: SessionsTable['kind']; scope?: SessionScope; recoveryLinkId?: string },
       ctx: RequestContext,
     ): Promise<IssuedSession> {
       const tenant = await tenantsRepo(trx).byId(input.tenantId);
@@ -114,6 +114,7 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
         kind: input.kind,
         scope_kind: input.scope?.kind ?? null,
         scope_id: input.scope?.id ?? null,
+        recovery_link_id: input.recoveryLinkId ?? null,
         created_at: now,
         renewed_at: now,
         expires_at: now + lifetime,

@@ -7,7 +7,6 @@ import type { Sealer } from '../../lib/crypto.ts';
 import type { RequestContext } from '../../lib/request-context.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import { createTotpFactor, type FactorHolder } from '../mfa/totp-factor.ts';
-import { staffRepo } from './staff.repo.ts';
 import type { ConsoleSession, StaffSessions } from './staff-sessions.service.ts';
 
 export { mfaErrors } from '../mfa/totp-factor.ts';
@@ -16,8 +15,7 @@ export function createStaffMfa(deps: { db: Kysely<DB>; clock: Clock; sealer: Sea
   const factor = createTotpFactor({ db: deps.db, clock: deps.clock, sealer: deps.sealer, issuer: 'Servicio shop console' });
   const holder = (s: ConsoleSession): FactorHolder => ({
     label: `${s.email} (${s.tenant.name})`,
-    load: () => staffRepo(deps.db).byId(s.tenantId, s.staffId),
-    save: (trx, patch) => staffRepo(trx).update(s.tenantId, s.staffId, patch),
+    row: { table: 'staff', tenantId: s.tenantId, id: s.staffId },
     audit: (trx: Kysely<DB>, event, data, ctx: RequestContext) =>
       auditRepo(trx).record({ tenantId: s.tenantId, actor: 'owner', action: `staff.second_factor_${event}`, subjectId: s.staffId, data: { by: s.name, ...data }, ip: ctx.ip, at: deps.clock.now() }),
     given: () => deps.staffSessions.secondFactorGiven(s),

@@ -28,6 +28,11 @@ export function staffRepo(db: Kysely<DB>) {
     async update(tenantId: string, id: string, patch: Partial<Omit<Staff, 'id' | 'tenant_id' | 'created_at'>>): Promise<void> {
       await db.updateTable('staff').set(patch).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     },
+    /** How a client reaches the shop, in notices about their account: the first active owner's email. */
+    async ownerEmail(tenantId: string): Promise<string | null> {
+      const r = await db.selectFrom('staff').select('email').where('tenant_id', '=', tenantId).where('role', '=', 'owner').where('status', '=', 'active').orderBy('created_at').executeTakeFirst();
+      return r?.email ?? null;
+    },
     /** The one cross-shop read: a staff sign-in looks for the email in every active shop. */
     findForLogin(email: string) {
       return db

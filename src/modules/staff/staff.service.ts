@@ -56,6 +56,7 @@ export function createStaffService(deps: { db: Kysely<DB>; clock: Clock; onAuthC
         recovery_codes: null,
         totp_failures: 0,
         totp_locked_until: null,
+        totp_last_step: null,
         last_sign_in_at: null,
         created_at: now,
         updated_at: now,
@@ -98,7 +99,7 @@ export function createStaffService(deps: { db: Kysely<DB>; clock: Clock; onAuthC
         const now = clock.now();
         const m = await staffRepo(trx).byId(tenantId, staffId);
         if (!m) throw staffErrors.STAFF_NOT_FOUND();
-        await staffRepo(trx).update(tenantId, staffId, { totp_secret_enc: null, totp_enabled_at: null, recovery_codes: null, totp_failures: 0, totp_locked_until: null, updated_at: now });
+        await staffRepo(trx).update(tenantId, staffId, { totp_secret_enc: null, totp_enabled_at: null, recovery_codes: null, totp_failures: 0, totp_locked_until: null, totp_last_step: null, updated_at: now });
         await staffSessionsRepo(trx).revokeAllFor(tenantId, staffId, now);
         await auditRepo(trx).record({ tenantId, actor: 'operator', action: 'staff.second_factor_reset', subjectId: staffId, data: { name: m.name }, at: now });
       });

@@ -18,11 +18,13 @@ import { auditRepo } from '../audit/audit.repo.ts';
 import { clientsRepo } from '../clients/clients.repo.ts';
 import type { Outbox } from '../delivery/outbox.service.ts';
 import type { IssuedSession, SessionsService } from '../sessions/sessions.service.ts';
-import { logoPath } from '../tenants/logo.ts';
+import { emailBrand, logoPath } from '../tenants/logo.ts';
+import { staffRepo } from '../staff/staff.repo.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
 import { supportErrors } from './support.errors.ts';
 import { REASON_CATEGORIES, type ReasonCategory } from './support.input.ts';
 import { recoveryRepo } from './recovery.repo.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
 
 export type RecoveryDelivery = 'email' | 'sms' | 'shown';
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{48}$/;
@@ -44,11 +46,12 @@ export interface IssueInput {
   category: string;
   reason: string;
   delivery: string;
+  /** The issuing form's one-time value (a refreshed answer page must not issue a second link). */
+  formNonce: string;
 }
 
 export function createRecovery(d: RecoveryDeps) {
   const { db, clock } = d;
-  const brandOf = (t: { id: string; name: string; brand_color: string; logo_hash: string | null }) => ({ shopName: t.name, brandColor: t.brand_color, logoUrl: t.logo_hash ? `${d.publicUrl}${logoPath(t.id, t.logo_hash)}` : null });
 
   return {
     ttlMinutes: Math.round(d.ttlMs / MINUTE),
@@ -62,6 +65,8 @@ export function createRecovery(d: RecoveryDeps) {
       const reason = input.reason.trim().replace(/\s+/g, ' ');
       if (reason.length < 10 || reason.length > 500) throw supportErrors.REASON_TEXT();
       if (input.delivery !== 'email' && input.delivery !== 'sms' && input.delivery !== 'shown') throw supportErrors.DELIVERY_UNKNOWN();
+      if (!/^[A-Za-z0-9_-]{16,64}$/.test(input.formNonce)) throw supportErrors.FORM_STALE();
+      if (await recoveryRepo(db).byFormNonce(agent.agentId, input.formNonce)) throw supportErrors.ALREADY_ISSUED();
       const delivery = input.delivery as RecoveryDelivery;
       const client = await clientsRepo(db).byId(input.tenantId, input.clientId);
       const tenant = await tenantsRepo(db).byId(input.tenantId);
@@ -88,10 +93,10 @@ export function createRecovery(d: RecoveryDeps) {
       const id = newId();
       const expiresAt = now + d.ttlMs;
       const link = `${d.publicUrl}/r/${token}`;
-      const brand = brandOf(tenant);
+      const brand = emailBrand(tenant, d.publicUrl);
       try {
         await db.transaction().execute(async (trx) => {
-          await recoveryRepo(trx).insert({ id, tenant_id: tenant.id, client_id: client.id, agent_id: agent.agentId, token_hash: sha256(token), reason_category: input.category, reason_text: reason, delivery, expires_at: expiresAt, consumed_at: null, created_at: now, ip: ctx.ip, user_agent: ctx.userAgent?.slice(0, 300) ?? null });
+          await recoveryRepo(trx).insert({ id, tenant_id: tenant.id, client_id: client.id, agent_id: agent.agentId, token_hash: sha256(token), reason_category: input.category, reason_text: reason, form_nonce: input.formNonce, delivery, expires_at: expiresAt, consumed_at: null, created_at: now, ip: ctx.ip, user_agent: ctx.userAgent?.slice(0, 300) ?? null });
           const sentTo = to ? maskIdentifier(delivery === 'email' ? 'email' : 'phone', to) : null;
           await auditRepo(trx).record(
             // The shop's log: who and why (no IP: that is Servicio's, in the operator audit).
@@ -102,14 +107,14 @@ export function createRecovery(d: RecoveryDeps) {
             await d.outbox.enqueue(trx, { channel: delivery === 'email' ? 'email' : 'sms', to, template: 'recovery-link', tenantId: tenant.id, clientId: client.id, sendBefore: expiresAt - MINUTE, now, data: { ...brand, link, minutes: Math.round(d.ttlMs / MINUTE) } });
           }
           // Every contact on file hears of it, whichever way the link went.
-          const owner = await trx.selectFrom('staff').select('email').where('tenant_id', '=', tenant.id).where('role', '=', 'owner').where('status', '=', 'active').orderBy('created_at').executeTakeFirst();
-          const notice = { ...brand, when: agentTime(now), shopContact: owner?.email ?? null, portalUrl: `${d.publicUrl}/client-login` };
+          const notice = { ...brand, when: agentTime(now), shopContact: await staffRepo(trx).ownerEmail(tenant.id), portalUrl: `${d.publicUrl}/client-login` };
           for (const [channel, address] of [['email', client.email], ['sms', client.phone]] as const) {
             if (address) await d.outbox.enqueue(trx, { channel, to: address, template: 'recovery-notice', tenantId: tenant.id, clientId: client.id, sendBefore: now + 24 * HOUR, now, data: notice });
           }
         });
       } catch (err) {
         await d.limits.refundRecoveryLink(agent.agentId, clientKey);
+        if (isUniqueViolation(err)) throw supportErrors.ALREADY_ISSUED(); // the same form, twice at once
         throw err;
       }
       d.outbox.notify();
@@ -120,7 +125,7 @@ export function createRecovery(d: RecoveryDeps) {
     async inspect(token: string): Promise<{ usable: false } | { usable: true; shop: { name: string; brandColor: string; logoUrl: string | null } }> {
       if (!TOKEN_SHAPE.test(token)) return { usable: false };
       const r = await recoveryRepo(db).byTokenHash(sha256(token));
-      if (!r || r.consumed_at !== null || r.expires_at <= clock.now() || r.client_status !== 'active' || r.tenant_status !== 'active') return { usable: false };
+      if (!r || r.consumed_at !== null || r.expires_at <= clock.now() || r.client_status !== 'active' || r.tenant_status !== 'active' || r.agent_status !== 'active') return { usable: false };
       return { usable: true, shop: { name: r.tenant_name, brandColor: r.brand_color, logoUrl: logoPath(r.tenant_id, r.logo_hash) } };
     },
 
@@ -138,11 +143,12 @@ export function createRecovery(d: RecoveryDeps) {
         return null;
       };
       if (r.client_status !== 'active' || r.tenant_status !== 'active') return refused('client or shop disabled');
+      if (r.agent_status !== 'active') return refused('support agent disabled');
       if (r.consumed_at !== null) return refused('already used');
       if (r.expires_at <= now) return refused('expired');
       const session = await db.transaction().execute(async (trx) => {
         if (!(await recoveryRepo(trx).consume(r.id, now))) return null;
-        const s = await d.sessions.create(trx, { tenantId: r.tenant_id, clientId: r.client_id, kind: 'recovery' }, ctx);
+        const s = await d.sessions.create(trx, { tenantId: r.tenant_id, clientId: r.client_id, kind: 'recovery', recoveryLinkId: r.id }, ctx);
         await auditRepo(trx).record(
           { tenantId: r.tenant_id, clientId: r.client_id, actor: 'client', action: 'support.recovery_used', subjectId: r.id, data: { via: `recovery link from ${r.agent_name} (Servicio support)` }, at: now },
           { actor: 'client', action: 'support.recovery_used', subjectId: r.id, data: { agent: r.agent_id, tenant: r.tenant_id, client: r.client_id, userAgent: ctx.userAgent?.slice(0, 300) ?? null }, ip: ctx.ip, at: now },

@@ -6,15 +6,13 @@ import type { Clock } from '../../lib/clock.ts';
 import type { Sealer } from '../../lib/crypto.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import { createTotpFactor, type FactorHolder } from '../mfa/totp-factor.ts';
-import { supportRepo } from './support.repo.ts';
 import type { SupportSession, SupportSessions } from './support-sessions.service.ts';
 
 export function createSupportMfa(deps: { db: Kysely<DB>; clock: Clock; sealer: Sealer; supportSessions: SupportSessions }) {
   const factor = createTotpFactor({ db: deps.db, clock: deps.clock, sealer: deps.sealer, issuer: 'Servicio support' });
   const holder = (s: SupportSession): FactorHolder => ({
     label: s.email,
-    load: () => supportRepo(deps.db).byId(s.agentId),
-    save: (trx, patch) => supportRepo(trx).update(s.agentId, patch),
+    row: { table: 'support_agents', id: s.agentId },
     audit: (trx, event, data, ctx) => auditRepo(trx).record({ actor: 'support', action: `support.second_factor_${event}`, subjectId: s.agentId, data: { by: s.name, agent: s.agentId, userAgent: ctx.userAgent?.slice(0, 300) ?? null, ...data }, ip: ctx.ip, at: deps.clock.now() }),
     given: () => deps.supportSessions.secondFactorGiven(s),
   });

@@ -11,5 +11,7 @@ export const supportErrors = errorCatalog({
   NO_CONTACT: { status: 400, field: 'delivery', message: (what: string) => `The client has no ${what} on file: choose another way.` },
   AGENT_LIMIT: { status: 429, message: (max: number, minutes: number) => `You have issued ${max} recovery links in the last hour, the most one agent may. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask a colleague to look at this client. Nothing was sent.`, doc: 'An agent may issue 20 recovery links an hour (RATE_RECOVERY_PER_AGENT_HOUR).' },
   CLIENT_LIMIT: { status: 429, message: (max: number, hours: number) => `This client has had ${max} recovery links in the last 24 hours, the most allowed. Another is possible in about ${hours} hour${hours === 1 ? '' : 's'}; meanwhile the shop can fix their contact details in its console. Nothing was sent.`, doc: 'A client may get 3 recovery links a day (RATE_RECOVERY_PER_CLIENT_DAY).' },
+  FORM_STALE: { status: 400, message: 'This form is out of date. Open the client page again and fill it in.' },
+  ALREADY_ISSUED: { status: 409, message: 'This form was already sent: one recovery link was issued with it (see the list below). To issue another, fill in the form again.' },
   CLIENT_DISABLED: { status: 409, message: (shop: string) => `${shop} has disabled this client (or the shop is disabled): a recovery link would not open anything. The shop decides whether to turn them back on.` },
 });

@@ -12,6 +12,9 @@ import { limitByIp, type IpLimit } from '../../http/rate-limit.ts';
 import { messages } from '../../http/views/strings.ts';
 import { AppError } from '../../lib/app-error.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { randomToken } from '../../lib/crypto.ts';
+import { maskEmail, maskPhone } from '../../lib/mask.ts';
+import type { SessionsService } from '../sessions/sessions.service.ts';
 import type { AuditRepo } from '../audit/audit.repo.ts';
 import type { ClientsService } from '../clients/clients.service.ts';
 import { contactFacts } from '../console/contact-facts.ts';
@@ -34,6 +37,7 @@ export interface SupportDeps {
   history: DeliveryHistory;
   recovery: Recovery;
   supportSessions: SupportSessions;
+  sessions: Pick<SessionsService, 'end'>;
   mfa: SupportMfa;
   /** Records what agents look at, in the operator audit. */
   audit: () => AuditRepo;
@@ -56,7 +60,9 @@ export function supportRoutes(app: FastifyInstance, d: SupportDeps) {
   app.get<{ Querystring: { q?: string } }>('/support', agent, async (req, reply) => {
     const q = String(req.query.q ?? '').slice(0, 100);
     const found = await d.clients.searchEveryShop(q);
-    if (q.trim().length >= 3) await trace(req, 'support.searched', { query: q.trim(), count: found.clients.length });
+    // The operator audit keeps what was searched for, with emails and phone numbers masked.
+    const masked = q.trim().replace(/[^\s@]+@[^\s@]+/g, (e) => maskEmail(e)).replace(/\+?[\d(][\d\s().-]{6,}\d/g, (p) => maskPhone(p.replace(/[^\d+]/g, '')));
+    if (q.trim().length >= 3) await trace(req, 'support.searched', { query: masked, count: found.clients.length });
     return sendHtml(reply, searchPage({ session: who(req), csrf: d.csrf.token(req, reply), q, rows: found.clients, hasNext: found.hasNext }));
   });
 
@@ -105,6 +111,7 @@ export function supportRoutes(app: FastifyInstance, d: SupportDeps) {
         history,
         recoveries,
         ttlMinutes: d.recovery.ttlMinutes,
+        formNonce: randomToken(18),
         ...extra,
       },
       d.clock.now(),
@@ -126,9 +133,10 @@ export function supportRoutes(app: FastifyInstance, d: SupportDeps) {
     if (!client) return reply.callNotFound();
     const f = form(req);
     const values = { category: String(f.category ?? ''), reason: String(f.reason ?? ''), delivery: String(f.delivery ?? '') };
+    const formNonce = String(f.nonce ?? '');
     if (!d.csrf.verify(req)) return showClient(req, reply, tenantId, id, { error: messages.formExpired, values }, 403);
     try {
-      const issued = await d.recovery.issue({ agentId: s.agentId, name: s.name }, { tenantId, clientId: id, ...values }, requestContext(req));
+      const issued = await d.recovery.issue({ agentId: s.agentId, name: s.name }, { tenantId, clientId: id, ...values, formNonce }, requestContext(req));
       const t = await d.tenants.resolve(tenantId);
       return sendHtml(reply, issuedPage({ session: s, csrf: d.csrf.token(req, reply), shopName: t.name, clientName: client.name, back: `/support/shops/${tenantId}/clients/${id}`, link: issued.link, sentTo: issued.sentTo, expiresAt: issued.expiresAt }), 201);
     } catch (err) {
@@ -150,7 +158,10 @@ export function supportRoutes(app: FastifyInstance, d: SupportDeps) {
   app.get<{ Params: { token: string } }>('/r/:token', redeemLimit, async (req, reply) => {
     const seen = await d.recovery.inspect(req.params.token);
     if (!seen.usable) return sendHtml(reply, recoveryInvalidPage(), 410);
-    return sendHtml(reply, recoveryContinuePage({ token: req.params.token, csrf: d.csrf.token(req, reply), shop: seen.shop }));
+    // A browser already signed in to a portal is told that continuing signs that session out.
+    const current = await d.auth.current(req, reply);
+    const signedIn = current ? { clientName: current.clientName, shopName: current.tenant.name } : null;
+    return sendHtml(reply, recoveryContinuePage({ token: req.params.token, csrf: d.csrf.token(req, reply), shop: seen.shop, signedIn }));
   });
 
   app.post<{ Params: { token: string } }>('/r/:token', redeemLimit, async (req, reply) => {
@@ -162,6 +173,9 @@ export function supportRoutes(app: FastifyInstance, d: SupportDeps) {
     }
     const session = await d.recovery.redeem(token, requestContext(req));
     if (!session) return sendHtml(reply, recoveryInvalidPage(), 410);
+    // Whoever this browser was signed in as is signed out, on the server too, not just replaced.
+    const current = await d.auth.current(req, reply);
+    if (current) await d.sessions.end(current, requestContext(req), 'replaced by a recovery link');
     d.cookies.set(reply, 'session', session.token, session.maxAgeSeconds);
     return reply.redirect('/portal', 303);
   });

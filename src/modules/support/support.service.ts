@@ -12,8 +12,9 @@ import { supportErrors } from './support.errors.ts';
 import { agentInput, type AgentInput } from './support.input.ts';
 import { supportRepo, type SupportAgent } from './support.repo.ts';
 import { supportSessionsRepo } from './support-sessions.repo.ts';
+import { recoveryRepo } from './recovery.repo.ts';
 
-export function createSupportService(deps: { db: Kysely<DB>; clock: Clock }) {
+export function createSupportService(deps: { db: Kysely<DB>; clock: Clock; onAuthChange?: () => void }) {
   const { db, clock } = deps;
 
   async function resolve(ref: string): Promise<SupportAgent> {
@@ -31,7 +32,7 @@ export function createSupportService(deps: { db: Kysely<DB>; clock: Clock }) {
         const taken = await supportRepo(trx).byEmail(email);
         if (taken) throw supportErrors.AGENT_EMAIL_TAKEN(taken.name);
         const now = clock.now();
-        const agent: SupportAgent = { id: newId(), email, name: v.name, status: 'active', totp_secret_enc: null, totp_enabled_at: null, recovery_codes: null, totp_failures: 0, totp_locked_until: null, last_sign_in_at: null, created_at: now, updated_at: now };
+        const agent: SupportAgent = { id: newId(), email, name: v.name, status: 'active', totp_secret_enc: null, totp_enabled_at: null, recovery_codes: null, totp_failures: 0, totp_locked_until: null, totp_last_step: null, last_sign_in_at: null, created_at: now, updated_at: now };
         await supportRepo(trx).insert(agent);
         await auditRepo(trx).record({ actor: 'operator', action: 'support.agent_added', subjectId: agent.id, data: { name: agent.name, email: maskEmail(email) }, at: now });
         return agent;
@@ -42,16 +43,22 @@ export function createSupportService(deps: { db: Kysely<DB>; clock: Clock }) {
     get: (id: string) => supportRepo(db).byId(id),
     resolve,
 
-    /** Disabled: no sign-in, and every open session ends now. */
-    async disable(ref: string): Promise<{ agent: SupportAgent; sessionsEnded: number }> {
+    /**
+     * Disabled: no sign-in, every open session ends now, the agent's unused recovery links stop
+     * working and the client sessions opened with the others end (a compromised agent's work is undone).
+     */
+    async disable(ref: string): Promise<{ agent: SupportAgent; sessionsEnded: number; linksWithdrawn: number; clientSessionsEnded: number }> {
       const agent = await resolve(ref);
-      return db.transaction().execute(async (trx) => {
+      const r = await db.transaction().execute(async (trx) => {
         const now = clock.now();
         await supportRepo(trx).update(agent.id, { status: 'disabled', updated_at: now });
         const sessionsEnded = await supportSessionsRepo(trx).revokeAllFor(agent.id, now);
-        await auditRepo(trx).record({ actor: 'operator', action: 'support.agent_disabled', subjectId: agent.id, data: { name: agent.name, count: sessionsEnded }, at: now });
-        return { agent: { ...agent, status: 'disabled' as const }, sessionsEnded };
+        const withdrawn = await recoveryRepo(trx).withdrawAllOf(agent.id, now);
+        await auditRepo(trx).record({ actor: 'operator', action: 'support.agent_disabled', subjectId: agent.id, data: { name: agent.name, count: sessionsEnded, linksWithdrawn: withdrawn.links, clientSessionsEnded: withdrawn.sessions }, at: now });
+        return { agent: { ...agent, status: 'disabled' as const }, sessionsEnded, linksWithdrawn: withdrawn.links, clientSessionsEnded: withdrawn.sessions };
       });
+      deps.onAuthChange?.();
+      return r;
     },
 
     /** A lost authenticator with no recovery code left: set up again at the next sign-in. */
@@ -59,7 +66,7 @@ export function createSupportService(deps: { db: Kysely<DB>; clock: Clock }) {
       const agent = await resolve(ref);
       await db.transaction().execute(async (trx) => {
         const now = clock.now();
-        await supportRepo(trx).update(agent.id, { totp_secret_enc: null, totp_enabled_at: null, recovery_codes: null, totp_failures: 0, totp_locked_until: null, updated_at: now });
+        await supportRepo(trx).update(agent.id, { totp_secret_enc: null, totp_enabled_at: null, recovery_codes: null, totp_failures: 0, totp_locked_until: null, totp_last_step: null, updated_at: now });
         await supportSessionsRepo(trx).revokeAllFor(agent.id, now);
         await auditRepo(trx).record({ actor: 'operator', action: 'support.second_factor_reset', subjectId: agent.id, data: { name: agent.name }, at: now });
       });

@@ -95,6 +95,8 @@ export interface SupportClientData {
   history: MessageHistory[];
   recoveries: RecoveryRow[];
   ttlMinutes: number;
+  /** One value per form shown: the same form sent twice (a refresh) issues one link. */
+  formNonce: string;
   error?: string;
   values?: { category: string; reason: string; delivery: string };
 }
@@ -124,7 +126,7 @@ export function supportClientPage(p: SupportClientData, now: number): string {
 <h2 id="recovery">Issue a one-time recovery link</h2>
 <p>Only when neither the email nor the text reaches ${c.name}. The link signs them in to ${p.shop.name} only, works <strong>once</strong>, for <strong>${p.ttlMinutes} minutes</strong>. Inside they can see and pay; a new email or phone needs a code sent to it. Every contact on file is told, and ${p.shop.name}’s audit log shows your name and the reason.</p>
 ${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
-<form method="post" action="/support/shops/${p.shop.id}/clients/${c.id}/recovery" novalidate>${csrfField(p.csrf)}
+<form method="post" action="/support/shops/${p.shop.id}/clients/${c.id}/recovery" novalidate>${csrfField(p.csrf)}<input type="hidden" name="nonce" value="${p.formNonce}">
 <label for="category">Why does the client need it?</label>
 <select id="category" name="category" required><option value="">Choose a reason…</option>${Object.entries(REASON_CATEGORIES).map(([k, label]) => html`<option value="${k}"${v.category === k ? ' selected' : ''}>${label}</option>`)}</select>
 <label for="reason">What happened <span class="hint" id="reason-hint">In your words, at least 10 characters — the shop reads this.</span></label>
@@ -172,7 +174,7 @@ ${
 }
 
 /** What anyone opening /r/:token sees first (people, mail scanners and link previews alike). */
-export function recoveryContinuePage(p: { token: string; csrf: string; shop: Brand; error?: string }): string {
+export function recoveryContinuePage(p: { token: string; csrf: string; shop: Brand; signedIn?: { clientName: string; shopName: string } | null; error?: string }): string {
   return layout({
     title: 'Open your portal',
     brand: p.shop,
@@ -180,6 +182,7 @@ export function recoveryContinuePage(p: { token: string; csrf: string; shop: Bra
 <h1>Open your ${p.shop.name} portal</h1>
 ${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
 <p class="lead">Servicio support made this one-time link for you. It works once: continue on the device where you want to use your portal.</p>
+${p.signedIn ? html`<div class="alert info" role="note">This browser is signed in to the ${p.signedIn.shopName} portal as ${p.signedIn.clientName}. Continuing signs that out.</div>` : ''}
 <form method="post" action="/r/${p.token}">${csrfField(p.csrf)}<button type="submit">Continue to my portal</button></form>
 <p class="meta">Didn’t ask support for help? Close this page and tell ${p.shop.name}.</p>
 </div>`,

@@ -2,7 +2,7 @@ import { renderLoginLink, type LoginLinkData, type RenderedMessage } from './log
 import { renderUnknownEmail, type UnknownEmailData } from './unknown-email.ts';
 import { renderInvoiceEmail, type InvoiceEmailData } from './invoice-email.ts';
 import { renderReportEmail, type ReportEmailData } from './report-email.ts';
-import { renderContactCode, renderRecoveryLink, renderRecoveryNotice, type ContactCodeData, type RecoveryLinkData, type RecoveryNoticeData } from './recovery.ts';
+import { renderContactChanged, renderContactCode, renderRecoveryLink, renderRecoveryNotice, type ContactChangedData, type ContactCodeData, type RecoveryLinkData, type RecoveryNoticeData } from './recovery.ts';
 
 /** Template name → the data it needs. Adding a message means a template file and a line here. */
 export interface TemplateData {
@@ -13,6 +13,7 @@ export interface TemplateData {
   'recovery-link': RecoveryLinkData;
   'recovery-notice': RecoveryNoticeData;
   'contact-code': ContactCodeData;
+  'contact-changed': ContactChangedData;
 }
 export type TemplateName = keyof TemplateData;
 
@@ -25,6 +26,7 @@ const renderers: { [K in TemplateName]: (d: TemplateData[K]) => RenderedMessage 
   'recovery-link': renderRecoveryLink,
   'recovery-notice': renderRecoveryNotice,
   'contact-code': renderContactCode,
+  'contact-changed': renderContactChanged,
 };
 
 export function render<T extends TemplateName>(template: T, data: TemplateData[T]): RenderedMessage {
@@ -37,6 +39,6 @@ export function fromName(template: TemplateName, data: TemplateData[TemplateName
     const names = (data as LoginLinkData).shopNames;
     if (names.length === 1) return names[0]!;
   }
-  if (template === 'invoice-email' || template === 'report-email' || template === 'recovery-link' || template === 'recovery-notice' || template === 'contact-code') return (data as { shopName: string }).shopName;
+  if (template === 'invoice-email' || template === 'report-email' || template === 'recovery-link' || template === 'recovery-notice' || template === 'contact-code' || template === 'contact-changed') return (data as { shopName: string }).shopName;
   return 'Servicio Portal';
 }

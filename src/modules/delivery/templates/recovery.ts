@@ -77,3 +77,27 @@ export function renderContactCode(d: ContactCodeData): RenderedMessage {
   });
   return { subject, text, html: body, sms: `${smsSafeName(d.shopName, 30)}: your code to confirm this number is ${d.code}. It works for ${d.minutes} min.` };
 }
+
+export interface ContactChangedData extends Brand {
+  kind: 'email' | 'phone';
+  /** The new contact, masked. */
+  newMasked: string;
+  shopContact: string | null;
+  portalUrl: string;
+}
+
+/** Sent to the old email or phone after a recovery session replaced it. */
+export function renderContactChanged(d: ContactChangedData): RenderedMessage {
+  const what = d.kind === 'email' ? 'email address' : 'mobile number';
+  const reach = d.shopContact ? `contact ${d.shopName} at ${d.shopContact}` : `contact ${d.shopName} directly`;
+  const line = `The ${what} for your ${d.shopName} portal was changed to ${d.newMasked}, after a sign-in with a link from Servicio support. If this wasn't you, ${reach}.`;
+  const subject = `Your ${what} for ${d.shopName} was changed`;
+  const body = brandedEmail(d, {
+    title: subject,
+    preheader: line,
+    body: html`<p style="margin:0 0 20px;">${line}</p>`,
+    button: { label: 'Sign in to my portal', href: d.portalUrl },
+    footer: 'We tell the old address or number whenever it is replaced.',
+  });
+  return { subject, text: line, html: body, sms: `${smsSafeName(d.shopName, 30)}: the ${what} for your portal was changed to ${d.newMasked}. If this wasn't you, ${d.shopContact ? `contact ${d.shopContact}` : 'contact the shop'}.` };
+}
