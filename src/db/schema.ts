@@ -79,15 +79,8 @@ export interface LoginRequestStaffTable {
 export type StaffRole = 'owner' | 'staff';
 
 /** A shop's own people: `owner` (everything) or `staff` (clients, messages, audit). */
-export interface StaffTable {
-  id: string;
-  tenant_id: string;
-  external_id: string | null;
-  /** Normalised like clients' emails. */
-  email: string;
-  name: string;
-  role: StaffRole;
-  status: 'active' | 'disabled';
+/** A second factor's columns, the same on every table that holds one (mfa/factor.repo.ts). */
+export interface FactorColumns {
   /** The TOTP secret, sealed (AES-256-GCM); null until enrolled. */
   totp_secret_enc: string | null;
   totp_enabled_at: number | null;
@@ -97,6 +90,17 @@ export interface StaffTable {
   totp_locked_until: number | null;
   /** The last 30-second TOTP step accepted: a code is never accepted twice. */
   totp_last_step: number | null;
+}
+
+export interface StaffTable extends FactorColumns {
+  id: string;
+  tenant_id: string;
+  external_id: string | null;
+  /** Normalised like clients' emails. */
+  email: string;
+  name: string;
+  role: StaffRole;
+  status: 'active' | 'disabled';
   last_sign_in_at: number | null;
   created_at: number;
   updated_at: number;
@@ -317,18 +321,11 @@ export interface JobsTable {
 }
 
 /** Servicio's own support agents (not any shop's): email link + TOTP, always. */
-export interface SupportAgentsTable {
+export interface SupportAgentsTable extends FactorColumns {
   id: string;
   email: string;
   name: string;
   status: 'active' | 'disabled';
-  totp_secret_enc: string | null;
-  totp_enabled_at: number | null;
-  recovery_codes: string | null;
-  totp_failures: number;
-  totp_locked_until: number | null;
-  /** The last 30-second TOTP step accepted: a code is never accepted twice. */
-  totp_last_step: number | null;
   last_sign_in_at: number | null;
   created_at: number;
   updated_at: number;

@@ -3,13 +3,12 @@
 // typed as "(512) 555-0187", reads "Mailbox does not exist", fixes the address (a typo suggestion
 // is offered), sends a link by text → the client signs in with it → the owner sees it in the
 // client's history and in the audit log. axe-core checks every console page for WCAG 2.1 A/AA.
-import { AxeBuilder } from '@axe-core/playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { servicioSignature } from '../../src/modules/delivery/webhooks.ts';
 import { startFakeProviders } from '../helpers/fake-providers.ts';
 import { startLiveServer } from '../helpers/live-server.ts';
-import { ARTIFACTS, launchChromium } from '../helpers/chromium.ts';
+import { ARTIFACTS, checkA11y, launchChromium, waitFor } from '../helpers/chromium.ts';
 
 const WEBHOOK_SECRET = 'webhook-secret-0123456789abcdef';
 let server: Awaited<ReturnType<typeof startLiveServer>>;
@@ -33,25 +32,9 @@ afterAll(async () => {
 /** A phone-sized browser with JavaScript off: every console action must work as a plain form. */
 const noScriptPhone = (): Promise<BrowserContext> => browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, javaScriptEnabled: false });
 
-async function waitFor<T>(get: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const v = get();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 const violations: string[] = [];
-/** axe-core runs as script: it checks the same page, with the same cookies, in a twin that allows it. */
-async function axe(page: Page, name: string) {
-  const twin = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: await page.context().storageState() });
-  const p = await twin.newPage();
-  await p.goto(page.url());
-  const result = await new AxeBuilder({ page: p }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  await twin.close();
-  for (const v of result.violations) violations.push(`${name}: ${v.id} — ${v.help} (${v.nodes.map((n: { target: unknown[] }) => n.target.join(' ')).join(', ')})`);
-}
+/** Console pages are checked in a twin with script on (the page itself runs without). */
+const axe = (page: Page, name: string) => checkA11y(page, name, violations, browser);
 
 describe('the troubleshooting story', () => {
   it('an owner fixes "I can’t log in" in a minute, on a phone, without JavaScript', async () => {

@@ -4,13 +4,12 @@
 // another browser, lands in the portal and replaces the email with a code sent to the new address;
 // every contact on file was told; the owner of that shop sees the recovery, the agent and the
 // reason in the audit log. axe-core checks the support pages and the client's pages for WCAG 2.1 A/AA.
-import { AxeBuilder } from '@axe-core/playwright';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startFakeProviders } from '../helpers/fake-providers.ts';
 import { startLiveServer } from '../helpers/live-server.ts';
-import { ARTIFACTS, launchChromium } from '../helpers/chromium.ts';
+import { ARTIFACTS, checkA11y, launchChromium, waitFor } from '../helpers/chromium.ts';
 
 let server: Awaited<ReturnType<typeof startLiveServer>>;
 let providers: Awaited<ReturnType<typeof startFakeProviders>>;
@@ -30,22 +29,11 @@ afterAll(async () => {
   await providers?.close();
 });
 
-async function waitFor<T>(get: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const v = get();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 const mailTo = (address: string, match: (subject: string) => boolean) =>
   waitFor(() => providers.smtp.received.find((m) => m.to && 'value' in m.to && m.to.value[0]?.address === address && match(m.subject ?? '')), `the email to ${address}`);
 
 const violations: string[] = [];
-async function axe(page: Page, name: string) {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  for (const v of result.violations) violations.push(`${name}: ${v.id} — ${v.help} (${v.nodes.map((n: { target: unknown[] }) => n.target.join(' ')).join(', ')})`);
-}
+const axe = (page: Page, name: string) => checkA11y(page, name, violations);
 
 describe('support’s recovery link', () => {
   it('rescues Sam in two minutes, and every step is attributable', async () => {

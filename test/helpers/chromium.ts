@@ -7,7 +7,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const ARTIFACTS = 'test-artifacts';
 const SYSTEM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -52,4 +53,32 @@ export async function launchChromium(): Promise<Browser> {
 /** A phone-sized browser profile (each context is a separate device with its own cookies). */
 export function phone(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+}
+
+/** Polls until `get` returns something (a message reaching a fake provider, say). */
+export async function waitFor<T>(get: () => T | undefined, what: string): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const v = get();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * axe-core's WCAG 2.1 A/AA check of a page, its violations added to `into`. axe runs as script:
+ * for a page opened with JavaScript off, pass `twinOf` — the same page is checked, with the same
+ * cookies, in a twin context that allows script.
+ */
+export async function checkA11y(page: Page, name: string, into: string[], twinOf?: Browser): Promise<void> {
+  let target = page;
+  let twin: BrowserContext | undefined;
+  if (twinOf) {
+    twin = await twinOf.newContext({ viewport: page.viewportSize() ?? { width: 390, height: 844 }, storageState: await page.context().storageState() });
+    target = await twin.newPage();
+    await target.goto(page.url());
+  }
+  const result = await new AxeBuilder({ page: target }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  await twin?.close();
+  for (const v of result.violations) into.push(`${name}: ${v.id} — ${v.help} (${v.nodes.map((n: { target: unknown[] }) => n.target.join(' ')).join(', ')})`);
 }

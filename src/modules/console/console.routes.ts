@@ -19,7 +19,7 @@ import type { ConsoleSession, StaffSessions } from '../staff/staff-sessions.serv
 import { contactFacts } from './contact-facts.ts';
 import { apiKeysPage, auditPage, healthPage, clientPage, clientsPage, securityPage, consoleFactorPlace, staffPage, type ClientPageData } from './console.views.ts';
 import type { StaffMfa } from '../staff/staff-mfa.service.ts';
-import { recoveryCodesPage, secondFactorPage } from '../mfa/mfa.views.ts';
+import { secondFactorRoutes } from '../mfa/mfa.routes.ts';
 import type { HealthService } from '../health/health.service.ts';
 import type { TenantsService } from '../tenants/tenants.service.ts';
 import type { StaffService } from '../staff/staff.service.ts';
@@ -63,35 +63,7 @@ export function consoleRoutes(app: FastifyInstance, d: ConsoleDeps) {
 
   // The second factor, when the shop requires one or the member has one: the only pages open to
   // a session that still owes it (requireStaff sends everything else here).
-  app.get('/shop/second-factor', staff, async (req, reply) => {
-    const s = who(req);
-    if (!s.mfaPending) return reply.redirect('/shop', 303);
-    const enrol = s.mfaEnrolled ? undefined : await d.mfa.startEnrolment(s);
-    return sendHtml(reply, secondFactorPage({ at: consoleFactorPlace(s), csrf: d.csrf.token(req, reply), ...(enrol ? { enrol } : {}) }));
-  });
-
-  app.post('/shop/second-factor', { preHandler: [d.auth.requireStaff, limitByIp(d.limits.codeFromIp)] }, async (req, reply) => {
-    const s = who(req);
-    if (!s.mfaPending) return reply.redirect('/shop', 303);
-    const code = String(form(req).code ?? '');
-    const again = async (error: string, status: number) => {
-      const enrol = s.mfaEnrolled ? undefined : await d.mfa.startEnrolment(s);
-      return sendHtml(reply, secondFactorPage({ at: consoleFactorPlace(s), csrf: d.csrf.token(req, reply), error, ...(enrol ? { enrol } : {}) }), status);
-    };
-    if (!d.csrf.verify(req)) return again(messages.formExpired, 403);
-    try {
-      if (!s.mfaEnrolled) return sendHtml(reply, recoveryCodesPage({ at: consoleFactorPlace(s), codes: await d.mfa.finishEnrolment(s, code, requestContext(req)) }));
-      await d.mfa.verify(s, code, requestContext(req));
-      return reply.redirect('/shop', 303);
-    } catch (err) {
-      // A wrong first code during enrolment keeps the same secret: the app already has it.
-      if (err instanceof AppError && err.status < 500) {
-        if (!s.mfaEnrolled && err.code !== 'LOCKED') return sendHtml(reply, secondFactorPage({ at: consoleFactorPlace(s), csrf: d.csrf.token(req, reply), error: err.message }), err.status);
-        return again(err.message, err.status);
-      }
-      throw err;
-    }
-  });
+  secondFactorRoutes(app, { path: '/shop/second-factor', auth: d.auth.requireStaff, session: who, place: consoleFactorPlace, mfa: d.mfa, csrf: d.csrf, codeFromIp: d.limits.codeFromIp });
 
   app.get<{ Querystring: { q?: string; page?: string } }>('/shop/clients', staff, async (req, reply) => {
     const s = who(req);

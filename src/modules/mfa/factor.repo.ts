@@ -3,18 +3,12 @@
 // win: an attempt is counted before the code is compared, a recovery code is taken at most once,
 // and a TOTP step is accepted at most once.
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../db/schema.ts';
+import type { DB, FactorColumns } from '../../db/schema.ts';
 
 export type FactorRow = { table: 'staff'; tenantId: string; id: string } | { table: 'support_agents'; id: string };
 
-export interface FactorState {
+export interface FactorState extends FactorColumns {
   email: string;
-  totp_secret_enc: string | null;
-  totp_enabled_at: number | null;
-  recovery_codes: string | null;
-  totp_failures: number;
-  totp_locked_until: number | null;
-  totp_last_step: number | null;
 }
 export type FactorPatch = Partial<Omit<FactorState, 'email'>>;
 

@@ -19,7 +19,7 @@ import type { AuditRepo } from '../audit/audit.repo.ts';
 import type { ClientsService } from '../clients/clients.service.ts';
 import { contactFacts } from '../console/contact-facts.ts';
 import type { DeliveryHistory } from '../delivery/history.ts';
-import { recoveryCodesPage, secondFactorPage } from '../mfa/mfa.views.ts';
+import { secondFactorRoutes } from '../mfa/mfa.routes.ts';
 import { logoPath } from '../tenants/logo.ts';
 import type { TenantsService } from '../tenants/tenants.service.ts';
 import type { Recovery } from './recovery.service.ts';
@@ -66,32 +66,8 @@ export function supportRoutes(app: FastifyInstance, d: SupportDeps) {
     return sendHtml(reply, searchPage({ session: who(req), csrf: d.csrf.token(req, reply), q, rows: found.clients, hasNext: found.hasNext }));
   });
 
-  app.get('/support/second-factor', agent, async (req, reply) => {
-    const s = who(req);
-    if (!s.mfaPending) return reply.redirect('/support', 303);
-    const enrol = s.mfaEnrolled ? undefined : await d.mfa.startEnrolment(s);
-    return sendHtml(reply, secondFactorPage({ at: supportFactorPlace(s), csrf: d.csrf.token(req, reply), ...(enrol ? { enrol } : {}) }));
-  });
-
-  app.post('/support/second-factor', { preHandler: [d.auth.requireSupport, limitByIp(d.limits.codeFromIp)] }, async (req, reply) => {
-    const s = who(req);
-    if (!s.mfaPending) return reply.redirect('/support', 303);
-    const code = String(form(req).code ?? '');
-    const again = async (error: string, status: number, newSecret = true) => {
-      const enrol = !s.mfaEnrolled && newSecret ? await d.mfa.startEnrolment(s) : undefined;
-      return sendHtml(reply, secondFactorPage({ at: supportFactorPlace(s), csrf: d.csrf.token(req, reply), error, ...(enrol ? { enrol } : {}) }), status);
-    };
-    if (!d.csrf.verify(req)) return again(messages.formExpired, 403);
-    try {
-      if (!s.mfaEnrolled) return sendHtml(reply, recoveryCodesPage({ at: supportFactorPlace(s), codes: await d.mfa.finishEnrolment(s, code, requestContext(req)) }));
-      await d.mfa.verify(s, code, requestContext(req));
-      return reply.redirect('/support', 303);
-    } catch (err) {
-      // A wrong first code during enrolment keeps the same secret: the app already has it.
-      if (err instanceof AppError && err.status < 500) return again(err.message, err.status, s.mfaEnrolled || err.code === 'LOCKED');
-      throw err;
-    }
-  });
+  // The second factor, always owed after the email link: the only pages open until it is given.
+  secondFactorRoutes(app, { path: '/support/second-factor', auth: d.auth.requireSupport, session: who, place: supportFactorPlace, mfa: d.mfa, csrf: d.csrf, codeFromIp: d.limits.codeFromIp });
 
   /** One shop's client as support sees it, or a 404 for anything that is not that shop's client. */
   async function showClient(req: FastifyRequest, reply: FastifyReply, tenantId: string, clientId: string, extra: Partial<SupportClientData> = {}, status = 200) {
