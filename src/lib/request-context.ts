@@ -3,3 +3,6 @@ export interface RequestContext {
   ip: string | null;
   userAgent: string | null;
 }
+
+/** The user agent as kept in sessions and audit rows: at most 300 characters. */
+export const keptUserAgent = (ctx: RequestContext): string | null => ctx.userAgent?.slice(0, 300) ?? null;

@@ -59,7 +59,7 @@ const TEMPLATE_WORDS: Record<string, string> = {
   'contact-code': 'Code to confirm a new contact',
   'contact-changed': 'Notice of a changed contact',
 };
-export const what = (template: string) => TEMPLATE_WORDS[template] ?? template;
+const what = (template: string) => TEMPLATE_WORDS[template] ?? template;
 
 export interface ClientRow {
   client: Pick<Client, 'id' | 'name' | 'email' | 'phone' | 'status'>;

@@ -9,7 +9,7 @@ import { auditRepo } from '../audit/audit.repo.ts';
 import { clientsRepo } from '../clients/clients.repo.ts';
 import { invoicesRepo } from '../invoices/invoices.repo.ts';
 import { reportsRepo } from '../reports/reports.repo.ts';
-import type { RequestContext } from '../../lib/request-context.ts';
+import { keptUserAgent, type RequestContext } from '../../lib/request-context.ts';
 import type { IssuedSession, SessionScope, SessionsService } from '../sessions/sessions.service.ts';
 import { logoPath } from '../tenants/logo.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
@@ -46,7 +46,7 @@ export function createLinksService(deps: { db: Kysely<DB>; clock: Clock; signer:
       actor: 'client',
       action: 'link.rejected',
       subjectId: claims?.objectId ?? null,
-      data: { reason, ...(kid ? { kid } : {}), userAgent: ctx.userAgent?.slice(0, 300) ?? null },
+      data: { reason, ...(kid ? { kid } : {}), userAgent: keptUserAgent(ctx) },
       ip: ctx.ip,
       at: clock.now(),
     });
@@ -105,7 +105,7 @@ export function createLinksService(deps: { db: Kysely<DB>; clock: Clock; signer:
           actor: 'client',
           action: 'link.redeemed',
           subjectId: link.scope.id,
-          data: { object: link.scope.kind, kid: link.kid, session: session ? 'created' : 'kept', userAgent: ctx.userAgent?.slice(0, 300) ?? null },
+          data: { object: link.scope.kind, kid: link.kid, session: session ? 'created' : 'kept', userAgent: keptUserAgent(ctx) },
           ip: ctx.ip,
           at: clock.now(),
         });

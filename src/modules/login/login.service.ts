@@ -10,7 +10,7 @@ import { maskIdentifier } from '../../lib/mask.ts';
 import { auditRepo, perShop } from '../audit/audit.repo.ts';
 import { parseIdentifier, type Identifier } from '../clients/contact.ts';
 import type { JobQueue } from '../jobs/jobs.ts';
-import type { RequestContext } from '../../lib/request-context.ts';
+import { keptUserAgent, type RequestContext } from '../../lib/request-context.ts';
 import type { IssuedSession } from '../sessions/sessions.service.ts';
 import type { DeviceCookies } from './device-cookie.ts';
 import { loginErrors } from './login.errors.ts';
@@ -134,7 +134,7 @@ export function createLoginService(d: LoginDeps) {
       pick_expires_at: null,
       picked_at: null,
       ip: ctx.ip,
-      user_agent: ctx.userAgent?.slice(0, 300) ?? null,
+      user_agent: keptUserAgent(ctx),
       device_id: deviceId,
       audience,
       opened_at: null,

@@ -7,7 +7,7 @@ import { randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
-import type { RequestContext } from '../../lib/request-context.ts';
+import { keptUserAgent, type RequestContext } from '../../lib/request-context.ts';
 import { logoPath } from '../tenants/logo.ts';
 import { createSessionCache } from './session-cache.ts';
 import { createSessionLookup, sessionsRepo } from './sessions.repo.ts';
@@ -120,7 +120,7 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
         expires_at: now + lifetime,
         revoked_at: null,
         ip: ctx.ip,
-        user_agent: ctx.userAgent?.slice(0, 300) ?? null,
+        user_agent: keptUserAgent(ctx),
       });
       await auditRepo(trx).record({
         tenantId: input.tenantId,
@@ -128,7 +128,7 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
         actor: 'client',
         action: 'session.created',
         subjectId: id,
-        data: { kind: input.kind, days: tenant.session_days, ...(input.scope ? { scope: input.scope } : {}), userAgent: ctx.userAgent?.slice(0, 300) ?? null },
+        data: { kind: input.kind, days: tenant.session_days, ...(input.scope ? { scope: input.scope } : {}), userAgent: keptUserAgent(ctx) },
         ip: ctx.ip,
         at: now,
       });

@@ -8,7 +8,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { HOUR, DAY } from '../../lib/clock.ts';
 import { randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
-import type { RequestContext } from '../../lib/request-context.ts';
+import { keptUserAgent, type RequestContext } from '../../lib/request-context.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import { logoPath } from '../tenants/logo.ts';
 import { staffRepo } from './staff.repo.ts';
@@ -43,9 +43,9 @@ export function createStaffSessions(deps: { db: Kysely<DB>; clock: Clock }) {
       const id = newId();
       const secret = randomToken(32);
       const mfa = !!member?.totp_enabled_at || !!tenant?.staff_mfa_required;
-      await staffSessionsRepo(trx).insert({ id, tenant_id: input.tenantId, staff_id: input.staffId, secret_hash: sha256(secret), mfa_pending: mfa ? 1 : 0, created_at: now, renewed_at: now, expires_at: now + STAFF_MAX_MS, revoked_at: null, ip: ctx.ip, user_agent: ctx.userAgent?.slice(0, 300) ?? null });
+      await staffSessionsRepo(trx).insert({ id, tenant_id: input.tenantId, staff_id: input.staffId, secret_hash: sha256(secret), mfa_pending: mfa ? 1 : 0, created_at: now, renewed_at: now, expires_at: now + STAFF_MAX_MS, revoked_at: null, ip: ctx.ip, user_agent: keptUserAgent(ctx) });
       await staffRepo(trx).update(input.tenantId, input.staffId, { last_sign_in_at: now });
-      await auditRepo(trx).record({ tenantId: input.tenantId, actor: 'owner', action: 'staff.signed_in', subjectId: input.staffId, data: { by: member?.name, session: id, secondFactor: mfa ? 'pending' : 'none', userAgent: ctx.userAgent?.slice(0, 300) ?? null }, ip: ctx.ip, at: now });
+      await auditRepo(trx).record({ tenantId: input.tenantId, actor: 'owner', action: 'staff.signed_in', subjectId: input.staffId, data: { by: member?.name, session: id, secondFactor: mfa ? 'pending' : 'none', userAgent: keptUserAgent(ctx) }, ip: ctx.ip, at: now });
       return { token: `${id}.${secret}`, maxAgeSeconds: Math.floor(STAFF_MAX_MS / 1000) };
     },
 

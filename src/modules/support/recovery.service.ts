@@ -12,7 +12,7 @@ import { HOUR, MINUTE } from '../../lib/clock.ts';
 import { randomToken, sha256 } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
-import type { RequestContext } from '../../lib/request-context.ts';
+import { keptUserAgent, type RequestContext } from '../../lib/request-context.ts';
 import type { Limits } from '../abuse/limits.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import { clientsRepo } from '../clients/clients.repo.ts';
@@ -53,14 +53,15 @@ export interface IssueInput {
 export function createRecovery(d: RecoveryDeps) {
   const { db, clock } = d;
 
+  const ttlMinutes = Math.round(d.ttlMs / MINUTE);
   return {
-    ttlMinutes: Math.round(d.ttlMs / MINUTE),
+    ttlMinutes,
 
     /**
      * Issues a link for one shop's client. `link` is returned only when the agent chose to hand it
      * over themselves (`shown`): it is on that one answer, never stored, never shown again.
      */
-    async issue(agent: { agentId: string; name: string }, input: IssueInput, ctx: RequestContext): Promise<{ id: string; delivery: RecoveryDelivery; link: string | null; sentTo: string | null; expiresAt: number }> {
+    async issue(agent: { agentId: string; name: string }, input: IssueInput, ctx: RequestContext): Promise<{ id: string; shopName: string; delivery: RecoveryDelivery; link: string | null; sentTo: string | null; expiresAt: number }> {
       if (!(input.category in REASON_CATEGORIES)) throw supportErrors.REASON_CATEGORY();
       const reason = input.reason.trim().replace(/\s+/g, ' ');
       if (reason.length < 10 || reason.length > 500) throw supportErrors.REASON_TEXT();
@@ -73,6 +74,7 @@ export function createRecovery(d: RecoveryDeps) {
       if (!client || !tenant) throw supportErrors.CLIENT_NOT_FOUND();
       if (client.status !== 'active' || tenant.status !== 'active') throw supportErrors.CLIENT_DISABLED(tenant.name);
       const to = delivery === 'email' ? client.email : delivery === 'sms' ? client.phone : null;
+      const sentTo = to ? maskIdentifier(delivery === 'email' ? 'email' : 'phone', to) : null;
       if (delivery !== 'shown' && !to) throw supportErrors.NO_CONTACT(delivery === 'email' ? 'email' : 'mobile number');
 
       const words = `${REASON_CATEGORIES[input.category as ReasonCategory]}: ${reason}`;
@@ -83,7 +85,7 @@ export function createRecovery(d: RecoveryDeps) {
         // Refused: nothing made, nothing sent, and the attempt is on the record with its reason.
         await auditRepo(db).record(
           { tenantId: tenant.id, clientId: client.id, actor: 'support', action: 'support.recovery_refused', subjectId: client.id, data: { by: agent.name, reason: verdict.limit === 'agent' ? 'agent hourly limit' : 'client daily limit', asked: words }, at: now },
-          { actor: 'support', action: 'support.recovery_refused', subjectId: client.id, data: { agent: agent.agentId, by: agent.name, tenant: tenant.id, client: client.id, limit: verdict.limit, userAgent: ctx.userAgent?.slice(0, 300) ?? null }, ip: ctx.ip, at: now },
+          { actor: 'support', action: 'support.recovery_refused', subjectId: client.id, data: { agent: agent.agentId, by: agent.name, tenant: tenant.id, client: client.id, limit: verdict.limit, userAgent: keptUserAgent(ctx) }, ip: ctx.ip, at: now },
         );
         if (verdict.limit === 'agent') throw supportErrors.AGENT_LIMIT(verdict.max, Math.max(1, Math.ceil(verdict.retryAfterSec / 60)));
         throw supportErrors.CLIENT_LIMIT(verdict.max, Math.max(1, Math.ceil(verdict.retryAfterSec / 3600)));
@@ -96,15 +98,14 @@ export function createRecovery(d: RecoveryDeps) {
       const brand = emailBrand(tenant, d.publicUrl);
       try {
         await db.transaction().execute(async (trx) => {
-          await recoveryRepo(trx).insert({ id, tenant_id: tenant.id, client_id: client.id, agent_id: agent.agentId, token_hash: sha256(token), reason_category: input.category, reason_text: reason, form_nonce: input.formNonce, delivery, expires_at: expiresAt, consumed_at: null, created_at: now, ip: ctx.ip, user_agent: ctx.userAgent?.slice(0, 300) ?? null });
-          const sentTo = to ? maskIdentifier(delivery === 'email' ? 'email' : 'phone', to) : null;
+          await recoveryRepo(trx).insert({ id, tenant_id: tenant.id, client_id: client.id, agent_id: agent.agentId, token_hash: sha256(token), reason_category: input.category, reason_text: reason, form_nonce: input.formNonce, delivery, expires_at: expiresAt, consumed_at: null, created_at: now, ip: ctx.ip, user_agent: keptUserAgent(ctx) });
           await auditRepo(trx).record(
             // The shop's log: who and why (no IP: that is Servicio's, in the operator audit).
-            { tenantId: tenant.id, clientId: client.id, actor: 'support', action: 'support.recovery_issued', subjectId: id, data: { by: agent.name, reason: words, via: delivery === 'shown' ? 'handed over by support' : delivery, ...(sentTo ? { sentTo } : {}), minutes: Math.round(d.ttlMs / MINUTE) }, at: now },
-            { actor: 'support', action: 'support.recovery_issued', subjectId: id, data: { agent: agent.agentId, by: agent.name, tenant: tenant.id, client: client.id, category: input.category, via: delivery, userAgent: ctx.userAgent?.slice(0, 300) ?? null }, ip: ctx.ip, at: now },
+            { tenantId: tenant.id, clientId: client.id, actor: 'support', action: 'support.recovery_issued', subjectId: id, data: { by: agent.name, reason: words, via: delivery === 'shown' ? 'handed over by support' : delivery, ...(sentTo ? { sentTo } : {}), minutes: ttlMinutes }, at: now },
+            { actor: 'support', action: 'support.recovery_issued', subjectId: id, data: { agent: agent.agentId, by: agent.name, tenant: tenant.id, client: client.id, category: input.category, via: delivery, userAgent: keptUserAgent(ctx) }, ip: ctx.ip, at: now },
           );
           if (to) {
-            await d.outbox.enqueue(trx, { channel: delivery === 'email' ? 'email' : 'sms', to, template: 'recovery-link', tenantId: tenant.id, clientId: client.id, sendBefore: expiresAt - MINUTE, now, data: { ...brand, link, minutes: Math.round(d.ttlMs / MINUTE) } });
+            await d.outbox.enqueue(trx, { channel: delivery === 'email' ? 'email' : 'sms', to, template: 'recovery-link', tenantId: tenant.id, clientId: client.id, sendBefore: expiresAt - MINUTE, now, data: { ...brand, link, minutes: ttlMinutes } });
           }
           // Every contact on file hears of it, whichever way the link went.
           const notice = { ...brand, when: agentTime(now), shopContact: await staffRepo(trx).ownerEmail(tenant.id), portalUrl: `${d.publicUrl}/client-login` };
@@ -118,7 +119,7 @@ export function createRecovery(d: RecoveryDeps) {
         throw err;
       }
       d.outbox.notify();
-      return { id, delivery, link: delivery === 'shown' ? link : null, sentTo: to ? maskIdentifier(delivery === 'email' ? 'email' : 'phone', to) : null, expiresAt };
+      return { id, shopName: tenant.name, delivery, link: delivery === 'shown' ? link : null, sentTo, expiresAt };
     },
 
     /** What the Continue page shows. Never consumes: mail scanners and link previews open links. */
@@ -138,7 +139,7 @@ export function createRecovery(d: RecoveryDeps) {
       const refused = async (why: string) => {
         await auditRepo(db).record(
           { tenantId: r.tenant_id, clientId: r.client_id, actor: 'client', action: 'support.recovery_rejected', subjectId: r.id, data: { reason: why }, at: now },
-          { actor: 'client', action: 'support.recovery_rejected', subjectId: r.id, data: { agent: r.agent_id, reason: why, userAgent: ctx.userAgent?.slice(0, 300) ?? null }, ip: ctx.ip, at: now },
+          { actor: 'client', action: 'support.recovery_rejected', subjectId: r.id, data: { agent: r.agent_id, reason: why, userAgent: keptUserAgent(ctx) }, ip: ctx.ip, at: now },
         );
         return null;
       };
@@ -151,7 +152,7 @@ export function createRecovery(d: RecoveryDeps) {
         const s = await d.sessions.create(trx, { tenantId: r.tenant_id, clientId: r.client_id, kind: 'recovery', recoveryLinkId: r.id }, ctx);
         await auditRepo(trx).record(
           { tenantId: r.tenant_id, clientId: r.client_id, actor: 'client', action: 'support.recovery_used', subjectId: r.id, data: { via: `recovery link from ${r.agent_name} (Servicio support)` }, at: now },
-          { actor: 'client', action: 'support.recovery_used', subjectId: r.id, data: { agent: r.agent_id, tenant: r.tenant_id, client: r.client_id, userAgent: ctx.userAgent?.slice(0, 300) ?? null }, ip: ctx.ip, at: now },
+          { actor: 'client', action: 'support.recovery_used', subjectId: r.id, data: { agent: r.agent_id, tenant: r.tenant_id, client: r.client_id, userAgent: keptUserAgent(ctx) }, ip: ctx.ip, at: now },
         );
         return s;
       });

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Sealer } from '../../lib/crypto.ts';
+import { keptUserAgent } from '../../lib/request-context.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import { createTotpFactor, type FactorHolder } from '../mfa/totp-factor.ts';
 import type { SupportSession, SupportSessions } from './support-sessions.service.ts';
@@ -13,7 +14,7 @@ export function createSupportMfa(deps: { db: Kysely<DB>; clock: Clock; sealer: S
   const holder = (s: SupportSession): FactorHolder => ({
     label: s.email,
     row: { table: 'support_agents', id: s.agentId },
-    audit: (trx, event, data, ctx) => auditRepo(trx).record({ actor: 'support', action: `support.second_factor_${event}`, subjectId: s.agentId, data: { by: s.name, agent: s.agentId, userAgent: ctx.userAgent?.slice(0, 300) ?? null, ...data }, ip: ctx.ip, at: deps.clock.now() }),
+    audit: (trx, event, data, ctx) => auditRepo(trx).record({ actor: 'support', action: `support.second_factor_${event}`, subjectId: s.agentId, data: { by: s.name, agent: s.agentId, userAgent: keptUserAgent(ctx), ...data }, ip: ctx.ip, at: deps.clock.now() }),
     given: () => deps.supportSessions.secondFactorGiven(s),
   });
   return {

@@ -7,7 +7,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { HOUR, MINUTE } from '../../lib/clock.ts';
 import { randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
-import type { RequestContext } from '../../lib/request-context.ts';
+import { keptUserAgent, type RequestContext } from '../../lib/request-context.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import { supportRepo } from './support.repo.ts';
 import { supportSessionsRepo } from './support-sessions.repo.ts';
@@ -35,9 +35,9 @@ export function createSupportSessions(deps: { db: Kysely<DB>; clock: Clock }) {
       const now = clock.now();
       const id = newId();
       const secret = randomToken(32);
-      await supportSessionsRepo(trx).insert({ id, agent_id: input.agentId, secret_hash: sha256(secret), mfa_pending: 1, created_at: now, renewed_at: now, expires_at: now + SUPPORT_MAX_MS, revoked_at: null, ip: ctx.ip, user_agent: ctx.userAgent?.slice(0, 300) ?? null });
+      await supportSessionsRepo(trx).insert({ id, agent_id: input.agentId, secret_hash: sha256(secret), mfa_pending: 1, created_at: now, renewed_at: now, expires_at: now + SUPPORT_MAX_MS, revoked_at: null, ip: ctx.ip, user_agent: keptUserAgent(ctx) });
       await supportRepo(trx).update(input.agentId, { last_sign_in_at: now });
-      await auditRepo(trx).record({ actor: 'support', action: 'support.signed_in', subjectId: input.agentId, data: { by: agent?.name, agent: input.agentId, session: id, secondFactor: 'pending', userAgent: ctx.userAgent?.slice(0, 300) ?? null }, ip: ctx.ip, at: now });
+      await auditRepo(trx).record({ actor: 'support', action: 'support.signed_in', subjectId: input.agentId, data: { by: agent?.name, agent: input.agentId, session: id, secondFactor: 'pending', userAgent: keptUserAgent(ctx) }, ip: ctx.ip, at: now });
       return { token: `${id}.${secret}`, maxAgeSeconds: Math.floor(SUPPORT_MAX_MS / 1000) };
     },
 

@@ -13,9 +13,11 @@ import { messages } from '../../http/views/strings.ts';
 import { AppError } from '../../lib/app-error.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { randomToken } from '../../lib/crypto.ts';
+import { keptUserAgent } from '../../lib/request-context.ts';
 import { maskEmail, maskPhone } from '../../lib/mask.ts';
 import type { SessionsService } from '../sessions/sessions.service.ts';
 import type { AuditRepo } from '../audit/audit.repo.ts';
+import type { Client } from '../clients/clients.repo.ts';
 import type { ClientsService } from '../clients/clients.service.ts';
 import { contactFacts } from '../console/contact-facts.ts';
 import type { DeliveryHistory } from '../delivery/history.ts';
@@ -55,7 +57,7 @@ export function supportRoutes(app: FastifyInstance, d: SupportDeps) {
   const who = (req: FastifyRequest) => req.supportSession!;
   /** An operator-audit row: which agent did what, from where (never a token). */
   const trace = (req: FastifyRequest, action: string, data: Record<string, unknown>) =>
-    d.audit().record({ actor: 'support', action, subjectId: who(req).agentId, data: { agent: who(req).agentId, by: who(req).name, userAgent: req.headers['user-agent']?.slice(0, 300) ?? null, ...data }, ip: req.ip, at: d.clock.now() });
+    d.audit().record({ actor: 'support', action, subjectId: who(req).agentId, data: { agent: who(req).agentId, by: who(req).name, userAgent: keptUserAgent(requestContext(req)), ...data }, ip: req.ip, at: d.clock.now() });
 
   app.get<{ Querystring: { q?: string } }>('/support', agent, async (req, reply) => {
     const q = String(req.query.q ?? '').slice(0, 100);
@@ -69,10 +71,12 @@ export function supportRoutes(app: FastifyInstance, d: SupportDeps) {
   // The second factor, always owed after the email link: the only pages open until it is given.
   secondFactorRoutes(app, { path: '/support/second-factor', auth: d.auth.requireSupport, session: who, place: supportFactorPlace, mfa: d.mfa, csrf: d.csrf, codeFromIp: d.limits.codeFromIp });
 
-  /** One shop's client as support sees it, or a 404 for anything that is not that shop's client. */
-  async function showClient(req: FastifyRequest, reply: FastifyReply, tenantId: string, clientId: string, extra: Partial<SupportClientData> = {}, status = 200) {
-    const client = UUID.test(tenantId) && UUID.test(clientId) ? await d.clients.get(tenantId, clientId) : undefined;
-    if (!client) return reply.callNotFound();
+  /** The shop's client the URL names, or undefined for anything that is not that shop's client (a 404). */
+  const clientOf = (p: { tenantId: string; id: string }) => (UUID.test(p.tenantId) && UUID.test(p.id) ? d.clients.get(p.tenantId, p.id) : Promise.resolve(undefined));
+
+  /** One shop's client as support sees it. */
+  async function showClient(req: FastifyRequest, reply: FastifyReply, client: Client, extra: Partial<SupportClientData> = {}, status = 200) {
+    const tenantId = client.tenant_id;
     const t = await d.tenants.resolve(tenantId);
     const [history, recoveries] = await Promise.all([d.history.forClient(tenantId, client.id, 50), d.recovery.forClient(tenantId, client.id)]);
     const f = contactFacts(client, history, d.smsAllowedCountries);
@@ -96,27 +100,26 @@ export function supportRoutes(app: FastifyInstance, d: SupportDeps) {
   }
 
   app.get<{ Params: { tenantId: string; id: string } }>('/support/shops/:tenantId/clients/:id', agent, async (req, reply) => {
-    const { tenantId, id } = req.params;
+    const client = await clientOf(req.params);
+    if (!client) return reply.callNotFound();
     // Recorded before the page is sent: what an agent saw is on the record when they see it.
-    if (UUID.test(tenantId) && UUID.test(id) && (await d.clients.get(tenantId, id))) await trace(req, 'support.client_viewed', { tenant: tenantId, client: id });
-    return showClient(req, reply, tenantId, id);
+    await trace(req, 'support.client_viewed', { tenant: client.tenant_id, client: client.id });
+    return showClient(req, reply, client);
   });
 
   app.post<{ Params: { tenantId: string; id: string } }>('/support/shops/:tenantId/clients/:id/recovery', agent, async (req, reply) => {
     const s = who(req);
-    const { tenantId, id } = req.params;
-    const client = UUID.test(tenantId) && UUID.test(id) ? await d.clients.get(tenantId, id) : undefined;
+    const client = await clientOf(req.params);
     if (!client) return reply.callNotFound();
     const f = form(req);
     const values = { category: String(f.category ?? ''), reason: String(f.reason ?? ''), delivery: String(f.delivery ?? '') };
     const formNonce = String(f.nonce ?? '');
-    if (!d.csrf.verify(req)) return showClient(req, reply, tenantId, id, { error: messages.formExpired, values }, 403);
+    if (!d.csrf.verify(req)) return showClient(req, reply, client, { error: messages.formExpired, values }, 403);
     try {
-      const issued = await d.recovery.issue({ agentId: s.agentId, name: s.name }, { tenantId, clientId: id, ...values, formNonce }, requestContext(req));
-      const t = await d.tenants.resolve(tenantId);
-      return sendHtml(reply, issuedPage({ session: s, csrf: d.csrf.token(req, reply), shopName: t.name, clientName: client.name, back: `/support/shops/${tenantId}/clients/${id}`, link: issued.link, sentTo: issued.sentTo, expiresAt: issued.expiresAt }), 201);
+      const issued = await d.recovery.issue({ agentId: s.agentId, name: s.name }, { tenantId: client.tenant_id, clientId: client.id, ...values, formNonce }, requestContext(req));
+      return sendHtml(reply, issuedPage({ session: s, csrf: d.csrf.token(req, reply), shopName: issued.shopName, clientName: client.name, back: `/support/shops/${client.tenant_id}/clients/${client.id}`, link: issued.link, sentTo: issued.sentTo, expiresAt: issued.expiresAt }), 201);
     } catch (err) {
-      if (err instanceof AppError && err.status < 500) return showClient(req, reply, tenantId, id, { error: err.message, values }, err.status);
+      if (err instanceof AppError && err.status < 500) return showClient(req, reply, client, { error: err.message, values }, err.status);
       throw err;
     }
   });

@@ -4,6 +4,8 @@
 import { csrfField, layout, type Brand } from '../../http/views/layout.ts';
 import { html, type SafeHtml } from '../../lib/html.ts';
 import type { Client } from '../clients/clients.repo.ts';
+import type { ClientsService } from '../clients/clients.service.ts';
+import type { Recovery } from './recovery.service.ts';
 import type { MessageHistory } from '../delivery/history.ts';
 import { SUPPORT_BRAND } from '../login/login.views.ts';
 import { facts, messagesTable, when, type ContactFacts } from '../console/console.views.ts';
@@ -33,17 +35,7 @@ ${p.body}
   });
 }
 
-export interface FoundClient {
-  id: string;
-  tenant_id: string;
-  tenant_name: string;
-  tenant_status: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  status: string;
-  last_sign_in_at: number | string | bigint | null;
-}
+export type FoundClient = Awaited<ReturnType<ClientsService['searchEveryShop']>>['clients'][number];
 
 export function searchPage(p: { session: SupportSession; csrf: string; q: string; rows: FoundClient[]; hasNext: boolean }): string {
   return supportPage({
@@ -75,15 +67,7 @@ ${p.rows.map(
   });
 }
 
-export interface RecoveryRow {
-  created_at: number;
-  expires_at: number;
-  consumed_at: number | null;
-  reason_category: string;
-  reason_text: string;
-  delivery: string;
-  agent_name: string;
-}
+export type RecoveryRow = Awaited<ReturnType<Recovery['forClient']>>[number];
 
 export interface SupportClientData {
   session: SupportSession;
