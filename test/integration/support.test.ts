@@ -566,6 +566,14 @@ describe(`the recovery link (${storeKind})`, () => {
     const answers = await Promise.all(tabs.map(({ tab, csrf }) => tab.post(link, { _csrf: csrf })));
     expect(answers.map((a) => a.statusCode).sort()).toEqual([303, 410, 410, 410]);
     expect(await t.db.selectFrom('sessions').select('id').where('client_id', '=', c.id).where('kind', '=', 'recovery').execute()).toHaveLength(1);
+    // The same race one level down: every redemption reads the link as unused before any consumes
+    // it, so only the consuming UPDATE itself can let just one through.
+    const c2 = await makeClient(t, shop.id);
+    const token = shownLink((await issue(b, shop.id, c2.id, {})).body)!.split('/r/')[1]!;
+    const ctx = { ip: '127.0.0.1', userAgent: null };
+    const redeemed = await Promise.all(Array.from({ length: 4 }, () => t.services.recovery.redeem(token, ctx)));
+    expect(redeemed.filter((x) => x !== null)).toHaveLength(1);
+    expect(await t.db.selectFrom('sessions').select('id').where('client_id', '=', c2.id).execute()).toHaveLength(1);
   });
 
   it('disabling an agent withdraws their unused links and ends the sessions their links opened', async () => {
