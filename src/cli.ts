@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { AppError } from './lib/app-error.ts';
+import { isLocale, LOCALES, type Locale } from './lib/i18n.ts';
 import { redactSecrets } from './lib/redact.ts';
 import { seedDemo, seedDemoContent } from './modules/demo/seed.ts';
 import { resolveAppSecret } from './secret.ts';
@@ -16,13 +17,14 @@ const USAGE = `Usage: servicio <command> [options]
 Commands:
   migrate                                   apply database migrations
   seed                                      add the demo shops and clients (only into an empty store)
-  tenant create --name N --slug S [--color #hex] [--logo https://…] [--session-days D]
+  tenant create --name N --slug S [--color #hex] [--logo https://…] [--session-days D] [--phone P] [--email E] [--address "line 1\\nline 2"]
+  tenant contact <slug> [--phone P] [--email E] [--address "line 1\\nline 2"]   how clients reach the shop ("" clears one)
   tenant list
   tenant session-days <slug> <days>         set the shop's session length (applies to existing sessions)
   tenant logo <slug> <https://…>            fetch, check and keep the shop's logo (PNG, JPEG, GIF, WebP; ≤ 256 KB)
   tenant disable <slug> | tenant enable <slug>   a disabled shop's clients cannot sign in; links and sessions stop
-  client add --tenant SLUG --name N [--email E] [--phone P] [--external-id X]
-  client update --tenant SLUG <id|email|phone> [--name N] [--email E] [--phone P] [--status active|disabled]
+  client add --tenant SLUG --name N [--email E] [--phone P] [--external-id X] [--locale en|es]
+  client update --tenant SLUG <id|email|phone> [--name N] [--email E] [--phone P] [--status active|disabled] [--locale en|es|""]
   client list --tenant SLUG
   client messages --tenant SLUG <id|email|phone>   what happened to the client's login messages
   staff add --tenant SLUG --email E --name N [--role owner|staff]   a staff account (signs in at /shop/sign-in)
@@ -69,7 +71,12 @@ const options = {
   status: { type: 'string' },
   role: { type: 'string' },
   limit: { type: 'string' },
+  locale: { type: 'string' },
+  address: { type: 'string' },
 } as const;
+
+/** An address typed on one command line: "4100 Burnet Rd\nAustin, TX" (a literal \n) is two lines. */
+const addressLines = (v: string) => v.replace(/\\n/g, '\n');
 
 export async function runCli(argv: string[], out = console.log, err = console.error): Promise<number> {
   let json = argv.includes('--json');
@@ -102,6 +109,10 @@ export async function runCli(argv: string[], out = console.log, err = console.er
         return value;
       };
       const tenantOf = async () => svc.tenants.resolve(need(v.tenant, 'tenant'));
+      const localeOption = (value: string): Locale => {
+        if (!isLocale(value)) throw new UsageError(`--locale must be one of ${LOCALES.join(', ')} (the client's preferred language).`);
+        return value;
+      };
 
       switch (`${cmd} ${sub ?? ''}`.trim()) {
         case 'seed': {
@@ -110,8 +121,11 @@ export async function runCli(argv: string[], out = console.log, err = console.er
             return 0;
           }
           const r = await seedDemo(svc);
-          await seedDemoContent(svc, r.tenants, new Date());
-          print(`Added demo shops: ${r.tenants.map((t) => t.name).join(', ')}.`, { seeded: true, tenants: r.tenants.map((t) => t.slug) });
+          const content = await seedDemoContent(svc, r.tenants, new Date(), config);
+          print(
+            `Added demo shops: ${r.tenants.map((t) => t.name).join(', ')}.${content.invoiceEmailQueued ? '' : ' A real email or SMS provider is configured, so no demo message was queued.'}`,
+            { seeded: true, tenants: r.tenants.map((t) => t.slug), invoiceEmailQueued: content.invoiceEmailQueued },
+          );
           return 0;
         }
         case 'tenant create': {
@@ -121,8 +135,27 @@ export async function runCli(argv: string[], out = console.log, err = console.er
             ...(v.color ? { brandColor: v.color } : {}),
             ...(v.logo ? { logoUrl: v.logo } : {}),
             ...(v['session-days'] ? { sessionDays: Number(v['session-days']) } : {}),
+            ...(v.phone ? { contactPhone: v.phone } : {}),
+            ...(v.email ? { contactEmail: v.email } : {}),
+            ...(v.address ? { address: addressLines(v.address) } : {}),
           });
           print(`Created shop "${t.name}" (${t.slug}, id ${t.id}).`, t);
+          return 0;
+        }
+        case 'tenant contact': {
+          const slug = rest[0];
+          if (!slug || (v.phone === undefined && v.email === undefined && v.address === undefined)) {
+            throw new UsageError('Usage: servicio tenant contact <slug> [--phone P] [--email E] [--address "line 1\\nline 2"] (give at least one; "" clears it)');
+          }
+          const t = await svc.tenants.resolve(slug);
+          const u = await svc.tenants.setContact(t.id, {
+            ...(v.phone !== undefined ? { contactPhone: v.phone } : {}),
+            ...(v.email !== undefined ? { contactEmail: v.email } : {}),
+            ...(v.address !== undefined ? { address: addressLines(v.address) } : {}),
+          });
+          const contact = { slug: u.slug, contactPhone: u.contact_phone, contactEmail: u.contact_email, address: u.address };
+          const human = [`${u.name}'s contact details:`, `  phone:   ${u.contact_phone ?? '(none)'}`, `  email:   ${u.contact_email ?? '(none)'}`, `  address: ${u.address ? u.address.split('\n').join('\n           ') : '(none)'}`].join('\n');
+          print(human, contact);
           return 0;
         }
         case 'tenant list': {
@@ -162,6 +195,7 @@ export async function runCli(argv: string[], out = console.log, err = console.er
             ...(v.email ? { email: v.email } : {}),
             ...(v.phone ? { phone: v.phone } : {}),
             ...(v['external-id'] ? { externalId: v['external-id'] } : {}),
+            ...(v.locale ? { locale: localeOption(v.locale) } : {}),
           });
           print(`Added ${c.name} to ${t.name} (id ${c.id}).`, c);
           return 0;
@@ -177,6 +211,7 @@ export async function runCli(argv: string[], out = console.log, err = console.er
             ...(v.email !== undefined ? { email: v.email } : {}),
             ...(v.phone !== undefined ? { phone: v.phone } : {}),
             ...(v.status ? { status: v.status as 'active' | 'disabled' } : {}),
+            ...(v.locale !== undefined ? { locale: v.locale === '' ? null : localeOption(v.locale) } : {}),
           });
           print(`Updated ${c.name} at ${t.name}.`, c);
           return 0;

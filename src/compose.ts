@@ -81,7 +81,7 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
   });
   // Changes to a shop or client can end sessions: drop this process's cached session checks.
   const onAuthChange = () => sessions.forgetCached();
-  const tenants = createTenantsService({ db, clock, sessionDaysDefault: config.sessionDaysDefault, fetchLogo: createLogoFetcher({ production: config.production }), onAuthChange });
+  const tenants = createTenantsService({ db, clock, sessionDaysDefault: config.sessionDaysDefault, fetchLogo: createLogoFetcher({ production: config.production }), defaultRegion: config.login.defaultRegion, onAuthChange });
   const clients = createClientsService({ db, clock, defaultRegion: config.login.defaultRegion, onAuthChange });
   const limits = createLimits({ config, db, clock, ...(redis ? { redis } : {}), ...(metrics ? { onRefused: metrics.refused } : {}) });
   const jobs = createJobQueue({ sealer, notify: outbox.notify });
@@ -124,7 +124,7 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
   const links = createLinksService({ db, clock, signer, sessions, publicUrl: config.publicUrl });
   const invoices = createInvoicesService({ db, clock });
   const reports = createReportsService({ db, clock });
-  const paymentsService = createPaymentsService({ db, clock, provider: payments });
+  const paymentsService = createPaymentsService({ db, clock, provider: payments, outbox, publicUrl: config.publicUrl });
   const notifications = createNotifications({ db, clock, outbox, links, publicUrl: config.publicUrl });
   const apiKeys = createApiKeys({ db, clock });
   const recovery = createRecovery({ db, clock, outbox, sessions, limits, publicUrl: config.publicUrl, ttlMs: config.recoveryLinkTtlMs });

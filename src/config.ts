@@ -48,6 +48,13 @@ const schema = z
     TWILIO_FROM: optionalString.pipe(z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/).optional()),
     TWILIO_API_URL: z.url().default('https://api.twilio.com'),
     /**
+     * Hand messages for example addresses (example.com/.net/.org, *.example, *.test, *.invalid,
+     * *.localhost) and fictional 555-0100…0199 numbers to SMTP/Twilio anyway. Off: such a message
+     * fails at once ("Example address — never sent") and no provider sees it. Only for a test rig
+     * whose SMTP server or Twilio stand-in keeps every message. The development outbox keeps them always.
+     */
+    DELIVER_TO_EXAMPLE_ADDRESSES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    /**
      * Keys for signed links in automated emails: "kid:secret,kid:secret". The first signs, all
      * verify; drop a key to retire it. Unset: one key derived from APP_SECRET.
      */
@@ -184,6 +191,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           apiUrl: e.TWILIO_API_URL.replace(/\/$/, ''),
         } as const)
       : ({ kind: 'dev' } as const),
+    /** Whether SMTP/Twilio may be given messages for example addresses (see delivery/reserved.ts). */
+    deliverToExampleAddresses: e.DELIVER_TO_EXAMPLE_ADDRESSES,
     redisUrl: e.REDIS_URL,
     trustProxy: (e.TRUST_PROXY ? e.TRUST_PROXY.split(',').map((p) => p.trim()).filter(Boolean) : false) as string[] | false,
     limits: {

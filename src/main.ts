@@ -20,9 +20,11 @@ async function main() {
   const { app, worker, services } = server;
 
   const seeded = !config.production && (await services.tenants.count()) === 0;
+  // The demo invoice email is queued only into the development outbox, never to a real provider.
+  let invoiceEmailQueued = false;
   if (seeded) {
     const { tenants } = await seedDemo(services);
-    await seedDemoContent(services, tenants, new Date());
+    ({ invoiceEmailQueued } = await seedDemoContent(services, tenants, new Date(), config));
   }
 
   if (config.worker.enabled) worker.start();
@@ -40,7 +42,8 @@ async function main() {
       '',
       '  Demo clients:',
       `    ${demo.bothShops.name}: ${demo.bothShops.email} or ${demo.bothShops.phone}  (client of both shops → shop picker)`,
-      `    ${demo.oneShop.name}: ${demo.oneShop.email} or ${demo.oneShop.phone}  (Greenway Lawn Care only; an invoice email with a one-tap link is in the outbox)`,
+      `    ${demo.oneShop.name}: ${demo.oneShop.email} or ${demo.oneShop.phone}  (Greenway Lawn Care only${invoiceEmailQueued ? '; an invoice email with a one-tap link is in the outbox' : ''})`,
+      `    ${demo.spanish.name}: ${demo.spanish.email} or ${demo.spanish.phone}  (Greenway Lawn Care only; prefers Spanish)`,
       '',
       `  Shop console:   ${config.publicUrl}/shop/sign-in`,
       `    ${demo.owners[0].email}  (owner of Greenway Lawn Care) · ${demo.owners[1].email}  (owner of BlueWave Pool Service)`,
@@ -50,6 +53,9 @@ async function main() {
       '',
       `  Integration API: ${config.publicUrl}/api/v1/openapi.json  (create a key: npx servicio apikey create --tenant greenway-lawn --name "Office")`,
     );
+  }
+  if (seeded && !invoiceEmailQueued) {
+    lines.push('', `  A real email or SMS provider is configured: the demo data queued no message${config.deliverToExampleAddresses ? '' : ', and messages to example addresses (like the demo clients’) are never handed to it'}.`);
   }
   console.log(lines.join('\n') + '\n');
 

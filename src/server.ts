@@ -7,11 +7,12 @@ import { createApp } from './http/app.ts';
 import { createAuth } from './http/auth.ts';
 import { createCookies } from './http/cookies.ts';
 import { createCsrf } from './http/csrf.ts';
+import { createLanguage } from './http/i18n.ts';
 import type { DeliveryWorker } from './modules/delivery/worker.ts';
 import { apiRoutes } from './modules/api/api.routes.ts';
 import { webhookRoutes } from './modules/delivery/webhooks.routes.ts';
 import { devOutboxRoutes } from './modules/dev/dev-outbox.routes.ts';
-import { loginRoutes } from './modules/login/login.routes.ts';
+import { loginRoutes, SHOP_COOKIE_DAYS } from './modules/login/login.routes.ts';
 import { portalRoutes } from './modules/portal/portal.routes.ts';
 import { brandRoutes } from './modules/tenants/brand.routes.ts';
 import { opsRoutes } from './modules/ops/ops.routes.ts';
@@ -40,12 +41,14 @@ export async function buildServer(config: AppConfig, o: ServerOptions = {}): Pro
   const { db, services, clock } = system;
   const cookies = createCookies(config.secureCookies);
   const csrf = createCsrf({ secret: config.appSecret, publicUrl: config.publicUrl, cookies });
+  const language = createLanguage(cookies);
+  app.addHook('onRequest', language.decide);
   const auth = createAuth({ sessions: services.sessions, staffSessions: services.staffSessions, supportSessions: services.supportSessions, cookies, forbidden: (req, reply) => forbiddenPage({ session: req.consoleSession ?? null, csrf: csrf.token(req, reply) }) });
 
   // First, so its request counter sees every route registered after it.
   opsRoutes(app, { metrics: system.metrics, ready: system.ready, metricsToken: config.metricsToken });
-  loginRoutes(app, { login: services.login, limits: services.limits, cookies, csrf });
-  portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf, invoices: services.invoices, reports: services.reports, payments: services.payments, links: services.links, clients: services.clients, contactProofs: services.contactProofs, login: services.login, limits: services.limits });
+  loginRoutes(app, { login: services.login, limits: services.limits, cookies, csrf, language, tenants: services.tenants });
+  portalRoutes(app, { auth, sessions: services.sessions, cookies, csrf, invoices: services.invoices, reports: services.reports, payments: services.payments, links: services.links, clients: services.clients, contactProofs: services.contactProofs, login: services.login, limits: services.limits, language, rememberShop: (reply, slug) => cookies.set(reply, 'shop', slug, SHOP_COOKIE_DAYS * 86_400) });
   apiRoutes(app, { apiKeys: services.apiKeys, staff: services.staff, clients: services.clients, invoices: services.invoices, reports: services.reports, notifications: services.notifications, publicUrl: config.publicUrl });
   webhookRoutes(app, { config, status: services.providerStatus, clock, tokenOnce: services.limits.webhookTokenOnce });
   brandRoutes(app, { tenants: services.tenants });

@@ -6,6 +6,7 @@ import * as m0004 from './migrations/0004-security-hardening.ts';
 import * as m0005 from './migrations/0005-jobs.ts';
 import * as m0006 from './migrations/0006-staff.ts';
 import * as m0007 from './migrations/0007-support.ts';
+import * as m0008 from './migrations/0008-homeowner.ts';
 
 // Listed here rather than read from disk, so the bundle, the CLI and tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005-jobs': m0005,
   '0006-staff': m0006,
   '0007-support': m0007,
+  '0008-homeowner': m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -16,6 +16,11 @@ export interface TenantsTable {
   login_channels: 'email' | 'sms' | 'both';
   /** Settings → Security: staff must use a second factor (TOTP). 0 or 1. */
   staff_mfa_required: number;
+  /** How a homeowner reaches the shop (shown on invoices, receipts and the portal); E.164 phone. */
+  contact_phone: string | null;
+  contact_email: string | null;
+  /** Postal address, lines separated by newlines. */
+  address: string | null;
   status: 'active' | 'disabled';
   created_at: number;
   updated_at: number;
@@ -30,6 +35,8 @@ export interface ClientsTable {
   email: string | null;
   /** E.164. */
   phone: string | null;
+  /** Preferred language ('en' | 'es'), or null when the client has not said. */
+  locale: string | null;
   status: 'active' | 'disabled';
   /** Bumped when contact details change or the client is disabled; signed links carry it. */
   link_version: number;
@@ -68,6 +75,10 @@ export interface LoginRequestsTable {
   audience: 'client' | 'staff' | 'support';
   /** When anything first opened the link (people, link previews and mail scanners alike). */
   opened_at: number | null;
+  /** The language of the page the login was asked from. */
+  locale: string | null;
+  /** When this login's (expired or used) link asked for a new one: once per link. */
+  resent_at: number | null;
 }
 
 export interface LoginRequestStaffTable {

@@ -6,11 +6,12 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet, { type HelmetOptions } from 'helmet';
 import { AppError } from '../lib/app-error.ts';
-import { css, cssPath } from './views/assets.ts';
+import { css, cssPath, js, jsPath } from './views/assets.ts';
 import { errorPage } from './views/pages.ts';
 import { redactSecrets } from '../lib/redact.ts';
-import { messages } from './views/strings.ts';
+import { errorText, trOf } from './i18n.ts';
 import type { RequestContext } from '../lib/request-context.ts';
+import { translator } from '../lib/i18n.ts';
 
 export interface AppOptions {
   logLevel: string;
@@ -29,6 +30,8 @@ export interface AppOptions {
 const CSP_DIRECTIVES = {
   defaultSrc: ["'none'"],
   styleSrc: ["'self'"],
+  // One script of our own (assets.ts), never inline: pages work without it.
+  scriptSrc: ["'self'"],
   imgSrc: ["'self'", 'data:'],
   formAction: ["'self'"],
   frameAncestors: ["'none'"],
@@ -62,6 +65,7 @@ export function createApp(o: AppOptions): FastifyInstance {
     trustProxy: o.trustProxy && o.trustProxy.length ? o.trustProxy : false,
   });
   app.register(cookie);
+  app.decorateRequest('locale', 'en');
   app.register(formbody);
   // Security headers by helmet: our strict CSP, frames denied, COOP/CORP same-origin, nosniff, HSTS
   // only where https is real (a localhost development server must not pin itself to https). They
@@ -96,14 +100,20 @@ export function createApp(o: AppOptions): FastifyInstance {
     return m[1]!.split('-').map((hex) => `.t-${hex}{--brand:#${hex};--shop:#${hex}}`).join('\n');
   });
 
+  app.get(jsPath, async (_req, reply) => {
+    reply.header('cache-control', 'public, max-age=31536000, immutable').type('text/javascript; charset=utf-8');
+    return js;
+  });
+
   app.get(cssPath, async (_req, reply) => {
     reply.header('cache-control', 'public, max-age=31536000, immutable').type('text/css; charset=utf-8');
     return css;
   });
 
   app.setNotFoundHandler(async (req, reply) => {
-    if (wantsJson(req)) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: messages.notFound } });
-    return reply.code(404).type('text/html; charset=utf-8').send(errorPage(messages.notFound));
+    const tr = trOf(req);
+    if (wantsJson(req)) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: translator('en').t('common:notFound') } });
+    return sendHtml(reply, errorPage(tr, tr.t('common:notFound')), 404);
   });
 
   // The one error handler, for pages and the API alike. Expected failures (AppError) say what to
@@ -116,12 +126,14 @@ export function createApp(o: AppOptions): FastifyInstance {
     const status = known?.status ?? (clientError ? e.statusCode! : 500);
     if (status >= 500) req.log.error({ err, url: req.routeOptions.url }, 'request failed');
     const code = known?.code ?? (clientError ? 'BAD_REQUEST' : 'INTERNAL');
-    const message = known?.message ?? (clientError ? messages.badRequest : messages.serverError);
     if (wantsJson(req)) {
+      const message = known?.message ?? translator('en').t(clientError ? 'common:badRequest' : 'common:serverError');
       const error = { code, message, ...(known?.field ? { field: known.field } : {}), ...(known?.details ? { details: known.details } : {}), ...(status >= 500 ? { requestId: req.id } : {}) };
       return reply.code(status).send({ error });
     }
-    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(message, status >= 500 ? req.id : undefined));
+    const tr = trOf(req);
+    const message = known ? errorText(tr, known) : tr.t(clientError ? 'common:badRequest' : 'common:serverError');
+    return sendHtml(reply, errorPage(tr, message, status >= 500 ? req.id : undefined), status);
   });
 
   return app;
@@ -141,6 +153,7 @@ export function helmetHeaders(options: HelmetOptions): Record<string, string> {
 }
 
 const TOKEN_PATH = /^\/[lsr]\//;
+const LANG_ATTR = /<html lang="([a-z]{2})"/;
 
 /** `/l/<token>`, `/s/<signed link>` and `/r/<recovery token>` → `…/[redacted]`, and any query string dropped. */
 export function redactUrl(url: string): string {
@@ -152,9 +165,12 @@ function wantsJson(req: FastifyRequest): boolean {
 }
 
 export function requestContext(req: FastifyRequest): RequestContext {
-  return { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null };
+  return { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null, locale: req.locale ?? 'en' };
 }
 
+/** A page, with the language it is written in (read from its <html lang>) and what chose it. */
 export function sendHtml(reply: FastifyReply, page: string, status = 200): FastifyReply {
+  const lang = LANG_ATTR.exec(page.slice(0, 64))?.[1];
+  if (lang) reply.header('content-language', lang).header('vary', 'Accept-Language, Cookie');
   return reply.code(status).type('text/html; charset=utf-8').send(page);
 }

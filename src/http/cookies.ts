@@ -2,7 +2,7 @@
 // only accept with Secure, Path=/ and no Domain: the cookie cannot be set or shadowed by a subdomain.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-export type CookieName = 'session' | 'staff' | 'support' | 'bind' | 'pick' | 'csrf' | 'device';
+export type CookieName = 'session' | 'staff' | 'support' | 'bind' | 'pick' | 'csrf' | 'device' | 'lang' | 'shop';
 
 export function createCookies(secure: boolean) {
   const name = (n: CookieName) => (secure ? `__Host-sp_${n}` : `sp_${n}`);

@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendHtml } from './app.ts';
 import { tooManyPage } from './views/pages.ts';
+import { trOf } from './i18n.ts';
 
 export type IpLimit = (ip: string) => Promise<{ ok: true } | { ok: false; retryAfterSec: number }>;
 
@@ -11,6 +12,6 @@ export function limitByIp(check: IpLimit) {
     const v = await check(req.ip);
     if (v.ok) return;
     reply.header('retry-after', String(v.retryAfterSec));
-    return sendHtml(reply, tooManyPage(v.retryAfterSec), 429);
+    return sendHtml(reply, tooManyPage(trOf(req), v.retryAfterSec), 429);
   };
 }

@@ -10,6 +10,8 @@ export class AppError extends Error {
     readonly field?: string,
     /** Per-field problems, for a body that fails validation in several places at once. */
     readonly details?: { path: string; message: string }[],
+    /** The specifics the message was made from, by name: a page in another language words it from these. */
+    readonly vars: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'AppError';
@@ -17,7 +19,7 @@ export class AppError extends Error {
 
   /** The same error, about another field (e.g. email or phone, known only when it happens). */
   about(field: string): AppError {
-    return new AppError(this.code, this.message, this.status, field, this.details);
+    return new AppError(this.code, this.message, this.status, field, this.details, this.vars);
   }
 }
 
@@ -31,6 +33,10 @@ export interface ErrorDef {
   doc?: string;
   /** The code programs see, when it differs from the catalog key (one code, two meanings). */
   code?: string;
+  /** Names for the message function's arguments, kept on the error for translated pages. */
+  vars?: readonly string[];
+  /** Which variant of the translated sentence fits these arguments (an i18next context). */
+  context?: (...args: never[]) => string | undefined;
 }
 type Thrower<M> = M extends (...args: infer A) => string ? (...args: A) => AppError : () => AppError;
 export type ErrorCatalog<T extends Record<string, ErrorDef>> = { [K in keyof T]: Thrower<T[K]['message']> } & {
@@ -49,7 +55,12 @@ export interface ErrorDoc {
 export function errorCatalog<T extends Record<string, ErrorDef>>(defs: T): ErrorCatalog<T> {
   const out: Record<string, unknown> = {};
   for (const [code, def] of Object.entries(defs)) {
-    out[code] = (...args: unknown[]) => new AppError(def.code ?? code, typeof def.message === 'function' ? (def.message as (...a: unknown[]) => string)(...args) : def.message, def.status, def.field);
+    out[code] = (...args: unknown[]) => {
+      const vars: Record<string, unknown> = Object.fromEntries((def.vars ?? []).map((name, i) => [name, args[i]]));
+      const context = def.context ? (def.context as (...a: unknown[]) => string | undefined)(...args) : undefined;
+      if (context) vars.context = context;
+      return new AppError(def.code ?? code, typeof def.message === 'function' ? (def.message as (...a: unknown[]) => string)(...args) : def.message, def.status, def.field, undefined, vars);
+    };
   }
   const doc = (code: string, def: ErrorDef): ErrorDoc => ({ code: def.code ?? code, status: def.status, description: def.doc ?? (typeof def.message === 'string' ? def.message : code) });
   out.all = Object.entries(defs).map(([code, def]) => doc(code, def));

@@ -2,6 +2,8 @@
 export interface RequestContext {
   ip: string | null;
   userAgent: string | null;
+  /** The language of the page the person is reading ('en', 'es'): what they are sent is written in it. */
+  locale?: string;
 }
 
 /** The user agent as kept in sessions and audit rows: at most 300 characters. */

@@ -40,7 +40,7 @@ describe('the troubleshooting story', () => {
   it('an owner fixes "I can’t log in" in a minute, on a phone, without JavaScript', async () => {
     const lawn = server.demo.tenants[0]!;
     // The demo's Maria Lopez gives up her number; Maria Gómez's email was typed with a slip.
-    await server.services.clients.update(lawn.id, (await server.services.clients.resolve(lawn.id, 'maria@example.com')).id, { phone: '+1 512 555 0166' });
+    await server.services.clients.update(lawn.id, (await server.services.clients.resolve(lawn.id, 'maria@example.com')).id, { phone: '+1 512 555 0168' });
     await server.services.clients.add(lawn.id, { name: 'Maria Gómez', email: 'maria.gomez@gmial.com', phone: '+1 512 555 0187' });
 
     // 1. The client asks for a link by email; the mail server takes it, then reports a bounce.
@@ -111,7 +111,7 @@ describe('the troubleshooting story', () => {
     await owner.screenshot({ path: `${ARTIFACTS}/26-console-audit.png`, fullPage: true });
 
     // The owner pages pass axe too.
-    for (const [path, name] of [['/shop/settings/security', 'settings'], ['/shop/staff', 'staff'], ['/shop/api-keys', 'api keys']] as const) {
+    for (const [path, name] of [['/shop/settings/shop', 'shop details'], ['/shop/settings/security', 'settings'], ['/shop/staff', 'staff'], ['/shop/api-keys', 'api keys']] as const) {
       await owner.goto(`${base}${path}`);
       await axe(owner, name);
     }

@@ -99,6 +99,9 @@ export async function startFakeProviders(o: { accountSid: string; from: string; 
       TWILIO_AUTH_TOKEN: authToken,
       TWILIO_FROM: o.from,
       TWILIO_API_URL: twilio.url,
+      // These fakes keep every message, and the tests' clients live at example.com with 555-01xx
+      // numbers: let them through (a real deployment leaves this off; example-addresses.test.ts).
+      DELIVER_TO_EXAMPLE_ADDRESSES: 'true',
     },
     async close() {
       await smtp.close();

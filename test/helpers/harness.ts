@@ -83,7 +83,7 @@ export function extractLink(text: string): string {
 }
 
 export function extractCode(text: string): string {
-  const m = /code\D{0,40}(\d{6})\b/.exec(text);
+  const m = /(?:code|c[óo]digo)\D{0,40}(\d{6})\b/.exec(text); // English, or Spanish ("codigo" in a text)
   if (!m) throw new Error(`no code in message:\n${text}`);
   return m[1]!;
 }

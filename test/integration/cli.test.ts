@@ -111,6 +111,49 @@ describe(`servicio CLI (${storeKind})`, () => {
     expect(list.out).toContain('Lee J. Park\tlee@example.com\t+15125550198\tactive');
   });
 
+  it('keeps a client’s preferred language, and names the allowed ones for anything else', async () => {
+    const slug = await newShop();
+    const add = await cli('client', 'add', '--tenant', slug, '--name', 'Lucía Hernández', '--email', `lucia.${slug}@example.com`, '--locale', 'es', '--json');
+    expect(add.code).toBe(0);
+    expect(JSON.parse(add.out)).toMatchObject({ locale: 'es', link_version: 1 });
+    const en = await cli('client', 'update', '--tenant', slug, `lucia.${slug}@example.com`, '--locale', 'en', '--json');
+    expect(JSON.parse(en.out)).toMatchObject({ locale: 'en', link_version: 1 }); // not a contact change
+    const bad = await cli('client', 'update', '--tenant', slug, `lucia.${slug}@example.com`, '--locale', 'fr');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toBe("Error: --locale must be one of en, es (the client's preferred language).");
+    const badAdd = await cli('client', 'add', '--tenant', slug, '--name', 'X', '--email', `x.${slug}@example.com`, '--locale', 'de');
+    expect(badAdd.code).toBe(2);
+    expect(JSON.parse((await cli('client', 'list', '--tenant', slug, '--json')).out)).toHaveLength(1);
+    const cleared = await cli('client', 'update', '--tenant', slug, `lucia.${slug}@example.com`, '--locale', '', '--json');
+    expect(JSON.parse(cleared.out).locale).toBeNull();
+  });
+
+  it('sets a shop’s contact details on create and with tenant contact, normalised, with clear errors', async () => {
+    const slug = `contact-${process.pid}`;
+    const created = await cli('tenant', 'create', '--name', 'Sunny Pest Control', '--slug', slug, '--phone', '(512) 555-0123', '--email', 'Hello@SunnyPest.example', '--address', '12 Oak St\\nAustin, TX 78701', '--json');
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.out)).toMatchObject({ contact_phone: '+15125550123', contact_email: 'hello@sunnypest.example', address: '12 Oak St\nAustin, TX 78701' });
+
+    const set = await cli('tenant', 'contact', slug, '--phone', '+1 512 555 0124', '--email', '');
+    expect(set.code).toBe(0);
+    expect(set.out).toBe(['Sunny Pest Control\'s contact details:', '  phone:   +15125550124', '  email:   (none)', '  address: 12 Oak St', '           Austin, TX 78701'].join('\n'));
+    const json = await cli('tenant', 'contact', slug, '--address', 'PO Box 7\\nAustin, TX 78701', '--json');
+    expect(JSON.parse(json.out)).toEqual({ slug, contactPhone: '+15125550124', contactEmail: null, address: 'PO Box 7\nAustin, TX 78701' });
+
+    const bad = await cli('tenant', 'contact', slug, '--phone', '12', '--json');
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.err).error).toMatchObject({ code: 'INVALID_CONTACT_PHONE', field: 'contactPhone' });
+    const long = await cli('tenant', 'contact', slug, '--address', 'a\\nb\\nc\\nd\\ne');
+    expect(long.err).toBe('Error: The address has 5 lines; use at most 4 (street, suite, city and postcode…).');
+    expect((await cli('tenant', 'contact', slug)).code).toBe(2);
+    const badCreate = await cli('tenant', 'create', '--name', 'X', '--slug', `bad-contact-${process.pid}`, '--email', 'hello@nowhere');
+    expect(badCreate.code).toBe(2);
+    expect(badCreate.err).toContain('The shop’s email address doesn’t look complete');
+    const list = JSON.parse((await cli('tenant', 'list', '--json')).out) as { slug: string; contact_phone: string }[];
+    expect(list.find((t) => t.slug === slug)!.contact_phone).toBe('+15125550124');
+    expect(list.some((t) => t.slug === `bad-contact-${process.pid}`)).toBe(false);
+  });
+
   it('sets a shop session length and rejects nonsense', async () => {
     const slug = await newShop();
     expect((await cli('tenant', 'session-days', slug, '7')).out).toBe('Sessions at Sunny Pest Control now last at most 7 days.');

@@ -53,7 +53,7 @@ describe(`delivery (${storeKind})`, () => {
     await t.worker.runOnce();
     const sms = twilio.received.at(-1)!;
     expect(sms).toMatchObject({ To: '+15125550142', From: '+15125550100' });
-    expect(sms.Body).toContain('your service providers');
+    expect(sms.Body!.startsWith('BlueWave Pool Service and Greenway Lawn Care: tap to sign in ')).toBe(true); // the shops by name, never "your service providers"
     extractLink(sms.Body!);
     const m = await messageStatus();
     expect(m).toMatchObject({ status: 'sent', provider: 'twilio', provider_id: `SM${String(twilio.received.length).padStart(32, '0')}` });
@@ -113,7 +113,7 @@ describe(`email headers (${storeKind})`, () => {
     const now = t.clock.now();
     const tenantId = 'evil-shop-id';
     // Written straight to the store, past input validation, to prove the mail layer holds on its own.
-    await tenantsRepo(t.db).insert({ id: tenantId, slug: 'evil', name: 'Evil\r\nBcc: thief@evil.example\r\nSubject: hi', brand_color: '#000000', logo_url: null, logo_hash: null, session_days: 30, login_channels: 'both', staff_mfa_required: 0, status: 'active', created_at: now, updated_at: now });
+    await tenantsRepo(t.db).insert({ id: tenantId, slug: 'evil', name: 'Evil\r\nBcc: thief@evil.example\r\nSubject: hi', brand_color: '#000000', logo_url: null, logo_hash: null, session_days: 30, login_channels: 'both', staff_mfa_required: 0, contact_phone: null, contact_email: null, address: null, status: 'active', created_at: now, updated_at: now });
     await t.services.clients.add(tenantId, { name: 'Victim', email: 'victim@example.com' });
     await ask('victim@example.com');
     await t.worker.runOnce();

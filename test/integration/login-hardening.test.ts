@@ -220,7 +220,7 @@ describe(`security headers (${storeKind})`, () => {
   it('every page: a strict CSP with no inline style or script, helmet’s headers, no HSTS on plain http', async () => {
     const res = await t.app.inject({ url: '/client-login' });
     const h = res.headers;
-    expect(h['content-security-policy']).toBe("default-src 'none';style-src 'self';img-src 'self' data:;form-action 'self';frame-ancestors 'none';base-uri 'none'");
+    expect(h['content-security-policy']).toBe("default-src 'none';style-src 'self';script-src 'self';img-src 'self' data:;form-action 'self';frame-ancestors 'none';base-uri 'none'");
     expect(h['x-frame-options']).toBe('DENY');
     expect(h['x-content-type-options']).toBe('nosniff');
     expect(h['cross-origin-opener-policy']).toBe('same-origin');

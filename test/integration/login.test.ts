@@ -187,7 +187,10 @@ describe(`login by link (${storeKind})`, () => {
     for (const url of ['/l/' + 'A'.repeat(48), '/l/short', '/l/%3Cscript%3E']) {
       const res = await b.get(url);
       expect(res.statusCode).toBe(410);
-      expect(res.body).toContain('Send me a new link');
+      expect(res.body).toContain('This link has expired');
+      // A link we do not know cannot ask for a new one: it only points to the sign-in form.
+      expect(res.body).not.toContain('/resend');
+      expect(res.body).toContain('href="/client-login"');
     }
   });
 
@@ -256,7 +259,7 @@ describe(`several shops (${storeKind})`, () => {
   it('lets a client of two shops pick one, once, and scopes the session to it', async () => {
     const { browser } = await requestLink(demo.bothShops.email);
     const msg = await t.lastMessageTo(demo.bothShops.email);
-    expect(msg.subject).toBe('Your sign-in link for your service providers');
+    expect(msg.subject).toBe('Your sign-in link for BlueWave Pool Service and Greenway Lawn Care');
     const res = await browser.get(msg.link);
     expect(res.headers.location).toBe('/choose-shop');
     const picker = await browser.get('/choose-shop');

@@ -50,14 +50,16 @@ pre{white-space:pre-wrap;word-break:break-word;background:#f9fafb;border:1px sol
 .tag.sent{background:#fef3c7;color:#92400e}.tag.paid{background:#d1fae5;color:#065f46}.tag.void{background:#f3f4f6;color:#4b5563}
 nav.tabs{display:flex;gap:4px;margin:0 0 12px;overflow-x:auto}
 nav.tabs a{padding:8px 12px;border-radius:8px;text-decoration:none;color:var(--ink);font-weight:600;font-size:15px}
+nav.tabs[aria-label]{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));overflow:visible}nav.tabs[aria-label] a{text-align:center;padding:10px 2px;overflow-wrap:anywhere}
 nav.tabs a:hover{background:#e5e7eb}
 ul.list{list-style:none;margin:8px 0 0;padding:0}
 ul.list li{border-top:1px solid var(--line)}
 ul.list li:first-child{border-top:0}
 a.row{display:flex;justify-content:space-between;align-items:center;gap:12px;padding:12px 2px;text-decoration:none;color:var(--ink)}
 a.row small{display:block;color:var(--muted);font-size:14px}
-.amount{text-align:right;font-weight:650;white-space:nowrap}.amount .tag{display:block;margin-top:4px}
-td.num,th.num{text-align:right;white-space:nowrap}
+.amount{display:flex;flex-direction:column;align-items:flex-end;gap:4px;font-weight:650;white-space:nowrap}.amount .tag{margin:0}
+.num{font-variant-numeric:tabular-nums}
+table.list td.num,table.list th.num,td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 table.list tfoot th,table.list tfoot td{border-bottom:0;font-size:17px}
 table.list td small{display:block;color:var(--muted)}
 .receipt{background:#ecfdf5;border:1px solid #a7f3d0;border-radius:10px;padding:4px 16px 8px;margin-top:18px}
@@ -92,7 +94,22 @@ form.inline{display:flex;flex-wrap:wrap;gap:8px;align-items:stretch;margin-botto
 textarea{width:100%;font:inherit;font-size:17px;padding:12px 14px;border:1.5px solid #9ca3af;border-radius:10px;background:#fff;color:var(--ink);resize:vertical}textarea:focus-visible{outline:3px solid var(--brand);outline-offset:2px}input.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:15px}
 nav.pager{display:flex;justify-content:space-between;margin-top:12px}
 details summary{cursor:pointer;font-weight:600;margin:12px 0}
+header.site{flex-wrap:wrap}header.site .tools{margin-left:auto;display:flex;flex-wrap:wrap;align-items:center;gap:6px 14px;font-size:15px}
+nav.langs{display:flex;gap:10px}nav.langs span[aria-current]{font-weight:650;color:var(--ink)}nav.langs a{color:var(--muted)}
+form.signout{margin:0}form.signout button.link{font-size:15px;color:var(--muted)}
+button:disabled{opacity:.55;cursor:not-allowed;filter:none}p[data-countdown]{margin-top:8px}
+.tag.paying{background:#e0e7ff;color:#3730a3}
+.owe{border:1px solid var(--line);border-radius:12px;padding:16px;margin:18px 0 4px;background:#f9fafb}.owe h2{margin:0;font-size:15px;color:var(--muted);font-weight:600}.owe .total{font-size:32px;font-weight:700;margin:2px 0 4px;color:var(--ink)}.owe form button{margin-top:10px}
+.owe.paid{background:#ecfdf5;border-color:#a7f3d0;color:var(--ok)}.owe.paid p{margin:0}
+.parties{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:4px 16px;margin:14px 0 6px;font-size:15px}.parties h2{margin:0 0 2px;color:var(--muted)}.parties p{margin:0 0 2px}
+address{font-style:normal}p.contact{margin:0 0 2px}
+footer.shopinfo{margin-top:22px;padding:0 4px;font-size:15px;color:var(--muted);text-align:center}footer.shopinfo p{margin:0 0 6px}footer.shopinfo strong{color:var(--ink);font-weight:600}footer.shopinfo address{margin:0 0 10px}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `;
+
+// The one script: progressive enhancement only (every page works without it). It counts down the
+// "send again" wait and enables the button when it is over.
+export const js = `(function(){document.querySelectorAll('[data-countdown]').forEach(function(p){var n=+p.getAttribute('data-countdown');var f=p.previousElementSibling;var b=f&&f.querySelector('button[data-wait]');if(b)b.disabled=true;var i=setInterval(function(){n--;if(n<=0){clearInterval(i);if(b)b.disabled=false;p.hidden=true;return}p.textContent=p.getAttribute(n===1?'data-one':'data-other').replace('#',String(n))},1000)})})();`;
+export const jsPath = `/assets/app.${createHash('sha256').update(js).digest('hex').slice(0, 10)}.js`;
 
 export const cssPath = `/assets/app.${createHash('sha256').update(css).digest('hex').slice(0, 10)}.css`;

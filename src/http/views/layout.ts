@@ -1,6 +1,8 @@
 import { DEFAULT_BRAND_COLOR, safeColor } from '../../lib/color.ts';
 import { html, type SafeHtml } from '../../lib/html.ts';
-import { cssPath } from './assets.ts';
+import { LOCALE_NAMES, LOCALES, translator } from '../../lib/i18n.ts';
+import type { PageTr } from '../i18n.ts';
+import { cssPath, jsPath } from './assets.ts';
 
 export interface Brand {
   name: string;
@@ -17,12 +19,36 @@ export function brandMark(b: Brand): SafeHtml {
 /** The class that gives an element a shop's colour (from the /theme stylesheet the page links). */
 export const themeClass = (color: string) => `t-${safeColor(color).slice(1)}`;
 
-/** The page shell: branded for one shop when we know it, neutral otherwise. */
-export function layout(p: { title: string; body: SafeHtml; brand?: Brand; wide?: boolean; moreColors?: string[] }): string {
-  const brand = p.brand ?? { name: 'Servicio client portal', brandColor: DEFAULT_BRAND_COLOR };
+/** The switch on every homeowner page: each language named in itself, the current one marked. */
+function languageSwitch(tr: PageTr): SafeHtml {
+  return html`<nav class="langs" aria-label="${tr.t('common:layout.language')}">${LOCALES.map((l) =>
+    l === tr.locale
+      ? html`<span aria-current="true" lang="${l}">${LOCALE_NAMES[l]}</span>`
+      : html`<a href="${tr.here}?lang=${l}" hreflang="${l}" lang="${l}">${LOCALE_NAMES[l]}</a>`,
+  )}</nav>`;
+}
+
+/**
+ * The page shell: branded for one shop when we know it, neutral otherwise. Homeowner pages pass
+ * their `tr` (language, switch); the staff and support consoles are English only and pass none.
+ */
+export function layout(p: {
+  tr?: PageTr;
+  title: string;
+  body: SafeHtml;
+  brand?: Brand;
+  wide?: boolean;
+  moreColors?: string[];
+  /** Inside the portal: the shop's own footer instead of "secure sign-in" words. */
+  footer?: SafeHtml;
+  /** Beside the brand in the header (the portal's sign-out). */
+  headerEnd?: SafeHtml;
+}): string {
+  const t = p.tr ?? translator('en');
+  const brand = p.brand ?? { name: t.t('common:layout.neutralBrand'), brandColor: DEFAULT_BRAND_COLOR };
   const colors = [...new Set([brand.brandColor, ...(p.moreColors ?? [])].map((c) => safeColor(c).slice(1)))].slice(0, 10);
   return html`<!doctype html>
-<html lang="en">
+<html lang="${t.locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
@@ -30,13 +56,14 @@ export function layout(p: { title: string; body: SafeHtml; brand?: Brand; wide?:
 <title>${p.title} · ${brand.name}</title>
 <link rel="stylesheet" href="${cssPath}">
 <link rel="stylesheet" href="/theme/${colors.join('-')}.css">
+${p.tr ? html`<script src="${jsPath}" defer></script>` : ''}
 </head>
 <body class="${themeClass(brand.brandColor)}">
 <div class="brandbar"></div>
 <main class="wrap${p.wide ? ' wide' : ''}" id="main">
-<header class="site">${brandMark(brand)}<span class="name">${brand.name}</span></header>
+<header class="site">${brandMark(brand)}<span class="name">${brand.name}</span>${p.tr || p.headerEnd ? html`<div class="tools">${p.tr ? languageSwitch(p.tr) : ''}${p.headerEnd ?? ''}</div>` : ''}</header>
 ${p.body}
-<p class="foot">Secure sign-in by Servicio · no password needed</p>
+${p.footer ?? html`<p class="foot">${t.t('common:layout.foot')}</p>`}
 </main>
 </body>
 </html>`.value;

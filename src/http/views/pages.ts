@@ -1,22 +1,27 @@
 // Pages any route may answer with: the friendly error and the "too many attempts" page.
 import { html } from '../../lib/html.ts';
-import { layout } from './layout.ts';
+import type { PageTr } from '../i18n.ts';
+import { layout, type Brand } from './layout.ts';
 
-export function errorPage(message: string, requestId?: string): string {
+export function errorPage(tr: PageTr, message: string, requestId?: string, brand?: Brand): string {
   return layout({
-    title: 'Something is not right',
-    body: html`<div class="card"><h1>Sorry</h1><p>${message}</p>${requestId ? html`<p class="meta">If it keeps happening, tell us this reference: <strong>${requestId}</strong></p>` : ''}<a class="button" href="/client-login">Go to sign-in</a></div>`,
+    tr,
+    title: tr.t('common:error.title'),
+    ...(brand ? { brand } : {}),
+    body: html`<div class="card"><h1>${tr.t('common:error.h1')}</h1><p>${message}</p>${requestId ? html`<p class="meta">${tr.h('common:error.reference', { id: requestId })}</p>` : ''}<a class="button" href="/client-login">${tr.t('common:error.toSignIn')}</a></div>`,
   });
 }
 
-export function tooManyPage(retryAfterSec: number): string {
+export function tooManyPage(tr: PageTr, retryAfterSec: number, brand?: Brand): string {
   const minutes = Math.max(1, Math.ceil(retryAfterSec / 60));
   return layout({
-    title: 'Please wait a moment',
+    tr,
+    title: tr.t('common:tooMany.title'),
+    ...(brand ? { brand } : {}),
     body: html`<div class="card">
-<h1>Please wait a moment</h1>
-<p>There have been too many sign-in attempts from your network. For your security, please wait about ${minutes} minute${minutes === 1 ? '' : 's'} and try again.</p>
-<a class="button secondary" href="/client-login">Back to sign-in</a>
+<h1>${tr.t('common:tooMany.title')}</h1>
+<p>${tr.t('common:tooMany.body', { count: minutes })}</p>
+<a class="button secondary" href="/client-login">${tr.t('common:tooMany.back')}</a>
 </div>`,
   });
 }

@@ -53,7 +53,7 @@ function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   throw new AppError(err.code, err.message, err.status, field, r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
 }
 
-const clientJson = (c: Client) => ({ id: c.id, externalId: c.external_id, name: c.name, email: c.email, phone: c.phone, status: c.status });
+const clientJson = (c: Client) => ({ id: c.id, externalId: c.external_id, name: c.name, email: c.email, phone: c.phone, status: c.status, locale: c.locale });
 const invoiceJson = (i: InvoiceRow) => ({
   id: i.id,
   externalId: i.external_id,
@@ -96,6 +96,7 @@ export function apiOperations(d: Omit<Deps, 'apiKeys' | 'publicUrl'>): Operation
           ...(body.email !== undefined ? { email: body.email ?? '' } : {}),
           ...(body.phone !== undefined ? { phone: body.phone ?? '' } : {}),
           ...(body.status ? { status: body.status } : {}),
+          ...(body.locale !== undefined ? { locale: body.locale } : {}),
         };
         const r = await d.clients.upsertByExternalId(tenantId, externalId!, input);
         return upserted(r.created, 'client', clientJson(r.client));

@@ -2,6 +2,7 @@
 // OpenAPI document (z.toJSONSchema), so the two can never disagree.
 import { z } from 'zod';
 import { externalId } from '../../lib/validate.ts';
+import { localeInput } from '../clients/clients.input.ts';
 import { invoiceInput } from '../invoices/invoice.input.ts';
 import { reportInput } from '../reports/report.input.ts';
 
@@ -14,6 +15,10 @@ export const clientBody = z
     email: z.string().trim().max(254).nullable().optional().describe('Normalised: trimmed, lower-case, IDN domain to ASCII'),
     phone: z.string().trim().max(32).nullable().optional().describe('Any common format; stored as E.164'),
     status: z.enum(['active', 'disabled']).optional(),
+    locale: localeInput
+      .nullable()
+      .optional()
+      .describe('The client’s preferred language for the portal and messages: "en" or "es"; null when not known (pages follow the browser). Omitted: left as it is'),
   })
   .strict();
 

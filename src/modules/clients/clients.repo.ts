@@ -89,7 +89,7 @@ export function clientsRepo(db: Kysely<DB>) {
       return db
         .selectFrom('clients')
         .innerJoin('tenants', 'tenants.id', 'clients.tenant_id')
-        .select(['clients.id as client_id', 'clients.tenant_id', 'clients.name as client_name', 'clients.email', 'clients.phone', 'tenants.name as tenant_name', 'tenants.login_channels'])
+        .select(['clients.id as client_id', 'clients.tenant_id', 'clients.name as client_name', 'clients.email', 'clients.phone', 'clients.locale', 'tenants.name as tenant_name', 'tenants.login_channels'])
         .where(`clients.${id.kind}`, '=', id.value)
         .where('clients.status', '=', 'active')
         .where('tenants.status', '=', 'active')

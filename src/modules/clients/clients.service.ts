@@ -8,6 +8,8 @@ import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import { maskEmail, maskPhone } from '../../lib/mask.ts';
 import { parse } from '../../lib/validate.ts';
+import type { Locale } from '../../lib/i18n.ts';
+import { localeInput } from './clients.input.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import { retryOnUniqueViolation } from '../../db/errors.ts';
 import { clientsRepo, type Client } from './clients.repo.ts';
@@ -24,6 +26,8 @@ const clientInput = z.object({
   email: z.string().trim().max(254).optional(),
   phone: z.string().trim().max(32).optional(),
   externalId: z.string().trim().min(1).max(120).optional(),
+  /** The client's preferred language; null: not said (pages follow the browser). */
+  locale: localeInput.nullable().optional(),
 });
 export type ClientInput = z.input<typeof clientInput>;
 export type ClientPatch = Partial<ClientInput> & { status?: 'active' | 'disabled' };
@@ -80,6 +84,7 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
           tenant_id: tenantId,
           external_id: v.externalId ?? null,
           name: v.name,
+          locale: v.locale ?? null,
           ...c,
           status: 'active',
           link_version: 1,
@@ -121,6 +126,8 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
           ...current,
           name: v.name ?? current.name,
           external_id: v.externalId ?? current.external_id,
+          // The language is no contact detail: changing it leaves links and sessions alone.
+          locale: v.locale === undefined ? current.locale : v.locale,
           ...c,
           status,
           link_version: current.link_version + (contactChanged || disabled ? 1 : 0),
@@ -129,12 +136,42 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
         const { id: _id, tenant_id: _t, created_at: _c, ...changes } = next;
         await repo.update(tenantId, clientId, changes);
         if (contactChanged) await sessionsRepo(trx).revokeLinkSessions(tenantId, clientId, now);
-        const changed = (['name', 'email', 'phone', 'status'] as const).filter((k) => next[k] !== current[k]);
+        const changed = (['name', 'email', 'phone', 'status', 'locale'] as const).filter((k) => next[k] !== current[k]);
         await auditRepo(trx).record({ tenantId, clientId, actor, action: 'client.updated', subjectId: clientId, data: { ...auditData, changed }, at: now });
         return next;
       });
       deps.onAuthChange?.();
       return updated;
+    },
+
+    /**
+     * The client's preferred language (the profile page, the console, the API). Not a contact
+     * change: links, sessions and link_version stay as they are. Audited as client.locale_changed
+     * when it changes; setting the language the client already has writes nothing.
+     */
+    async setLocale(tenantId: string, clientId: string, locale: Locale, actor: 'client' | 'owner' | 'api', auditData: Record<string, unknown> = {}): Promise<void> {
+      const next = parse(localeInput, locale);
+      const changed = await db.transaction().execute(async (trx) => {
+        const repo = clientsRepo(trx);
+        const current = await repo.byId(tenantId, clientId);
+        if (!current) throw clientErrors.CLIENT_NOT_FOUND();
+        if (current.locale === next) return false;
+        const now = clock.now();
+        await repo.update(tenantId, clientId, { locale: next, updated_at: now });
+        await auditRepo(trx).record({
+          tenantId,
+          clientId,
+          // The shop's system (the API) is recorded as 'system', like its other writes.
+          actor: actor === 'api' ? 'system' : actor,
+          action: 'client.locale_changed',
+          subjectId: clientId,
+          data: { ...auditData, before: current.locale, after: next },
+          at: now,
+        });
+        return true;
+      });
+      // Cached session checks carry the client's row: let this process read the new language now.
+      if (changed) deps.onAuthChange?.();
     },
 
     /**

@@ -22,8 +22,8 @@ import type { ClientsService } from './clients.service.ts';
 import { normaliseEmail, normalisePhone } from './contact.ts';
 
 export const proofErrors = errorCatalog({
-  SAME_AS_NOW: { status: 400, message: (what: string) => `That is already your ${what}. Type the new one.` },
-  NOT_USABLE: { status: 409, message: (what: string, shop: string) => `This ${what} can’t be used for your account. Ask ${shop} to help.`, doc: 'Another client of the shop has this email or phone.' },
+  SAME_AS_NOW: { status: 400, vars: ['context'], message: (kind: 'email' | 'phone') => `That is already your ${kind === 'email' ? 'email' : 'mobile number'}. Type the new one.` },
+  NOT_USABLE: { status: 409, vars: ['context', 'shop'], message: (kind: 'email' | 'phone', shop: string) => `This ${kind === 'email' ? 'email' : 'mobile number'} can’t be used for your account. Ask ${shop} to help.`, doc: 'Another client of the shop has this email or phone.' },
   TOO_MANY: { status: 429, message: 'You have asked for 5 codes in the last hour. Wait a while, then try again.' },
   NO_CODE: { status: 400, field: 'code', message: 'Ask for a code first: type your new email or mobile number and press “Send a code”.' },
   WRONG: { status: 400, field: 'code', message: 'That code doesn’t match the one we sent. Check the newest message and try again.' },
@@ -48,20 +48,19 @@ export function createContactProofs(deps: { db: Kysely<DB>; clock: Clock; outbox
 
     /** Sends a code to the new email or phone (replacing any earlier code of this session). */
     async start(session: { id: string; tenantId: string; clientId: string }, kind: 'email' | 'phone', typed: string, ctx: RequestContext): Promise<{ masked: string }> {
-      const what = kind === 'email' ? 'email' : 'mobile number';
       const value = kind === 'email' ? normaliseEmail(typed) : normalisePhone(typed, deps.defaultRegion);
       const now = clock.now();
       const client = await clientsRepo(db).byId(session.tenantId, session.clientId);
       const tenant = await tenantsRepo(db).byId(session.tenantId);
       if (!client || !tenant) throw proofErrors.NO_CODE();
-      if (client[kind] === value) throw proofErrors.SAME_AS_NOW(what);
+      if (client[kind] === value) throw proofErrors.SAME_AS_NOW(kind);
       // Every try counts against the hourly allowance — those refused too, so the form cannot be
       // used to test which addresses the shop's other clients have.
       if ((await repo.countSince(session.id, now - HOUR)) >= MAX_PER_HOUR) throw proofErrors.TOO_MANY();
       const other = await clientsRepo(db).byContact(session.tenantId, { kind, value });
       if (other && other.id !== client.id) {
         await repo.insert({ id: newId(), tenant_id: session.tenantId, client_id: session.clientId, session_id: session.id, kind, value, code_hash: '', attempts: MAX_ATTEMPTS, expires_at: now, consumed_at: now, created_at: now });
-        throw proofErrors.NOT_USABLE(what, tenant.name);
+        throw proofErrors.NOT_USABLE(kind, tenant.name);
       }
       await db.transaction().execute(async (trx) => {
         await contactProofsRepo(trx).closeAllOf(session.id, now);
@@ -76,7 +75,7 @@ export function createContactProofs(deps: { db: Kysely<DB>; clock: Clock; outbox
           clientId: session.clientId,
           sendBefore: now + PROOF_TTL_MS,
           now,
-          data: { ...emailBrand(tenant, deps.publicUrl), code, minutes: PROOF_TTL_MS / MINUTE, kind, portalUrl: `${deps.publicUrl}/portal/profile` },
+          data: { ...emailBrand(tenant, deps.publicUrl), locale: client.locale, code, minutes: PROOF_TTL_MS / MINUTE, kind, portalUrl: `${deps.publicUrl}/portal/profile` },
         });
         await auditRepo(trx).record({ tenantId: session.tenantId, clientId: session.clientId, actor: 'client', action: 'client.contact_code_sent', subjectId: id, data: { kind, sentTo: maskIdentifier(kind, value) }, ip: ctx.ip, at: now });
       });
@@ -96,20 +95,21 @@ export function createContactProofs(deps: { db: Kysely<DB>; clock: Clock; outbox
         if (p.attempts + 1 >= MAX_ATTEMPTS) throw proofErrors.USED_UP();
         throw proofErrors.WRONG();
       }
-      const before = (await clientsRepo(db).byId(session.tenantId, session.clientId))?.[p.kind] ?? null;
+      const current = await clientsRepo(db).byId(session.tenantId, session.clientId);
+      const before = current?.[p.kind] ?? null;
       if (!(await repo.consume(p.id, now))) throw proofErrors.NO_CODE();
       const tenant = (await tenantsRepo(db).byId(session.tenantId))!;
       try {
         await deps.clients.update(session.tenantId, session.clientId, { [p.kind]: p.value }, 'client', { proved: 'code sent to the new contact', via: 'recovery session' });
       } catch (err) {
-        if (err instanceof AppError && err.code === 'CONTACT_TAKEN') throw proofErrors.NOT_USABLE(p.kind === 'email' ? 'email' : 'mobile number', tenant.name);
+        if (err instanceof AppError && err.code === 'CONTACT_TAKEN') throw proofErrors.NOT_USABLE(p.kind, tenant.name);
         throw err;
       }
       await db.transaction().execute(async (trx) => {
         await auditRepo(trx).record({ tenantId: session.tenantId, clientId: session.clientId, actor: 'client', action: 'client.contact_proved', subjectId: p.id, data: { kind: p.kind, to: maskIdentifier(p.kind, p.value) }, ip: ctx.ip, at: now });
         // The old email or phone hears of the change: if this was not its owner, they know whom to call.
         if (before) {
-          await deps.outbox.enqueue(trx, { channel: p.kind === 'email' ? 'email' : 'sms', to: before, template: 'contact-changed', tenantId: session.tenantId, clientId: session.clientId, now, sendBefore: now + DAY, data: { ...emailBrand(tenant, deps.publicUrl), kind: p.kind, newMasked: maskIdentifier(p.kind, p.value), shopContact: await staffRepo(trx).ownerEmail(tenant.id), portalUrl: `${deps.publicUrl}/client-login` } });
+          await deps.outbox.enqueue(trx, { channel: p.kind === 'email' ? 'email' : 'sms', to: before, template: 'contact-changed', tenantId: session.tenantId, clientId: session.clientId, now, sendBefore: now + DAY, data: { ...emailBrand(tenant, deps.publicUrl), locale: current?.locale, kind: p.kind, newMasked: maskIdentifier(p.kind, p.value), shopContact: await staffRepo(trx).ownerEmail(tenant.id), portalUrl: `${deps.publicUrl}/client-login` } });
         }
       });
       deps.outbox.notify();

@@ -11,13 +11,14 @@ import { limitByIp, type IpLimit } from '../../http/rate-limit.ts';
 import { messages } from '../../http/views/strings.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { suggestEmail } from '../../lib/email-typos.ts';
+import { prettyPhone } from '../../lib/format.ts';
 import type { ClientsService } from '../clients/clients.service.ts';
 import type { DeliveryHistory } from '../delivery/history.ts';
 import type { LoginService } from '../login/login.service.ts';
 import type { SessionsService } from '../sessions/sessions.service.ts';
 import type { ConsoleSession, StaffSessions } from '../staff/staff-sessions.service.ts';
 import { contactFacts } from './contact-facts.ts';
-import { apiKeysPage, auditPage, healthPage, clientPage, clientsPage, securityPage, consoleFactorPlace, staffPage, type ClientPageData } from './console.views.ts';
+import { apiKeysPage, auditPage, healthPage, clientPage, clientsPage, securityPage, shopDetailsPage, consoleFactorPlace, staffPage, type ClientPageData } from './console.views.ts';
 import type { StaffMfa } from '../staff/staff-mfa.service.ts';
 import { secondFactorRoutes } from '../mfa/mfa.routes.ts';
 import type { HealthService } from '../health/health.service.ts';
@@ -210,6 +211,30 @@ export function consoleRoutes(app: FastifyInstance, d: ConsoleDeps) {
       throw err;
     }
     return reply.redirect('/shop/settings/security?saved=1', 303);
+  });
+
+  // Settings → Shop details: the shop's phone, email and address, as its clients see them.
+  app.get<{ Querystring: { saved?: string } }>('/shop/settings/shop', owner, async (req, reply) => {
+    const s = who(req);
+    const t = await d.tenants.resolve(s.tenantId);
+    const values = { contactPhone: prettyPhone(t.contact_phone), contactEmail: t.contact_email ?? '', address: t.address ?? '' };
+    return sendHtml(reply, shopDetailsPage({ session: s, csrf: d.csrf.token(req, reply), values, ...(req.query.saved ? { notice: 'Saved. Your clients see the new details on their next page or message.' } : {}) }));
+  });
+
+  app.post('/shop/settings/shop', owner, async (req, reply) => {
+    const s = who(req);
+    const f = form(req);
+    // What was typed, kept as typed when the form comes back with a problem.
+    const values = { contactPhone: String(f.contactPhone ?? ''), contactEmail: String(f.contactEmail ?? ''), address: String(f.address ?? '') };
+    const again = (error: string, status: number, errorField?: string) => sendHtml(reply, shopDetailsPage({ session: s, csrf: d.csrf.token(req, reply), values, error, ...(errorField ? { errorField } : {}) }), status);
+    if (!d.csrf.verify(req)) return again(messages.formExpired, 403);
+    try {
+      await d.tenants.setContact(s.tenantId, values, { actor: 'owner', name: s.name, staffId: s.staffId });
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500) return again(err.message, 400, err.field);
+      throw err;
+    }
+    return reply.redirect('/shop/settings/shop?saved=1', 303);
   });
 
   async function showStaff(req: FastifyRequest, reply: FastifyReply, extra: Partial<Parameters<typeof staffPage>[0]> = {}, status = 200) {

@@ -11,7 +11,7 @@ import { actionInWords } from '../audit/audit-words.ts';
 import type { Funnel, Health } from '../health/health.service.ts';
 import type { FactorPlace } from '../mfa/mfa.views.ts';
 
-export type ConsoleTab = 'health' | 'clients' | 'audit' | 'settings' | 'staff' | 'api-keys';
+export type ConsoleTab = 'health' | 'clients' | 'audit' | 'shop-details' | 'settings' | 'staff' | 'api-keys';
 
 export const when = (ms: number | null) =>
   ms === null ? '—' : new Date(ms).toLocaleString('en-US', { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }) + ' UTC';
@@ -24,6 +24,7 @@ export function consolePage(p: { session: ConsoleSession; csrf: string; title: s
     ['audit', 'Audit log', '/shop/audit'],
     ...(s.role === 'owner'
       ? ([
+          ['shop-details', 'Shop details', '/shop/settings/shop'],
           ['settings', 'Security settings', '/shop/settings/security'],
           ['staff', 'Staff', '/shop/staff'],
           ['api-keys', 'API keys', '/shop/api-keys'],
@@ -58,6 +59,7 @@ const TEMPLATE_WORDS: Record<string, string> = {
   'recovery-notice': 'Recovery notice',
   'contact-code': 'Code to confirm a new contact',
   'contact-changed': 'Notice of a changed contact',
+  'payment-receipt': 'Payment receipt',
 };
 const what = (template: string) => TEMPLATE_WORDS[template] ?? template;
 
@@ -267,6 +269,38 @@ ${channel('sms', 'Text message only', 'Sign-in emails are never sent for your sh
 <label class="choice"><input type="checkbox" name="staffMfaRequired" value="1"${v.staffMfaRequired ? ' checked' : ''}> Require a second factor (an authenticator app code) when staff sign in<span class="hint">Each staff member sets it up the next time they sign in.</span></label>
 </fieldset>
 <button type="submit">Save security settings</button>
+</form>
+</div>`,
+  });
+}
+
+export interface ShopDetailsValues {
+  contactPhone: string;
+  contactEmail: string;
+  address: string;
+}
+
+/** Settings → Shop details: how clients reach the shop, shown on their invoices, receipts and portal. */
+export function shopDetailsPage(p: { session: ConsoleSession; csrf: string; values: ShopDetailsValues; notice?: string; error?: string; errorField?: string }): string {
+  const v = p.values;
+  const invalid = (field: keyof ShopDetailsValues) => (p.errorField === field ? html` aria-invalid="true"` : '');
+  return consolePage({
+    ...p,
+    title: 'Shop details',
+    tab: 'shop-details',
+    body: html`<div class="card">
+<h1>Shop details</h1>
+<p class="lead">How your clients reach ${p.session.tenant.name}. They see these on their invoices, receipts and in the portal. Leave a box empty to show nothing there.</p>
+${p.notice ? html`<div class="alert ok" role="status">${p.notice}</div>` : ''}
+${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
+<form method="post" action="/shop/settings/shop" novalidate>${csrfField(p.csrf)}
+<label for="contactPhone">Phone number <span class="hint" id="phone-hint">With the area code, like (512) 555-0100; or + and the country code.</span></label>
+<input id="contactPhone" name="contactPhone" type="tel" autocomplete="off" value="${v.contactPhone}" aria-describedby="phone-hint"${invalid('contactPhone')}>
+<label for="contactEmail">Email address <span class="hint" id="email-hint">Where clients write to you, like hello@yourshop.com.</span></label>
+<input id="contactEmail" name="contactEmail" type="email" autocomplete="off" value="${v.contactEmail}" aria-describedby="email-hint"${invalid('contactEmail')}>
+<label for="address">Address <span class="hint" id="address-hint">Up to 4 lines, 200 characters: street, then city, state and ZIP code.</span></label>
+<textarea id="address" name="address" rows="4" autocomplete="off" aria-describedby="address-hint"${invalid('address')}>${v.address}</textarea>
+<button type="submit">Save shop details</button>
 </form>
 </div>`,
   });

@@ -6,6 +6,7 @@ import type { Config } from '../../config.ts';
 import type { DB } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { devOutboxRepo } from './dev-outbox.repo.ts';
+import { EXAMPLE_ADDRESS_REASON, isExampleAddress } from './reserved.ts';
 
 export interface OutgoingEmail {
   outboxId: string;
@@ -41,13 +42,27 @@ export function safeDisplayName(name: string): string {
   return name.replace(/[\r\n"<>\\]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 70) || 'Servicio Portal';
 }
 
+/**
+ * A real provider's sender that never gets a message for an example address (reserved.ts): the
+ * message fails for good, with a reason the console shows as "Example address — never sent".
+ */
+function refuseExampleAddresses<M extends { to: string }>(channel: 'email' | 'sms', send: (m: M) => Promise<{ provider: string; providerId: string | null }>) {
+  return async (m: M): Promise<{ provider: string; providerId: string | null }> => {
+    if (isExampleAddress(channel, m.to)) throw new DeliveryError(EXAMPLE_ADDRESS_REASON, true);
+    return send(m);
+  };
+}
+
 export function createChannels(deps: { config: Config; db: Kysely<DB>; clock: Clock }): Channels {
   const { config, db, clock } = deps;
   const dev = devOutboxRepo(db);
+  // The development outbox keeps everything (nothing leaves the machine); real providers are guarded.
+  const guard = <M extends { to: string }>(channel: 'email' | 'sms', send: (m: M) => Promise<{ provider: string; providerId: string | null }>) =>
+    config.deliverToExampleAddresses ? send : refuseExampleAddresses(channel, send);
 
   const email: Channels['email'] =
     config.email.kind === 'smtp'
-      ? smtpSender(config.email.url, config.email.from)
+      ? guard('email', smtpSender(config.email.url, config.email.from))
       : async (m) => {
           await dev.insert({ outbox_id: m.outboxId, channel: 'email', to_address: m.to, subject: m.subject, text: m.text, html: m.html, created_at: clock.now() });
           return { provider: 'dev', providerId: null };
@@ -55,7 +70,7 @@ export function createChannels(deps: { config: Config; db: Kysely<DB>; clock: Cl
 
   const sms: Channels['sms'] =
     config.sms.kind === 'twilio'
-      ? twilioSender(config.sms, config.publicUrl)
+      ? guard('sms', twilioSender(config.sms, config.publicUrl))
       : async (m) => {
           await dev.insert({ outbox_id: m.outboxId, channel: 'sms', to_address: m.to, subject: null, text: m.body, html: null, created_at: clock.now() });
           return { provider: 'dev', providerId: null };

@@ -2,6 +2,7 @@
 // (30007)", "Mailbox does not exist" — with the provider's own code kept beside them.
 import type { DeliveryStatus, OutboxStatus } from '../../db/schema.ts';
 import { twilioReasons } from './provider-status.ts';
+import { isExampleAddressReason } from './reserved.ts';
 
 /** Short headlines for the Twilio codes an owner meets; the longer advice is in twilioReasons. */
 const TWILIO_SHORT: Record<string, string> = {
@@ -66,6 +67,9 @@ export function outcomeOf(m: MessageFacts): Outcome {
     case 'expired':
       return { label: 'Not sent: the link was about to expire', tone: 'warn', detail: 'Our sending was delayed; the client can ask for a new link.' };
     case 'failed':
+      if (isExampleAddressReason(m.last_error)) {
+        return { label: 'Example address — never sent', tone: 'bad', detail: `This ${m.channel === 'sms' ? 'number is a fictional 555-01xx number' : 'address is at a domain reserved for examples'}, so nothing was handed to the ${m.channel === 'sms' ? 'texting' : 'email'} provider. Put the client’s real ${m.channel === 'sms' ? 'mobile number' : 'email'} on file.` };
+      }
       return { label: m.channel === 'sms' ? 'Text could not be sent' : 'Email could not be sent', tone: 'bad', detail: m.last_error };
   }
 }

@@ -18,6 +18,14 @@ import type { LinkObject, LinkSigner } from './signed-links.ts';
 export const LINK_LIFETIME_MS = 90 * DAY;
 
 /** A genuine, usable link, before anything is done with it. */
+/** The shop a link belongs to, as its pages brand with it. */
+export interface LinkShop {
+  name: string;
+  slug: string;
+  brandColor: string;
+  logoUrl: string | null;
+}
+
 export interface CheckedLink {
   kind: 'ok';
   kid: string;
@@ -25,14 +33,16 @@ export interface CheckedLink {
   clientId: string;
   clientName: string;
   linkVersion: number;
-  shop: { name: string; brandColor: string; logoUrl: string | null };
+  shop: LinkShop;
+  /** The client's preferred language: a browser that signs in with the link adopts it. */
+  clientLocale: string | null;
   scope: SessionScope;
   location: string;
 }
 
 export type LinkCheck =
   | CheckedLink
-  | { kind: 'closed'; shop: { name: string; brandColor: string; logoUrl: string | null }; reason: 'paid' | 'void' }
+  | { kind: 'closed'; shop: LinkShop; reason: 'paid' | 'void' }
   | { kind: 'invalid' };
 
 export function createLinksService(deps: { db: Kysely<DB>; clock: Clock; signer: LinkSigner; sessions: SessionsService; publicUrl: string }) {
@@ -72,8 +82,8 @@ export function createLinksService(deps: { db: Kysely<DB>; clock: Clock; signer:
       if (!client) return reject('client_not_in_shop', ctx, c, v.kid);
       if (client.status !== 'active') return reject('client_disabled', ctx, c, v.kid);
       if (client.link_version !== c.linkVersion) return reject('client_changed', ctx, c, v.kid);
-      const shop = { name: tenant.name, brandColor: tenant.brand_color, logoUrl: logoPath(tenant.id, tenant.logo_hash) };
-      const ok = (scope: SessionScope, location: string): CheckedLink => ({ kind: 'ok', kid: v.kid, tenantId: c.tenantId, clientId: c.clientId, clientName: client.name, linkVersion: c.linkVersion, shop, scope, location });
+      const shop: LinkShop = { name: tenant.name, slug: tenant.slug, brandColor: tenant.brand_color, logoUrl: logoPath(tenant.id, tenant.logo_hash) };
+      const ok = (scope: SessionScope, location: string): CheckedLink => ({ kind: 'ok', kid: v.kid, tenantId: c.tenantId, clientId: c.clientId, clientName: client.name, clientLocale: client.locale, linkVersion: c.linkVersion, shop, scope, location });
       if (c.object === 'invoice') {
         const inv = await invoicesRepo(db).forClient(c.tenantId, c.clientId, c.objectId);
         if (!inv || inv.status === 'draft') return reject('object_missing', ctx, c, v.kid);

@@ -6,6 +6,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { DB } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { DEFAULT_BRAND_COLOR } from '../../lib/color.ts';
+import { DEFAULT_LOCALE, isLocale, type Locale } from '../../lib/i18n.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
 import { auditRepo, perShop } from '../audit/audit.repo.ts';
 import type { Limits } from '../abuse/limits.ts';
@@ -39,6 +40,8 @@ interface Match {
   email: string | null;
   phone: string | null;
   login_channels: 'email' | 'sms' | 'both';
+  /** A client's preferred language, if they said ('en' | 'es'). */
+  locale: string | null;
 }
 type Plan = { kind: 'send' | 'notice' | 'unknown' } | { kind: 'refused'; reason: string };
 
@@ -61,13 +64,23 @@ export function createLoginDispatcher(d: DispatchDeps) {
     if (r.audience === 'support') {
       if (typed.kind !== 'email') return [];
       const agent = await supportRepo(d.db).activeByEmail(typed.value);
-      return agent ? [{ tenant_id: '', principal_id: agent.id, email: agent.email, phone: null, login_channels: 'both' as const }] : [];
+      return agent ? [{ tenant_id: '', principal_id: agent.id, email: agent.email, phone: null, login_channels: 'both' as const, locale: null }] : [];
     }
     if (r.audience === 'staff') {
       if (typed.kind !== 'email') return [];
-      return (await staffRepo(d.db).findForLogin(typed.value)).map((m) => ({ tenant_id: m.tenant_id, principal_id: m.principal_id, email: m.email, phone: null, login_channels: 'both' as const }));
+      return (await staffRepo(d.db).findForLogin(typed.value)).map((m) => ({ tenant_id: m.tenant_id, principal_id: m.principal_id, email: m.email, phone: null, login_channels: 'both' as const, locale: null }));
     }
-    return (await clientsRepo(d.db).findForLogin(typed)).map((m) => ({ tenant_id: m.tenant_id, principal_id: m.client_id, email: m.email, phone: m.phone, login_channels: m.login_channels }));
+    return (await clientsRepo(d.db).findForLogin(typed)).map((m) => ({ tenant_id: m.tenant_id, principal_id: m.client_id, email: m.email, phone: m.phone, login_channels: m.login_channels, locale: m.locale }));
+  }
+
+  /**
+   * The language of the message: the clients' own preference when they agree (a client of two
+   * shops may have said it to only one), else the page the login was asked from, else English.
+   */
+  function languageOf(r: LoginRequest, shops: Match[]): Locale {
+    const preferred = [...new Set(shops.map((m) => m.locale).filter(isLocale))];
+    if (preferred.length === 1) return preferred[0]!;
+    return isLocale(r.locale) ? r.locale : DEFAULT_LOCALE;
   }
 
   /**
@@ -138,8 +151,10 @@ export function createLoginDispatcher(d: DispatchDeps) {
             sendBefore: request.expires_at - sendMarginMs(d.linkTtlMs),
             now,
             data: {
+              locale: languageOf(request, shops),
               shopNames: request.audience === 'support' ? ['Servicio support'] : tenants.map((t) => t.name).sort(),
               brandColor: tenants.length === 1 ? tenants[0]!.brand_color : DEFAULT_BRAND_COLOR,
+              ...(request.audience === 'client' && tenants.length === 1 ? { signInUrl: `${d.publicUrl}/c/${tenants[0]!.slug}` } : {}),
               link: `${d.publicUrl}/l/${job.token}`,
               ...(request.audience !== 'client' ? { console: request.audience === 'staff' ? ('shop' as const) : ('support' as const) } : {}),
               code: job.code,
@@ -159,7 +174,8 @@ export function createLoginDispatcher(d: DispatchDeps) {
               tenantId: null,
               loginRequestId: request.id,
               now,
-              data: { loginUrl: `${d.publicUrl}/client-login` },
+              // Written in the language of the page it was asked from, and its button opens that page in it.
+              data: { loginUrl: `${d.publicUrl}/client-login${isLocale(request.locale) && request.locale !== DEFAULT_LOCALE ? `?lang=${request.locale}` : ''}`, locale: languageOf(request, []) },
             });
             await auditRepo(trx).record(...forShops('delivery.queued', { channel, message: messageId, template: 'unknown-email' }));
           }

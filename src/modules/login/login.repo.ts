@@ -14,6 +14,8 @@ export interface LoginMatch {
   slug: string;
   brand_color: string;
   logo_hash: string | null;
+  /** The client's preferred language (clients only). */
+  locale: string | null;
 }
 
 export function loginRepo(db: Kysely<DB>) {
@@ -58,7 +60,7 @@ export function loginRepo(db: Kysely<DB>) {
           .innerJoin('support_agents as p', 'p.id', 'm.agent_id')
           .innerJoin('login_requests as r', 'r.id', 'm.login_request_id')
           .whereRef('p.email', '=', 'r.identifier')
-          .select((eb) => [eb.val('').as('tenant_id'), 'm.agent_id as principal_id', 'p.name as principal_name', eb.val<string | null>('support').as('role'), eb.val('Servicio support').as('tenant_name'), eb.val('servicio-support').as('slug'), eb.val('#334155').as('brand_color'), eb.val<string | null>(null).as('logo_hash')])
+          .select((eb) => [eb.val('').as('tenant_id'), 'm.agent_id as principal_id', 'p.name as principal_name', eb.val<string | null>('support').as('role'), eb.val('Servicio support').as('tenant_name'), eb.val('servicio-support').as('slug'), eb.val('#334155').as('brand_color'), eb.val<string | null>(null).as('logo_hash'), eb.val<string | null>(null).as('locale')])
           .where('m.login_request_id', '=', request.id)
           .where('p.status', '=', 'active')
           .execute();
@@ -70,7 +72,7 @@ export function loginRepo(db: Kysely<DB>) {
           .innerJoin('tenants as t', 't.id', 'm.tenant_id')
           .innerJoin('login_requests as r', 'r.id', 'm.login_request_id')
           .whereRef('p.email', '=', 'r.identifier')
-          .select(['m.tenant_id', 'm.staff_id as principal_id', 'p.name as principal_name', 'p.role', 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_hash'])
+          .select((eb) => ['m.tenant_id', 'm.staff_id as principal_id', 'p.name as principal_name', 'p.role', 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_hash', eb.val<string | null>(null).as('locale')])
           .where('m.login_request_id', '=', request.id)
           .where('p.status', '=', 'active')
           .where('t.status', '=', 'active')
@@ -88,7 +90,7 @@ export function loginRepo(db: Kysely<DB>) {
             eb.and([eb('r.identifier_kind', '=', 'phone'), eb('c.phone', '=', eb.ref('r.identifier'))]),
           ]),
         )
-        .select((eb) => ['m.tenant_id', 'm.client_id as principal_id', 'c.name as principal_name', eb.val<string | null>(null).as('role'), 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_hash'])
+        .select((eb) => ['m.tenant_id', 'm.client_id as principal_id', 'c.name as principal_name', eb.val<string | null>(null).as('role'), 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_hash', 'c.locale'])
         .where('m.login_request_id', '=', request.id)
         .where('c.status', '=', 'active')
         .where('t.status', '=', 'active')
@@ -141,6 +143,12 @@ export function loginRepo(db: Kysely<DB>) {
         .where('status', '=', 'pending')
         .returning(['code_attempts', 'status'])
         .executeTakeFirst();
+    },
+
+    /** The one "send me a new link" an expired or used link may ask for: atomic, once. */
+    async markResent(id: string, now: number): Promise<boolean> {
+      const r = await db.updateTable('login_requests').set({ resent_at: now }).where('id', '=', id).where('resent_at', 'is', null).executeTakeFirst();
+      return r.numUpdatedRows === 1n;
     },
 
     async markOpened(id: string, now: number): Promise<void> {

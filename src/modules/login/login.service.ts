@@ -47,8 +47,11 @@ export interface SentBy {
   by: string;
   byStaff: string;
 }
+/** A "send again" on the check page waits this long after the message before it. */
+export const RESEND_AFTER_MS = 60_000;
+
 export type LoginOutcome =
-  | { kind: 'session'; audience: Audience; token: string; maxAgeSeconds: number; proven: string }
+  | { kind: 'session'; audience: Audience; token: string; maxAgeSeconds: number; proven: string; shop: string; locale: string | null }
   | { kind: 'pick'; audience: Audience; pickCookie: string; maxAgeSeconds: number; proven: string }
   | { kind: 'invalid' };
 
@@ -82,7 +85,7 @@ export function createLoginService(d: LoginDeps) {
     if (matches.length === 1) {
       const m = matches[0]!;
       const s = await d.openSession(trx, r, m, ctx);
-      return { kind: 'session', audience: r.audience, ...s, proven: r.identifier };
+      return { kind: 'session', audience: r.audience, ...s, proven: r.identifier, shop: m.slug, locale: m.locale };
     }
     if (matches.length === 0) return { kind: 'invalid' };
     const secret = randomToken(24);
@@ -108,9 +111,11 @@ export function createLoginService(d: LoginDeps) {
   }
 
   const usable = (r: LoginRequest | undefined): r is LoginRequest => !!r && r.status === 'pending' && r.expires_at > d.clock.now();
+  /** A link that still signs in (pending, not expired). */
+  const live = (r: LoginRequest): boolean => usable(r);
 
   /** Writes a login attempt: the row, its dispatch job and one audit event, in one transaction. */
-  async function start(id: Identifier, channel: Channel, ctx: RequestContext, deviceId: string | null, audience: Audience, via?: 'other_channel', sentBy?: SentBy) {
+  async function start(id: Identifier, channel: Channel, ctx: RequestContext, deviceId: string | null, audience: Audience, via?: 'other_channel' | 'again' | 'expired_link', sentBy?: SentBy, claim?: (trx: Kysely<DB>) => Promise<boolean>) {
     const now = d.clock.now();
     const requestId = newId();
     const token = randomToken(36);
@@ -138,15 +143,20 @@ export function createLoginService(d: LoginDeps) {
       device_id: deviceId,
       audience,
       opened_at: null,
+      locale: ctx.locale ?? null,
+      resent_at: null,
     };
-    await d.db.transaction().execute(async (trx) => {
+    const started = await d.db.transaction().execute(async (trx) => {
+      if (claim && !(await claim(trx))) return false;
       await loginRepo(trx).insert(request);
       await d.jobs.enqueue(trx, { kind: 'login-dispatch', loginRequestId: requestId, notAfter: request.expires_at - sendMarginMs(d.linkTtlMs), now, data: { token, code } });
       const data = { to: maskIdentifier(id.kind, id.value), channel, ...(audience === 'staff' ? { audience } : {}), userAgent: request.user_agent, expiresAt: new Date(request.expires_at).toISOString(), ...(via ? { via } : {}), ...(deviceId ? { knownDevice: true } : {}) };
       await auditRepo(trx).record({ actor: 'client', action: 'login.requested', subjectId: requestId, data, ip: ctx.ip, at: now });
       // Sent from the shop console: the shop's own log says who sent it, to which client.
       if (sentBy) await auditRepo(trx).record({ tenantId: sentBy.tenantId, clientId: sentBy.clientId, actor: 'owner', action: 'console.link_sent', subjectId: requestId, data: { by: sentBy.by, byStaff: sentBy.byStaff, channel, to: maskIdentifier(id.kind, id.value) }, ip: ctx.ip, at: now });
+      return true;
     });
+    if (!started) return null;
     d.jobs.notify();
     return { bindingCookie: `${requestId}.${browserSecret}`, maxAgeSeconds: Math.ceil(d.linkTtlMs / 1000) };
   }
@@ -163,7 +173,50 @@ export function createLoginService(d: LoginDeps) {
       const id = parseIdentifier(input, d.defaultRegion);
       if (audience === 'support' && id.kind !== 'email') throw supportErrors.SUPPORT_EMAIL_ONLY();
       if (audience === 'staff' && id.kind !== 'email') throw staffErrors.STAFF_EMAIL_ONLY();
-      return start(id, channelOf(id.kind), ctx, d.devices.vouchesFor(deviceCookie, id.value), audience, undefined, sentBy);
+      return (await start(id, channelOf(id.kind), ctx, d.devices.vouchesFor(deviceCookie, id.value), audience, undefined, sentBy))!;
+    },
+
+    /**
+     * "Send me a new link" on the page of an expired or used link: a new login for the same email
+     * or phone, by the same channel, within the same limits — once per link. Only the browser that
+     * asked for the old one is bound to the new one (and may see where it went); any other browser
+     * learns nothing but "if it was yours, a new one is on its way".
+     */
+    async resendFromLink(token: string, bindingCookie: string | undefined, deviceCookie: string | undefined, ctx: RequestContext) {
+      if (!LOGIN_TOKEN_SHAPE.test(token)) return null;
+      const r = await loginRepo(d.db).byTokenHash(sha256(token));
+      if (!r || live(r)) return null;
+      const b = splitCookie(bindingCookie);
+      const sameBrowser = !!b && b.id === r.id && safeEqual(sha256(b.secret), r.browser_hash);
+      const device = sameBrowser ? r.device_id : d.devices.vouchesFor(deviceCookie, r.identifier);
+      const id = { kind: r.identifier_kind, value: r.identifier } as Identifier;
+      const started = await start(id, r.channel, ctx, device, r.audience, 'expired_link', undefined, (trx) => loginRepo(trx).markResent(r.id, d.clock.now()));
+      return started ? { ...started, sameBrowser, audience: r.audience } : null;
+    },
+
+    /** Whether a link's page may offer "send me a new link" (a link we know that has not asked yet). */
+    canResend(request: LoginRequest | undefined): boolean {
+      return !!request && request.resent_at === null && !live(request);
+    },
+
+    /** The login a link token belongs to (any state), for the pages of dead links. */
+    async requestOfToken(token: string): Promise<LoginRequest | undefined> {
+      return LOGIN_TOKEN_SHAPE.test(token) ? loginRepo(d.db).byTokenHash(sha256(token)) : undefined;
+    },
+
+    /** The shops a login was for (still active, still with that contact): pages brand with them. */
+    shopsOf: (request: LoginRequest) => loginRepo(d.db).matches(request),
+
+    /**
+     * "Send again" on the check page: a new login for this browser's email or phone, by the same
+     * channel, at most once a minute (the identifier's limits apply in the worker as always).
+     */
+    async sendAgain(bindingCookie: string | undefined, ctx: RequestContext) {
+      const r = await bound(bindingCookie);
+      if (!r) throw loginErrors.NO_PENDING_LOGIN();
+      const wait = r.created_at + RESEND_AFTER_MS - d.clock.now();
+      if (wait > 0) throw loginErrors.RESEND_TOO_SOON(Math.ceil(wait / 1000));
+      return (await start({ kind: r.identifier_kind, value: r.identifier } as Identifier, r.channel, ctx, r.device_id, r.audience, 'again'))!;
     },
 
     /** For GET /l/:token — never consumes. Says whether the link is usable and who it is for. */
@@ -227,6 +280,10 @@ export function createLoginService(d: LoginDeps) {
         masked: maskIdentifier(r.identifier_kind, r.identifier),
         minutes: Math.round(d.linkTtlMs / 60_000),
         locked: r.status === 'locked',
+        /** The link and code can no longer be used (ran out, or a newer one replaced them). */
+        expired: r.status !== 'locked' && !live(r),
+        /** Seconds until "send again" may be used (0: now). */
+        resendIn: Math.max(0, Math.ceil((r.created_at + RESEND_AFTER_MS - d.clock.now()) / 1000)),
         offer: otherChannel(r.channel),
       };
     },
@@ -240,7 +297,7 @@ export function createLoginService(d: LoginDeps) {
       if (!r || !usable(r)) throw loginErrors.NO_PENDING_LOGIN();
       if (!(await d.otherChannelLimit(r.identifier)).ok) throw loginErrors.OTHER_CHANNEL_LIMIT();
       if (r.audience !== 'client') throw loginErrors.NO_PENDING_LOGIN();
-      return start({ kind: r.identifier_kind, value: r.identifier } as Identifier, otherChannel(r.channel), ctx, r.device_id, r.audience, 'other_channel');
+      return (await start({ kind: r.identifier_kind, value: r.identifier } as Identifier, otherChannel(r.channel), ctx, r.device_id, r.audience, 'other_channel'))!;
     },
 
     /** The device cookie to keep after a sign-in that proved `identifier` (see device-cookie.ts). */
@@ -263,7 +320,7 @@ export function createLoginService(d: LoginDeps) {
       if (!shop) throw loginErrors.PICK_UNKNOWN();
       return d.db.transaction().execute(async (trx) => {
         if (!(await loginRepo(trx).takePick(choices.request.id, d.clock.now()))) throw loginErrors.PICK_EXPIRED();
-        return { audience: choices.request.audience, ...(await d.openSession(trx, choices.request, shop, ctx)) };
+        return { audience: choices.request.audience, shop: shop.slug, locale: shop.locale, ...(await d.openSession(trx, choices.request, shop, ctx)) };
       });
     },
   };

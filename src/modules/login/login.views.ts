@@ -1,4 +1,6 @@
-import { html } from '../../lib/html.ts';
+import { html, type SafeHtml } from '../../lib/html.ts';
+import { translator } from '../../lib/i18n.ts';
+import type { PageTr } from '../../http/i18n.ts';
 import { brandMark, csrfField, layout, themeClass, type Brand } from '../../http/views/layout.ts';
 import { PATHS, type AudiencePaths } from './login.paths.ts';
 import type { Audience } from './login.service.ts';
@@ -8,40 +10,49 @@ export const CONSOLE_BRAND: Brand = { name: 'Servicio shop console', brandColor:
 /** Servicio support's own look (Servicio's staff, not any shop's). */
 export const SUPPORT_BRAND: Brand = { name: 'Servicio support', brandColor: '#7c2d12' };
 
-/** The sign-in page's words for each audience. */
-const SIGN_IN_WORDS = {
-  client: { title: 'Sign in', h1: 'Sign in to your portal', lead: 'Pay invoices and read service reports. No password — we’ll send you a one-tap link.', label: 'Email or mobile number', hint: 'The one your service provider has on file.', brand: undefined },
-  staff: { title: 'Shop console sign-in', h1: 'Sign in to the shop console', lead: 'For shop owners and staff: see why a client can’t sign in and fix it. No password — we’ll email you a one-tap link.', label: 'Work email', hint: 'The email your shop added you with.', brand: CONSOLE_BRAND },
-  support: { title: 'Support sign-in', h1: 'Sign in to Servicio support', lead: 'For Servicio’s support agents. We’ll email you a one-tap link; then your authenticator app’s code.', label: 'Work email', hint: 'Your Servicio support email.', brand: SUPPORT_BRAND },
-} as const;
+/** A shop a page is branded with, and its own sign-in address (/c/<slug>). */
+export type ShopBrand = Brand & { slug: string };
+
+/**
+ * Homeowners read their language (with the switch); the staff and support consoles are English
+ * only, so their sign-in pages are too.
+ */
+const wordsFor = (tr: PageTr, audience: Audience): PageTr => (audience === 'client' ? tr : { ...translator('en'), here: tr.here });
+const shell = (tr: PageTr, audience: Audience, brand: Brand | undefined, title: string, body: SafeHtml) =>
+  layout({ ...(audience === 'client' ? { tr } : {}), title, body, ...(brand ? { brand } : audience === 'staff' ? { brand: CONSOLE_BRAND } : audience === 'support' ? { brand: SUPPORT_BRAND } : {}) });
 
 const fieldError = (id: string, error?: string) => (error ? html`<p class="error" id="${id}-error" role="alert">${error}</p>` : '');
 
-export function loginPage(p: { csrf: string; value?: string; error?: string; notice?: string; paths?: AudiencePaths }): string {
+export function loginPage(p: { tr: PageTr; csrf: string; value?: string; error?: string; notice?: string; paths?: AudiencePaths; shop?: ShopBrand | null }): string {
   const invalid = !!p.error;
   const paths = p.paths ?? PATHS.client;
-  const w = SIGN_IN_WORDS[paths.audience];
-  return layout({
-    title: w.title,
-    ...(w.brand ? { brand: w.brand } : {}),
-    body: html`<div class="card">
-<h1>${w.h1}</h1>
-<p class="lead">${w.lead}</p>
+  const t = wordsFor(p.tr, paths.audience);
+  const k = `login:signIn.${paths.audience}`;
+  const shop = paths.audience === 'client' ? (p.shop ?? undefined) : undefined;
+  return shell(
+    p.tr,
+    paths.audience,
+    shop,
+    t.t(`${k}.title`),
+    html`<div class="card">
+<h1>${shop ? t.t(`${k}.h1Shop`, { shop: shop.name }) : t.t(`${k}.h1`)}</h1>
+<p class="lead">${t.t(`${k}.lead`)}</p>
 ${p.notice ? html`<div class="alert ok" role="status">${p.notice}</div>` : ''}
-<form method="post" action="${paths.signIn}" novalidate>
+<form method="post" action="${shop ? `/c/${shop.slug}` : paths.signIn}" novalidate>
 ${csrfField(p.csrf)}
-<label for="identifier">${w.label}
-<span class="hint" id="identifier-hint">${w.hint}</span></label>
-<input id="identifier" name="identifier" type="text" inputmode="email" autocomplete="username" autocapitalize="none" spellcheck="false"
+<label for="identifier">${t.t(`${k}.label`)}
+<span class="hint" id="identifier-hint">${shop ? t.t(`${k}.hintShop`, { shop: shop.name }) : t.t(`${k}.hint`)}</span></label>
+<input id="identifier" name="identifier" type="text" autocomplete="username" autocapitalize="none" autocorrect="off" spellcheck="false"
  required maxlength="254" value="${p.value ?? ''}" aria-describedby="identifier-hint${invalid ? ' identifier-error' : ''}"${invalid ? html` aria-invalid="true" autofocus` : ''}>
 ${fieldError('identifier', p.error)}
-<button type="submit">Send my sign-in link</button>
+<button type="submit">${t.t('login:signIn.submit')}</button>
 </form>
 </div>`,
-  });
+  );
 }
 
-export function checkPage(p: {
+export interface CheckData {
+  tr: PageTr;
   csrf: string;
   kind: 'email' | 'phone';
   channel: 'email' | 'sms';
@@ -52,98 +63,175 @@ export function checkPage(p: {
   error?: string;
   notice?: string;
   locked?: boolean;
-}): string {
-  const paths = PATHS[p.audience ?? 'client'];
+  /** The link and code ran out: one next step, a new link. */
+  expired?: boolean;
+  /** Seconds until "send again" may be used. */
+  resendIn?: number;
+  shop?: ShopBrand | null;
+}
+
+/** One button that asks for a new message for this browser's email or phone. */
+const againForm = (t: PageTr, paths: AudiencePaths, csrf: string, label: string, wait: number, secondary = false) =>
+  html`<form method="post" action="${paths.again}">${csrfField(csrf)}<button type="submit"${secondary ? html` class="secondary"` : ''}${wait > 0 ? html` data-wait="${wait}"` : ''}>${label}</button></form>
+${wait > 0 ? html`<p class="meta" data-countdown="${wait}" data-one="${t.t('login:check.sendAgainWait_one', { count: '#' })}" data-other="${t.t('login:check.sendAgainWait_other', { count: '#' })}">${t.t('login:check.sendAgainWait', { count: wait })}</p>` : ''}`;
+
+export function checkPage(p: CheckData): string {
+  const audience = p.audience ?? 'client';
+  const paths = PATHS[audience];
+  const t = wordsFor(p.tr, audience);
+  const shop = audience === 'client' ? (p.shop ?? undefined) : undefined;
   const byText = p.channel === 'sms';
   const where = byText ? 'phone' : 'email';
   const own = (p.kind === 'phone') === byText;
+  const startAgain = html`<p class="meta spaced"><a href="${shop ? `/c/${shop.slug}` : paths.signIn}">${t.t(paths.otherChannel ? 'login:check.startAgain' : 'login:check.startAgainEmail')}</a></p>`;
+  // A closed or expired sign-in: one clear state and one next step — a new link, one tap.
+  if (p.locked || p.expired) {
+    const h = p.locked ? 'locked' : 'expired';
+    return shell(
+      p.tr,
+      audience,
+      shop,
+      t.t(`login:check.${h}H1`),
+      html`<div class="card">
+<h1>${t.t(`login:check.${h}H1`)}</h1>
+<p class="lead" role="alert">${t.t(`login:check.${h}Lead`)}</p>
+${p.notice ? html`<div class="alert info" role="status">${p.notice}</div>` : ''}
+${againForm(t, paths, p.csrf, t.t('login:check.lockedNext'), p.resendIn ?? 0)}
+${startAgain}
+</div>`,
+    );
+  }
   // The same words for every identifier: nothing here says whether anything is on file.
   const lead = own
-    ? html`If <strong>${p.masked}</strong> is on file with a Servicio shop, a sign-in link is on its way${byText ? ' by text message' : ''}. Tap it to open your portal.`
-    : html`If ${byText ? 'a mobile number' : 'an email address'} is on file for <strong>${p.masked}</strong>, we’ve ${byText ? 'texted' : 'emailed'} it a sign-in link. Tap it to open your portal.`;
-  const offer = p.offer === 'sms' ? 'Text me instead' : 'Email me instead';
-  return layout({
-    title: `Check your ${where}`,
-    body: html`<div class="card">
-<h1>Check your ${where}</h1>
+    ? t.h(shop ? 'login:check.leadOwnShop' : 'login:check.leadOwn', { masked: p.masked, context: where, ...(shop ? { shop: shop.name } : {}) })
+    : t.h('login:check.leadOther', { masked: p.masked, context: where });
+  return shell(
+    p.tr,
+    audience,
+    shop,
+    t.t('login:check.title', { context: where }),
+    html`<div class="card">
+<h1>${t.t('login:check.title', { context: where })}</h1>
 <p class="lead" role="status">${lead}</p>
-<p class="meta">It can take a minute to arrive. The link works once and expires in ${p.minutes} minutes.</p>
+<p class="meta">${t.t('login:check.arrive', { count: p.minutes })}</p>
 ${p.notice ? html`<div class="alert info" role="alert">${p.notice}</div>` : ''}
-${
-  p.locked
-    ? html`<div class="alert err" role="alert">${p.error ?? ''}</div><a class="button" href="${paths.signIn}">Send me a new link</a>`
-    : html`<div class="divider">or type the code from the message</div>
+<div class="divider">${t.t('login:check.orCode')}</div>
 <form method="post" action="${paths.code}" novalidate>
 ${csrfField(p.csrf)}
-<label for="code">6-digit code</label>
+<label for="code">${t.t('login:check.codeLabel')}</label>
 <input id="code" name="code" class="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="9" required
  ${p.error ? html`aria-invalid="true" aria-describedby="code-error" autofocus` : ''}>
 ${fieldError('code', p.error)}
-<button type="submit">Sign in</button>
+<button type="submit">${t.t('login:check.signIn')}</button>
 </form>
-${paths.otherChannel ? html`<h2 class="small">Nothing arrived?</h2>
-<p class="meta">Check your spam folder. Or we can send the link to the ${p.offer === 'sms' ? 'mobile number' : 'email address'} your service provider has on file for you.</p>
+<h2 class="small">${t.t('login:check.nothing')}</h2>
+<p class="meta">${t.t('login:check.spam', { context: where })}</p>
+${againForm(t, paths, p.csrf, t.t('login:check.sendAgain'), p.resendIn ?? 0, true)}
+${
+  paths.otherChannel
+    ? html`<p class="meta spaced">${t.t('login:check.otherLead', { context: p.offer })}</p>
 <form method="post" action="${paths.otherChannel}">
 ${csrfField(p.csrf)}
-<button type="submit" class="secondary">${offer}</button>
-</form>` : html`<p class="meta spaced">Nothing arrived? Check your spam folder.</p>`}`
+<button type="submit" class="secondary">${t.t('login:check.other', { context: p.offer })}</button>
+</form>`
+    : ''
 }
-<p class="meta spaced"><a href="${paths.signIn}">Start again with a different email${paths.otherChannel ? ' or number' : ''}</a></p>
+${startAgain}
 </div>`,
-  });
+  );
 }
 
-export function linkInvalidPage(): string {
-  return layout({
-    title: 'Link expired',
-    body: html`<div class="card">
-<h1>This link has expired</h1>
-<p>Sign-in links work once and only for a short time. This one has been used, has expired, or was replaced by a newer one.</p>
-<p class="lead">Request a new link — it only takes a moment.</p>
-<a class="button" href="/client-login">Send me a new link</a>
+/**
+ * An expired, used or unknown link, in the shop's branding when we know whose it was. A link we
+ * recognise offers one tap to a new one (`resend`); the page says nothing about where it goes.
+ */
+export function linkInvalidPage(p: { tr: PageTr; shop?: ShopBrand | null; resend?: { token: string; csrf: string } | null; spent?: boolean; audience?: Audience }): string {
+  const audience = p.audience ?? 'client';
+  const t = wordsFor(p.tr, audience);
+  const shop = p.shop ?? undefined;
+  const signIn = shop && audience === 'client' ? `/c/${shop.slug}` : PATHS[audience].signIn;
+  return shell(
+    p.tr,
+    audience,
+    shop,
+    t.t('login:invalid.title'),
+    html`<div class="card">
+<h1>${t.t('login:invalid.h1')}</h1>
+<p>${t.t('login:invalid.body')}</p>
+${
+  p.resend
+    ? html`<p class="lead">${t.t('login:invalid.resendLead')}</p>
+<form method="post" action="/l/${p.resend.token}/resend">${csrfField(p.resend.csrf)}<button type="submit">${t.t('login:invalid.resend')}</button></form>
+<p class="meta spaced"><a href="${signIn}">${t.t('login:invalid.toSignIn')}</a></p>`
+    : html`<p class="lead">${t.t(p.spent ? 'login:invalid.spentLead' : 'login:invalid.lead')}</p>
+<a class="button" href="${signIn}">${t.t('login:invalid.toSignIn')}</a>`
+}
 </div>`,
-  });
+  );
 }
 
-export function continuePage(p: { token: string; csrf: string; shops: Brand[]; error?: string }): string {
+/** After "send me a new link" from a browser that did not ask for the old one: nothing revealed. */
+export function linkResentPage(p: { tr: PageTr; shop?: ShopBrand | null; minutes: number; audience?: Audience }): string {
+  const audience = p.audience ?? 'client';
+  const t = wordsFor(p.tr, audience);
+  const shop = p.shop ?? undefined;
+  return shell(
+    p.tr,
+    audience,
+    shop,
+    t.t('login:resent.title'),
+    html`<div class="card">
+<h1>${t.t('login:resent.h1')}</h1>
+<p class="lead" role="status">${t.t('login:resent.body', { count: p.minutes })}</p>
+<p class="meta spaced"><a href="${shop && audience === 'client' ? `/c/${shop.slug}` : PATHS[audience].signIn}">${t.t('login:resent.toSignIn')}</a></p>
+</div>`,
+  );
+}
+
+export function continuePage(p: { tr: PageTr; token: string; csrf: string; shops: Brand[]; error?: string; audience?: Audience }): string {
+  const audience = p.audience ?? 'client';
+  const t = wordsFor(p.tr, audience);
   const one = p.shops.length === 1 ? p.shops[0] : undefined;
-  const names = p.shops.map((s) => s.name);
-  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? 'your portal');
-  return layout({
-    title: 'Continue to sign in',
-    ...(one ? { brand: one } : {}),
-    body: html`<div class="card">
-<h1>Sign in to ${one ? one.name : 'your portal'}</h1>
+  return shell(
+    p.tr,
+    audience,
+    one,
+    t.t('login:continue.title'),
+    html`<div class="card">
+<h1>${one ? t.t('login:continue.h1', { shop: one.name }) : t.t('login:continue.h1Many')}</h1>
 ${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
 ${
   one
     ? ''
-    : html`<p>You’re a client of <strong>${list}</strong>; you’ll choose which portal to open next.</p>
+    : html`<p>${t.h('login:continue.many', { shops: t.list(p.shops.map((s) => s.name)) })}</p>
 <ul class="shops plain">${p.shops.map((s) => html`<li>${brandMark(s)}<span>${s.name}</span></li>`)}</ul>`
 }
-<p class="lead">Tap continue to finish signing in on this device.</p>
+<p class="lead">${t.t('login:continue.lead')}</p>
 <form method="post" action="/l/${p.token}">
 ${csrfField(p.csrf)}
-<button type="submit">Continue</button>
+<button type="submit">${t.t('login:continue.submit')}</button>
 </form>
 </div>`,
-  });
+  );
 }
 
-export function pickPage(p: { csrf: string; shops: (Brand & { tenantId: string; clientName: string; role?: string | null })[]; error?: string; paths?: AudiencePaths }): string {
+export function pickPage(p: { tr: PageTr; csrf: string; shops: (Brand & { tenantId: string; clientName: string; role?: string | null })[]; error?: string; paths?: AudiencePaths }): string {
   const paths = p.paths ?? PATHS.client;
+  const t = wordsFor(p.tr, paths.audience);
+  const staff = paths.audience === 'staff';
   return layout({
+    ...(paths.audience === 'client' ? { tr: p.tr } : {}),
     moreColors: p.shops.map((s) => s.brandColor),
-    title: 'Choose a shop',
+    title: t.t('login:pick.title'),
     body: html`<div class="card">
-<h1>${paths.audience === 'staff' ? 'Which shop?' : 'Which portal?'}</h1>
-<p class="lead">${paths.audience === 'staff' ? 'You work with more than one shop. Choose whose console to open — to switch later, sign in again.' : 'You’re a client of more than one shop. Choose where to go — to switch later, sign in again.'}</p>
+<h1>${t.t(staff ? 'login:pick.h1Staff' : 'login:pick.h1')}</h1>
+<p class="lead">${t.t(staff ? 'login:pick.leadStaff' : 'login:pick.lead')}</p>
 ${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
 <form method="post" action="${paths.pick}">
 ${csrfField(p.csrf)}
 <ul class="shops">
 ${p.shops.map(
-  (s) => html`<li><button type="submit" name="tenant" value="${s.tenantId}" class="${themeClass(s.brandColor)}">${brandMark(s)}<span>${s.name}<small>as ${s.clientName}${s.role ? ` (${s.role})` : ''}</small></span></button></li>`,
+  (s) => html`<li><button type="submit" name="tenant" value="${s.tenantId}" class="${themeClass(s.brandColor)}">${brandMark(s)}<span>${s.name}<small>${t.t('login:pick.as', { name: s.clientName })}${s.role ? ` (${s.role})` : ''}</small></span></button></li>`,
 )}
 </ul>
 </form>

@@ -8,10 +8,11 @@ import { maskEmail } from '../../lib/mask.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import { clientsRepo } from '../clients/clients.repo.ts';
 import type { Outbox } from '../delivery/outbox.service.ts';
+import { shopContactOf } from '../delivery/templates/shop-contact.ts';
 import { invoicesRepo } from '../invoices/invoices.repo.ts';
 import type { LinksService } from '../links/links.service.ts';
 import { reportsRepo } from '../reports/reports.repo.ts';
-import { logoPath } from '../tenants/logo.ts';
+import { emailBrand } from '../tenants/logo.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
 
 export type EmailType = 'invoice_sent' | 'invoice_reminder' | 'service_report';
@@ -23,7 +24,7 @@ export function createNotifications(deps: { db: Kysely<DB>; clock: Clock; outbox
       const id = await db.transaction().execute(async (trx) => {
         const tenant = await tenantsRepo(trx).byId(tenantId);
         if (!tenant) throw notificationErrors.TENANT_NOT_FOUND();
-        const brand = { shopName: tenant.name, brandColor: tenant.brand_color, logoUrl: tenant.logo_hash ? `${deps.publicUrl}${logoPath(tenant.id, tenant.logo_hash)}` : null };
+        const brand = emailBrand(tenant, deps.publicUrl);
         const now = clock.now();
         const object = type === 'service_report' ? await reportsRepo(trx).byExternalId(tenantId, externalId) : await invoicesRepo(trx).byExternalId(tenantId, externalId);
         if (!object) throw notificationErrors.NOT_FOUND(type === 'service_report' ? 'report' : 'invoice', externalId);
@@ -41,7 +42,7 @@ export function createNotifications(deps: { db: Kysely<DB>; clock: Clock; outbox
             tenantId,
             clientId: client.id,
             now,
-            data: { ...brand, kind: type === 'invoice_reminder' ? 'reminder' : 'sent', clientName: client.name, number: object.number, totalCents: object.total_cents, currency: object.currency, dueDate: object.due_date, link: signed.url },
+            data: { ...brand, locale: client.locale, contact: shopContactOf(tenant), kind: type === 'invoice_reminder' ? 'reminder' : 'sent', clientName: client.name, number: object.number, totalCents: object.total_cents, currency: object.currency, dueDate: object.due_date, link: signed.url },
           });
         } else {
           messageId = await outbox.enqueue(trx, {
@@ -51,7 +52,7 @@ export function createNotifications(deps: { db: Kysely<DB>; clock: Clock; outbox
             tenantId,
             clientId: client.id,
             now,
-            data: { ...brand, clientName: client.name, title: object.title, serviceDate: object.service_date, technician: object.technician, summary: object.notes, link: signed.url },
+            data: { ...brand, locale: client.locale, clientName: client.name, title: object.title, serviceDate: object.service_date, technician: object.technician, summary: object.notes, link: signed.url },
           });
         }
         await auditRepo(trx).record({ tenantId, clientId: client.id, actor: 'system', action: `email.${type}`, subjectId: object.id, data: { message: messageId, to: maskEmail(client.email), linkExpiresAt: new Date(signed.expiresAt).toISOString() }, ip: ctx.ip, at: now });

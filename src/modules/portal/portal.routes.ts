@@ -8,6 +8,8 @@ import type { Auth } from '../../http/auth.ts';
 import type { Cookies } from '../../http/cookies.ts';
 import type { Csrf } from '../../http/csrf.ts';
 import { limitByIp, type IpLimit } from '../../http/rate-limit.ts';
+import { errorText, trOf, type Language } from '../../http/i18n.ts';
+import { isLocale } from '../../lib/i18n.ts';
 import type { ClientsService } from '../clients/clients.service.ts';
 import type { ContactProofs } from '../clients/contact-proofs.service.ts';
 import type { InvoicesService } from '../invoices/invoices.service.ts';
@@ -31,6 +33,9 @@ interface Deps {
   contactProofs: ContactProofs;
   login: LoginService;
   limits: { redeemFromIp: IpLimit; loginFromIp: IpLimit; codeFromIp: IpLimit };
+  language: Language;
+  /** The browser remembers the shop it signed in to (its branded sign-in page). */
+  rememberShop(reply: FastifyReply, slug: string): void;
 }
 
 /** Whether this session may see this object: a full session sees all, a link session its own. */
@@ -43,15 +48,17 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
   const who = (req: FastifyRequest) => req.portalSession!;
   const notFound = (reply: FastifyReply) => reply.callNotFound();
   /** What a link session gets instead of a page outside its object: one tap to a real sign-in. */
-  const limited = (req: FastifyRequest, reply: FastifyReply, status = 200) => sendHtml(reply, limitedPage({ session: who(req), csrf: d.csrf.token(req, reply) }), status);
+  const limited = (req: FastifyRequest, reply: FastifyReply, status = 200) => sendHtml(reply, limitedPage({ tr: trOf(req), session: who(req), csrf: d.csrf.token(req, reply) }), status);
 
   app.get('/', async (req, reply) => reply.redirect(d.cookies.read(req, 'session') ? '/portal' : '/client-login', 303));
 
   app.get('/portal', guarded, async (req, reply) => {
     const s = who(req);
     if (s.scope) return limited(req, reply);
+    // However this browser signed in (a link, the picker, a recovery link), it now knows its shop.
+    if (d.cookies.read(req, 'shop') !== s.tenant.slug) d.rememberShop(reply, s.tenant.slug);
     const [inv, rep] = await Promise.all([invoices.listForClient(s.tenantId, s.clientId), reports.listForClient(s.tenantId, s.clientId)]);
-    return sendHtml(reply, portalHome({ session: s, csrf: d.csrf.token(req, reply), invoices: inv, reports: rep }));
+    return sendHtml(reply, portalHome({ tr: trOf(req), session: s, csrf: d.csrf.token(req, reply), invoices: inv, reports: rep }));
   });
 
   /** Small JSON view of the session, for the portal's own scripts (and the benchmark). */
@@ -75,7 +82,7 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
   app.get('/portal/invoices', guarded, async (req, reply) => {
     const s = who(req);
     if (s.scope) return limited(req, reply);
-    return sendHtml(reply, invoicesPage({ session: s, csrf: d.csrf.token(req, reply), invoices: await invoices.listForClient(s.tenantId, s.clientId) }));
+    return sendHtml(reply, invoicesPage({ tr: trOf(req), session: s, csrf: d.csrf.token(req, reply), invoices: await invoices.listForClient(s.tenantId, s.clientId) }));
   });
 
   app.get<{ Params: { id: string }; Querystring: { paid?: string } }>('/portal/invoices/:id', guarded, async (req, reply) => {
@@ -84,8 +91,9 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
     const inv = await invoices.forClient(s.tenantId, s.clientId, req.params.id);
     if (!inv) return notFound(reply);
     const payment = inv.status === 'paid' ? await d.payments.forInvoice(s.tenantId, inv.id) : undefined;
-    const notice = req.query.paid === '1' && inv.status === 'paid' ? 'Payment received — thank you!' : undefined;
-    return sendHtml(reply, invoicePage({ session: s, csrf: d.csrf.token(req, reply), invoice: inv, payment, ...(notice ? { notice } : {}) }));
+    const paidNow = req.query.paid === '1' && inv.status === 'paid';
+    const notice = paidNow ? trOf(req).t((await d.clients.get(s.tenantId, s.clientId))?.email ? 'portal:invoice.thanks' : 'portal:invoice.thanksNoEmail') : undefined;
+    return sendHtml(reply, invoicePage({ tr: trOf(req), session: s, csrf: d.csrf.token(req, reply), invoice: inv, payment, ...(notice ? { notice } : {}) }));
   });
 
   app.post<{ Params: { id: string } }>('/portal/invoices/:id/pay', guarded, async (req, reply) => {
@@ -93,14 +101,14 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
     if (!sees(s, 'invoice', req.params.id)) return limited(req, reply, 403);
     const inv = await invoices.forClient(s.tenantId, s.clientId, req.params.id);
     if (!inv) return notFound(reply);
-    const again = (error: string, status: number) => sendHtml(reply, invoicePage({ session: s, csrf: d.csrf.token(req, reply), invoice: inv, error }), status);
-    if (!d.csrf.verify(req)) return again('This page was open too long or came from another site. Please try again.', 403);
+    const again = (error: string, status: number) => sendHtml(reply, invoicePage({ tr: trOf(req), session: s, csrf: d.csrf.token(req, reply), invoice: inv, error }), status);
+    if (!d.csrf.verify(req)) return again(trOf(req).t('common:formExpired'), 403);
     try {
       await d.payments.pay(s, inv.id);
     } catch (err) {
       if (err instanceof AppError && err.status < 500) {
         const fresh = (await invoices.forClient(s.tenantId, s.clientId, inv.id))!;
-        return sendHtml(reply, invoicePage({ session: s, csrf: d.csrf.token(req, reply), invoice: fresh, payment: await d.payments.forInvoice(s.tenantId, inv.id), error: err.message }), err.status);
+        return sendHtml(reply, invoicePage({ tr: trOf(req), session: s, csrf: d.csrf.token(req, reply), invoice: fresh, payment: await d.payments.forInvoice(s.tenantId, inv.id), error: errorText(trOf(req), err) }), err.status);
       }
       throw err;
     }
@@ -110,7 +118,7 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
   app.get('/portal/reports', guarded, async (req, reply) => {
     const s = who(req);
     if (s.scope) return limited(req, reply);
-    return sendHtml(reply, reportsPage({ session: s, csrf: d.csrf.token(req, reply), reports: await reports.listForClient(s.tenantId, s.clientId) }));
+    return sendHtml(reply, reportsPage({ tr: trOf(req), session: s, csrf: d.csrf.token(req, reply), reports: await reports.listForClient(s.tenantId, s.clientId) }));
   });
 
   app.get<{ Params: { id: string } }>('/portal/reports/:id', guarded, async (req, reply) => {
@@ -120,35 +128,35 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
     if (!report) return notFound(reply);
     // The shop's photos live on its own https host: the one page whose images may come from elsewhere.
     reply.header('content-security-policy', reportPageCsp);
-    return sendHtml(reply, reportPage({ session: s, csrf: d.csrf.token(req, reply), report }));
+    return sendHtml(reply, reportPage({ tr: trOf(req), session: s, csrf: d.csrf.token(req, reply), report }));
   });
 
   // Contact details: only a session from a fresh sign-in may change them.
-  async function profile(req: FastifyRequest, reply: FastifyReply, extra: Omit<Partial<ProfileData>, 'session' | 'csrf'> = {}, status = 200) {
+  async function profile(req: FastifyRequest, reply: FastifyReply, extra: Omit<Partial<ProfileData>, 'session' | 'csrf' | 'tr'> = {}, status = 200) {
     const s = who(req);
     const c = (await d.clients.get(s.tenantId, s.clientId))!;
     const proof = s.kind === 'recovery' ? await d.contactProofs.pending(s) : null;
-    return sendHtml(reply, profilePage({ session: s, csrf: d.csrf.token(req, reply), email: c.email, phone: c.phone, proof, ...extra }), status);
+    return sendHtml(reply, profilePage({ tr: trOf(req), session: s, csrf: d.csrf.token(req, reply), email: c.email, phone: c.phone, locale: c.locale, proof, ...extra }), status);
   }
 
   app.get<{ Querystring: { saved?: string } }>('/portal/profile', guarded, async (req, reply) => {
     if (who(req).scope) return limited(req, reply);
-    return profile(req, reply, req.query.saved === '1' ? { notice: 'Your details are saved.' } : {});
+    return profile(req, reply, req.query.saved === '1' ? { notice: trOf(req).t('portal:profile.saved') } : {});
   });
 
   app.post('/portal/profile', guarded, async (req, reply) => {
     const s = who(req);
     // A recovery session proves a new contact with a code instead (/portal/profile/prove).
-    if (s.kind === 'recovery') return profile(req, reply, { error: 'To change your email or mobile number, use “Send a code” below: the change is made when you type the code.' }, 403);
+    if (s.kind === 'recovery') return profile(req, reply, { error: trOf(req).t('portal:profile.useCode') }, 403);
     if (s.kind !== 'login') return limited(req, reply, 403);
     const body = (req.body ?? {}) as Record<string, string>;
     const values = { email: String(body.email ?? ''), phone: String(body.phone ?? '') };
-    if (!d.csrf.verify(req)) return profile(req, reply, { error: 'This page was open too long. Please try again.', values }, 403);
+    if (!d.csrf.verify(req)) return profile(req, reply, { error: trOf(req).t('common:formExpired'), values }, 403);
     try {
       await d.clients.update(s.tenantId, s.clientId, { email: values.email, phone: values.phone }, 'client');
     } catch (err) {
-      if (err instanceof AppError && err.code === 'CONTACT_TAKEN') return profile(req, reply, { error: `This ${err.field === 'phone' ? 'mobile number' : 'email'} can’t be used for your account. Ask ${s.tenant.name} to help.`, values }, 409);
-      if (err instanceof AppError && err.status < 500) return profile(req, reply, { error: err.message, values }, err.status);
+      if (err instanceof AppError && err.code === 'CONTACT_TAKEN') return profile(req, reply, { error: trOf(req).t('portal:profile.taken', { context: err.field === 'phone' ? 'phone' : 'email', shop: s.tenant.name }), values }, 409);
+      if (err instanceof AppError && err.status < 500) return profile(req, reply, { error: errorText(trOf(req), err), values }, err.status);
       throw err;
     }
     return reply.redirect('/portal/profile?saved=1', 303);
@@ -162,12 +170,12 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
     const kind = body.kind === 'phone' ? 'phone' : 'email';
     const value = String(body.value ?? '');
     const values = { email: kind === 'email' ? value : '', phone: kind === 'phone' ? value : '' };
-    if (!d.csrf.verify(req)) return profile(req, reply, { error: 'This page was open too long. Please try again.', values }, 403);
+    if (!d.csrf.verify(req)) return profile(req, reply, { error: trOf(req).t('common:formExpired'), values }, 403);
     try {
       const sent = await d.contactProofs.start(s, kind, value, requestContext(req));
-      return profile(req, reply, { notice: `We sent a code to ${sent.masked}. Type it below to make the change.` });
+      return profile(req, reply, { notice: trOf(req).t('portal:profile.codeSent', { masked: sent.masked }) });
     } catch (err) {
-      if (err instanceof AppError && err.status < 500) return profile(req, reply, { error: err.message, values }, err.status);
+      if (err instanceof AppError && err.status < 500) return profile(req, reply, { error: errorText(trOf(req), err), values }, err.status);
       throw err;
     }
   });
@@ -175,14 +183,26 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
   app.post('/portal/profile/confirm', { preHandler: [d.auth.requireSession, limitByIp(d.limits.codeFromIp)] }, async (req, reply) => {
     const s = who(req);
     if (s.kind !== 'recovery') return reply.redirect('/portal/profile', 303);
-    if (!d.csrf.verify(req)) return profile(req, reply, { error: 'This page was open too long. Please try again.' }, 403);
+    if (!d.csrf.verify(req)) return profile(req, reply, { error: trOf(req).t('common:formExpired') }, 403);
     try {
       await d.contactProofs.confirm(s, String(((req.body ?? {}) as Record<string, string>).code ?? ''), requestContext(req));
     } catch (err) {
-      if (err instanceof AppError && err.status < 500) return profile(req, reply, { error: err.message }, err.status);
+      if (err instanceof AppError && err.status < 500) return profile(req, reply, { error: errorText(trOf(req), err) }, err.status);
       throw err;
     }
     return reply.redirect('/portal/profile?saved=1', 303);
+  });
+
+  // The language the client is written to (emails, texts) — and this browser's from now on.
+  app.post('/portal/profile/language', guarded, async (req, reply) => {
+    const s = who(req);
+    if (s.scope) return limited(req, reply, 403);
+    if (!d.csrf.verify(req)) return profile(req, reply, { error: trOf(req).t('common:formExpired') }, 403);
+    const locale = ((req.body ?? {}) as Record<string, string>).locale;
+    if (!isLocale(locale)) return profile(req, reply, { error: trOf(req).t('portal:profile.language') }, 400);
+    await d.clients.setLocale(s.tenantId, s.clientId, locale, 'client');
+    d.language.choose(reply, locale);
+    return reply.redirect(`/portal/profile?saved=1&lang=${locale}`, 303);
   });
 
   /** "See all your invoices": one tap sends a sign-in link to the client's own contact on file. */
@@ -201,25 +221,29 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
   const redeemLimit = { preHandler: limitByIp(d.limits.redeemFromIp) };
   async function land(req: FastifyRequest, reply: FastifyReply, link: CheckedLink, keepSession: boolean) {
     const opened = await d.links.open(link, requestContext(req), { keepSession });
-    if (!opened.ok) return sendHtml(reply, signedLinkInvalidPage(), 410);
-    if (opened.session) d.cookies.set(reply, 'session', opened.session.token, opened.session.maxAgeSeconds);
+    if (!opened.ok) return sendHtml(reply, signedLinkInvalidPage(trOf(req), link.shop), 410);
+    if (opened.session) {
+      d.cookies.set(reply, 'session', opened.session.token, opened.session.maxAgeSeconds);
+      d.rememberShop(reply, link.shop.slug);
+      d.language.adopt(req, reply, link.clientLocale);
+    }
     return reply.redirect(link.location, 303);
   }
 
   app.get<{ Params: { token: string } }>('/s/:token', redeemLimit, async (req, reply) => {
     const link = await d.links.check(req.params.token, requestContext(req));
-    if (link.kind === 'invalid') return sendHtml(reply, signedLinkInvalidPage(), 410);
-    if (link.kind === 'closed') return sendHtml(reply, linkClosedPage(link.shop, link.reason));
+    if (link.kind === 'invalid') return sendHtml(reply, signedLinkInvalidPage(trOf(req)), 410);
+    if (link.kind === 'closed') return sendHtml(reply, linkClosedPage(trOf(req), link.shop, link.reason));
     const current = await d.auth.current(req, reply);
     const same = !!current && current.tenantId === link.tenantId && current.clientId === link.clientId;
-    if (current && !same) return sendHtml(reply, switchAccountPage({ current, link, token: req.params.token, csrf: d.csrf.token(req, reply) }));
+    if (current && !same) return sendHtml(reply, switchAccountPage({ tr: trOf(req), current, link, token: req.params.token, csrf: d.csrf.token(req, reply) }));
     return land(req, reply, link, same && current!.scope === null);
   });
 
   app.post<{ Params: { token: string } }>('/s/:token', redeemLimit, async (req, reply) => {
     const link = await d.links.check(req.params.token, requestContext(req));
-    if (link.kind === 'invalid') return sendHtml(reply, signedLinkInvalidPage(), 410);
-    if (link.kind === 'closed') return sendHtml(reply, linkClosedPage(link.shop, link.reason));
+    if (link.kind === 'invalid') return sendHtml(reply, signedLinkInvalidPage(trOf(req)), 410);
+    if (link.kind === 'closed') return sendHtml(reply, linkClosedPage(trOf(req), link.shop, link.reason));
     // A POST that fails the CSRF check never lands: a cross-site form carries no SameSite=Lax
     // cookies, so "no session here" would be a lie. The GET (which does carry them) decides again.
     if (!d.csrf.verify(req)) return reply.redirect(`/s/${req.params.token}`, 303);

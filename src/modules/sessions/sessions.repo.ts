@@ -32,6 +32,9 @@ function validationQuery(db: Kysely<DB>, id: string) {
       't.slug as tenant_slug',
       't.brand_color',
       't.logo_hash',
+      't.contact_phone',
+      't.contact_email',
+      't.address',
       'c.status as client_status',
       'c.name as client_name',
     ])

@@ -16,6 +16,13 @@ export type { RequestContext };
 
 export type SessionScope = { kind: 'invoice' | 'report'; id: string };
 
+/** How a homeowner reaches the shop, when the shop said (shown on invoices, receipts and the portal). */
+export interface ShopContact {
+  phone: string | null;
+  email: string | null;
+  address: string | null;
+}
+
 export interface PortalSession {
   id: string;
   tenantId: string;
@@ -26,7 +33,7 @@ export interface PortalSession {
    * held the email; that proves less than a fresh sign-in, so nothing else is shown.
    */
   scope: SessionScope | null;
-  tenant: { name: string; slug: string; brandColor: string; logoUrl: string | null };
+  tenant: { name: string; slug: string; brandColor: string; logoUrl: string | null; contact: ShopContact };
   clientName: string;
 }
 
@@ -77,7 +84,7 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
       kind: row.kind,
       // A link session from before scopes existed names no object, and so sees none.
       scope: row.kind === 'link' ? { kind: row.scope_kind ?? 'invoice', id: row.scope_id ?? '' } : null,
-      tenant: { name: row.tenant_name, slug: row.tenant_slug, brandColor: row.brand_color, logoUrl: logoPath(row.tenant_id, row.logo_hash) },
+      tenant: { name: row.tenant_name, slug: row.tenant_slug, brandColor: row.brand_color, logoUrl: logoPath(row.tenant_id, row.logo_hash), contact: { phone: row.contact_phone, email: row.contact_email, address: row.address } },
       clientName: row.client_name,
     };
     // Renew only when it would let the session live longer and half the idle window is gone.

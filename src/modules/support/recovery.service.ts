@@ -28,7 +28,6 @@ import { isUniqueViolation } from '../../db/errors.ts';
 
 export type RecoveryDelivery = 'email' | 'sms' | 'shown';
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{48}$/;
-const agentTime = (ms: number) => `${new Intl.DateTimeFormat('en-US', { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }).format(ms)} UTC on ${new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(ms)}`;
 
 export interface RecoveryDeps {
   db: Kysely<DB>;
@@ -105,10 +104,11 @@ export function createRecovery(d: RecoveryDeps) {
             { actor: 'support', action: 'support.recovery_issued', subjectId: id, data: { agent: agent.agentId, by: agent.name, tenant: tenant.id, client: client.id, category: input.category, via: delivery, userAgent: keptUserAgent(ctx) }, ip: ctx.ip, at: now },
           );
           if (to) {
-            await d.outbox.enqueue(trx, { channel: delivery === 'email' ? 'email' : 'sms', to, template: 'recovery-link', tenantId: tenant.id, clientId: client.id, sendBefore: expiresAt - MINUTE, now, data: { ...brand, link, minutes: ttlMinutes } });
+            await d.outbox.enqueue(trx, { channel: delivery === 'email' ? 'email' : 'sms', to, template: 'recovery-link', tenantId: tenant.id, clientId: client.id, sendBefore: expiresAt - MINUTE, now, data: { ...brand, locale: client.locale, link, minutes: ttlMinutes } });
           }
-          // Every contact on file hears of it, whichever way the link went.
-          const notice = { ...brand, when: agentTime(now), shopContact: await staffRepo(trx).ownerEmail(tenant.id), portalUrl: `${d.publicUrl}/client-login` };
+          // Every contact on file hears of it, whichever way the link went, in the client's language
+          // (the template writes the time in it).
+          const notice = { ...brand, locale: client.locale, when: now, shopContact: await staffRepo(trx).ownerEmail(tenant.id), portalUrl: `${d.publicUrl}/client-login` };
           for (const [channel, address] of [['email', client.email], ['sms', client.phone]] as const) {
             if (address) await d.outbox.enqueue(trx, { channel, to: address, template: 'recovery-notice', tenantId: tenant.id, clientId: client.id, sendBefore: now + 24 * HOUR, now, data: notice });
           }

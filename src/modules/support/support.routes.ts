@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CountryCode } from 'libphonenumber-js';
 import { requestContext, sendHtml } from '../../http/app.ts';
+import { trOf } from '../../http/i18n.ts';
 import type { Auth } from '../../http/auth.ts';
 import type { Cookies } from '../../http/cookies.ts';
 import type { Csrf } from '../../http/csrf.ts';
@@ -136,22 +137,22 @@ export function supportRoutes(app: FastifyInstance, d: SupportDeps) {
 
   app.get<{ Params: { token: string } }>('/r/:token', redeemLimit, async (req, reply) => {
     const seen = await d.recovery.inspect(req.params.token);
-    if (!seen.usable) return sendHtml(reply, recoveryInvalidPage(), 410);
+    if (!seen.usable) return sendHtml(reply, recoveryInvalidPage(trOf(req)), 410);
     // A browser already signed in to a portal is told that continuing signs that session out.
     const current = await d.auth.current(req, reply);
     const signedIn = current ? { clientName: current.clientName, shopName: current.tenant.name } : null;
-    return sendHtml(reply, recoveryContinuePage({ token: req.params.token, csrf: d.csrf.token(req, reply), shop: seen.shop, signedIn }));
+    return sendHtml(reply, recoveryContinuePage({ tr: trOf(req), token: req.params.token, csrf: d.csrf.token(req, reply), shop: seen.shop, signedIn }));
   });
 
   app.post<{ Params: { token: string } }>('/r/:token', redeemLimit, async (req, reply) => {
     const token = req.params.token;
     if (!d.csrf.verify(req)) {
       const seen = await d.recovery.inspect(token);
-      if (!seen.usable) return sendHtml(reply, recoveryInvalidPage(), 410);
-      return sendHtml(reply, recoveryContinuePage({ token, csrf: d.csrf.token(req, reply), shop: seen.shop, error: messages.formExpired }), 403);
+      if (!seen.usable) return sendHtml(reply, recoveryInvalidPage(trOf(req)), 410);
+      return sendHtml(reply, recoveryContinuePage({ tr: trOf(req), token, csrf: d.csrf.token(req, reply), shop: seen.shop, error: trOf(req).t('common:formExpired') }), 403);
     }
     const session = await d.recovery.redeem(token, requestContext(req));
-    if (!session) return sendHtml(reply, recoveryInvalidPage(), 410);
+    if (!session) return sendHtml(reply, recoveryInvalidPage(trOf(req)), 410);
     // Whoever this browser was signed in as is signed out, on the server too, not just replaced.
     const current = await d.auth.current(req, reply);
     if (current) await d.sessions.end(current, requestContext(req), 'replaced by a recovery link');

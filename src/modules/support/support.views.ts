@@ -2,6 +2,7 @@
 // Server-rendered, no script. Agents see what a shop's console shows about a client, read-only,
 // and one action: the recovery link, with its reason, limits and consequences spelled out.
 import { csrfField, layout, type Brand } from '../../http/views/layout.ts';
+import type { PageTr } from '../../http/i18n.ts';
 import { html, type SafeHtml } from '../../lib/html.ts';
 import type { Client } from '../clients/clients.repo.ts';
 import type { ClientsService } from '../clients/clients.service.ts';
@@ -158,26 +159,29 @@ ${
 }
 
 /** What anyone opening /r/:token sees first (people, mail scanners and link previews alike). */
-export function recoveryContinuePage(p: { token: string; csrf: string; shop: Brand; signedIn?: { clientName: string; shopName: string } | null; error?: string }): string {
+export function recoveryContinuePage(p: { tr: PageTr; token: string; csrf: string; shop: Brand; signedIn?: { clientName: string; shopName: string } | null; error?: string }): string {
+  const { tr } = p;
   return layout({
-    title: 'Open your portal',
+    tr,
+    title: tr.t('portal:recovery.title'),
     brand: p.shop,
     body: html`<div class="card">
-<h1>Open your ${p.shop.name} portal</h1>
+<h1>${tr.t('portal:recovery.h1', { shop: p.shop.name })}</h1>
 ${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
-<p class="lead">Servicio support made this one-time link for you. It works once: continue on the device where you want to use your portal.</p>
-${p.signedIn ? html`<div class="alert info" role="note">This browser is signed in to the ${p.signedIn.shopName} portal as ${p.signedIn.clientName}. Continuing signs that out.</div>` : ''}
-<form method="post" action="/r/${p.token}">${csrfField(p.csrf)}<button type="submit">Continue to my portal</button></form>
-<p class="meta">Didn’t ask support for help? Close this page and tell ${p.shop.name}.</p>
+<p class="lead">${tr.t('portal:recovery.lead')}</p>
+${p.signedIn ? html`<div class="alert info" role="note">${tr.t('portal:recovery.signedIn', { shop: p.signedIn.shopName, name: p.signedIn.clientName })}</div>` : ''}
+<form method="post" action="/r/${p.token}">${csrfField(p.csrf)}<button type="submit">${tr.t('portal:recovery.continue')}</button></form>
+<p class="meta">${tr.t('portal:recovery.notYou', { shop: p.shop.name })}</p>
 </div>`,
   });
 }
 
-export function recoveryInvalidPage(): string {
+export function recoveryInvalidPage(tr: PageTr): string {
   return layout({
-    title: 'Link no longer works',
-    body: html`<div class="card"><h1>This recovery link no longer works</h1>
-<p>Recovery links work once, for a short time. If you still can’t sign in, reply to Servicio support and ask for a new one — or try signing in with your email or mobile number.</p>
-<a class="button" href="/client-login">Sign in</a></div>`,
+    tr,
+    title: tr.t('portal:recovery.invalidTitle'),
+    body: html`<div class="card"><h1>${tr.t('portal:recovery.invalidH1')}</h1>
+<p>${tr.t('portal:recovery.invalidBody')}</p>
+<a class="button" href="/client-login">${tr.t('portal:recovery.signIn')}</a></div>`,
   });
 }

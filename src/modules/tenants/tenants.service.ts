@@ -1,11 +1,14 @@
 import type { Kysely } from 'kysely';
+import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.ts';
 import { tenantErrors } from './tenants.errors.ts';
 import { DEFAULT_BRAND_COLOR } from '../../lib/color.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
+import { AppError } from '../../lib/app-error.ts';
 import { parse } from '../../lib/validate.ts';
+import { normaliseEmail, normalisePhone } from '../clients/contact.ts';
 import { auditRepo } from '../audit/audit.repo.ts';
 import type { LogoFetcher } from './logo-fetcher.ts';
 import { tenantsRepo, type Tenant } from './tenants.repo.ts';
@@ -27,8 +30,42 @@ export const tenantInput = z.object({
     .default(DEFAULT_BRAND_COLOR),
   logoUrl: z.url({ protocol: /^https?$/, error: 'logo URL must be an https:// address' }).optional(),
   sessionDays: z.coerce.number().int().min(1, 'session length must be 1–365 days').max(365, 'session length must be 1–365 days').optional(),
+  /** How a homeowner reaches the shop (invoices, receipts, the portal). Empty: none. */
+  contactPhone: z.string().trim().max(32, 'the shop’s phone number is too long').optional(),
+  contactEmail: z.string().trim().max(254, 'the shop’s email address is too long').optional(),
+  /** Postal address: up to 4 lines (newline-separated), 200 characters in all. */
+  address: z.string().max(1000, 'the address must be at most 4 lines and 200 characters').optional(),
 });
 export type TenantInput = z.input<typeof tenantInput>;
+
+/** The shop's contact details, as the console's Shop details page and `tenant contact` set them. */
+export interface ShopContactInput {
+  contactPhone?: string | null;
+  contactEmail?: string | null;
+  address?: string | null;
+}
+export interface ShopContact {
+  contact_phone: string | null;
+  contact_email: string | null;
+  address: string | null;
+}
+const FIELD_NAMES = { contact_phone: 'contactPhone', contact_email: 'contactEmail', address: 'address' } as const;
+/** Who changed the shop's details: the operator (CLI) or an owner in the console, by name. */
+export type ShopActor = { actor: 'operator' } | { actor: 'owner'; name: string; staffId: string };
+
+/** Lines trimmed, empty ones dropped; at most 4 lines and 200 characters; no other control characters. */
+function normaliseAddress(input: string): string | null {
+  const lines = input
+    .split(/\r\n|\r|\n/)
+    .map((l) => l.trim().replace(/\s+/g, ' '))
+    .filter(Boolean);
+  if (lines.length === 0) return null;
+  if (lines.some((l) => /\p{Cc}/u.test(l))) throw tenantErrors.INVALID_ADDRESS('The address must not contain control characters.');
+  if (lines.length > 4) throw tenantErrors.INVALID_ADDRESS(`The address has ${lines.length} lines; use at most 4 (street, suite, city and postcode…).`);
+  const address = lines.join('\n');
+  if (address.length > 200) throw tenantErrors.INVALID_ADDRESS(`The address is ${address.length} characters long; keep it to 200.`);
+  return address;
+}
 
 /** Settings → Security in the console (the operator CLI may set up to 365 days; owners 1–30). */
 export const securityInput = z.object({
@@ -37,12 +74,43 @@ export const securityInput = z.object({
   staffMfaRequired: z.coerce.boolean(),
 });
 
-export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessionDaysDefault: number; fetchLogo: LogoFetcher; onAuthChange?: () => void }) {
+export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessionDaysDefault: number; fetchLogo: LogoFetcher; defaultRegion?: CountryCode; onAuthChange?: () => void }) {
   const { db, clock } = deps;
+
+  /**
+   * The contact details in their stored form: the phone in E.164 (like clients' phones), the email
+   * normalised like clients' emails, the address in lines. undefined: not given; '' or null: none.
+   */
+  function contactOf(input: ShopContactInput): Partial<ShopContact> {
+    const out: Partial<ShopContact> = {};
+    const given = (v: string | null | undefined) => (v === undefined ? undefined : (v ?? '').trim());
+    const phone = given(input.contactPhone);
+    if (phone !== undefined) {
+      try {
+        out.contact_phone = phone ? normalisePhone(phone, deps.defaultRegion ?? 'US') : null;
+      } catch (err) {
+        if (err instanceof AppError) throw tenantErrors.INVALID_CONTACT_PHONE();
+        throw err;
+      }
+    }
+    const email = given(input.contactEmail);
+    if (email !== undefined) {
+      try {
+        out.contact_email = email ? normaliseEmail(email) : null;
+      } catch (err) {
+        if (err instanceof AppError) throw tenantErrors.INVALID_CONTACT_EMAIL();
+        throw err;
+      }
+    }
+    if (input.address !== undefined) out.address = normaliseAddress(input.address ?? '');
+    return out;
+  }
+
   return {
     /** Creates a shop. A logo URL is fetched and checked first: a bad one fails with what to fix. */
     async create(input: TenantInput, actor: 'operator' | 'support' = 'operator'): Promise<Tenant> {
       const v = parse(tenantInput, input);
+      const contact = contactOf(v);
       const logo = v.logoUrl ? await deps.fetchLogo(v.logoUrl) : undefined;
       return db.transaction().execute(async (trx) => {
         const tenants = tenantsRepo(trx);
@@ -54,6 +122,9 @@ export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessi
           id: newId(),
           slug: v.slug,
           name: v.name,
+          contact_phone: contact.contact_phone ?? null,
+          contact_email: contact.contact_email ?? null,
+          address: contact.address ?? null,
           brand_color: v.brandColor.toLowerCase(),
           logo_url: v.logoUrl ?? null,
           logo_hash: logo?.hash ?? null,
@@ -131,6 +202,47 @@ export function createTenantsService(deps: { db: Kysely<DB>; clock: Clock; sessi
         return { ...before, ...patch, updated_at: now };
       });
       deps.onAuthChange?.();
+      return updated;
+    },
+
+    /**
+     * The shop's contact details (Settings → Shop details, `servicio tenant contact`): each given
+     * field is checked and stored in its normal form; '' or null clears it; one left out stays.
+     * Audited as shop.contact_changed with who and every value before and after (these are the
+     * shop's public details, printed on its invoices); saving what is already there writes nothing.
+     */
+    async setContact(tenantId: string, input: ShopContactInput, by: ShopActor = { actor: 'operator' }): Promise<Tenant> {
+      const v = parse(tenantInput.pick({ contactPhone: true, contactEmail: true, address: true }), {
+        ...(input.contactPhone !== undefined ? { contactPhone: input.contactPhone ?? '' } : {}),
+        ...(input.contactEmail !== undefined ? { contactEmail: input.contactEmail ?? '' } : {}),
+        ...(input.address !== undefined ? { address: input.address ?? '' } : {}),
+      });
+      const patch = contactOf(v);
+      let changed = false;
+      const updated = await db.transaction().execute(async (trx) => {
+        const repo = tenantsRepo(trx);
+        const before = await repo.byId(tenantId);
+        if (!before) throw tenantErrors.TENANT_NOT_FOUND(tenantId);
+        const after = { ...before, ...patch };
+        const pick = (t: ShopContact) => ({ contactPhone: t.contact_phone, contactEmail: t.contact_email, address: t.address });
+        const fields = (['contact_phone', 'contact_email', 'address'] as const).filter((k) => after[k] !== before[k]);
+        if (fields.length === 0) return before;
+        changed = true;
+        const now = clock.now();
+        await repo.update(tenantId, { ...patch, updated_at: now });
+        const who = by.actor === 'owner' ? { by: by.name, byStaff: by.staffId } : {};
+        await auditRepo(trx).record({
+          tenantId,
+          actor: by.actor,
+          action: 'shop.contact_changed',
+          subjectId: tenantId,
+          data: { ...who, changed: fields.map((k) => FIELD_NAMES[k]), before: pick(before), after: pick(after) },
+          at: now,
+        });
+        return { ...after, updated_at: now };
+      });
+      // Cached session checks carry the shop's row (its brand, and these details where pages show them).
+      if (changed) deps.onAuthChange?.();
       return updated;
     },
 

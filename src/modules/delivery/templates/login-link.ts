@@ -1,10 +1,12 @@
 // The login message: one per channel. Email gets a subject, an HTML body built for mail clients
 // (tables, inline styles) and a plain-text body; SMS gets one short GSM-7 text.
 import { html } from '../../../lib/html.ts';
+import type { Tr } from '../../../lib/i18n.ts';
 import { brandedEmail } from './branded-layout.ts';
-import { smsSafeName } from './sms.ts';
+import { trFor, type Localized } from './language.ts';
+import { smsSafeName, smsSegments, toGsm7 } from './sms.ts';
 
-export interface LoginLinkData {
+export interface LoginLinkData extends Localized {
   /** One shop's name, or several when the email/phone is a client at more than one shop. */
   shopNames: string[];
   brandColor: string;
@@ -13,6 +15,8 @@ export interface LoginLinkData {
   minutes: number;
   /** Someone signing in to a console — a shop's staff (`shop`) or Servicio support — not a client. */
   console?: 'shop' | 'support';
+  /** The one shop's own sign-in page, when the message is for one shop's client. */
+  signInUrl?: string | null;
 }
 
 export interface RenderedMessage {
@@ -22,43 +26,60 @@ export interface RenderedMessage {
   sms: string;
 }
 
-const who = (names: string[]) => (names.length === 1 ? names[0]! : 'your service providers');
+/**
+ * The text: the shops by name ("Greenway Lawn Care and BlueWave Pool Service: tap to sign in…"),
+ * never "your service providers", which reads like phishing. Names are shortened until the text
+ * fits two segments; past that, the first name and how many more.
+ */
+function loginSms(tr: Tr, names: string[], d: LoginLinkData): string {
+  const text = (shops: string) => toGsm7(tr.t('email:loginLink.sms', { shops, link: d.link, code: d.code, minutes: d.minutes }));
+  let sms = '';
+  for (const max of [30, 24, 18, 12]) {
+    sms = text(tr.list(names.map((n) => smsSafeName(n, max))));
+    if (smsSegments(sms) <= 2) return sms;
+  }
+  if (names.length > 1) sms = text(tr.t('email:loginLink.smsMore', { first: smsSafeName(names[0]!, 18), count: names.length - 1 }));
+  return sms;
+}
 
 export function renderLoginLink(d: LoginLinkData): RenderedMessage {
-  const forStaff = !!d.console;
-  const place = d.console === 'support' ? 'the support console' : 'the shop console';
-  const shop = d.console === 'support' ? 'Servicio support' : forStaff ? `${who(d.shopNames).replace('your service providers', 'your shops')} — shop console` : who(d.shopNames);
-  const subject = `Your sign-in link for ${shop}`;
-  const also =
-    d.shopNames.length > 1 ? (forStaff ? `You work with ${d.shopNames.join(' and ')}; you'll choose which shop's console to open.` : `You're a client of ${d.shopNames.join(' and ')}; you'll choose which portal to open.`) : '';
+  const tr = trFor(d.locale);
+  const c = (key: string, vars?: Record<string, unknown>) => tr.t(`email:loginLink.console.${key}`, vars);
+  const l = (key: string, vars?: Record<string, unknown>) => tr.t(`email:loginLink.${key}`, vars);
+  const names = d.shopNames.length ? d.shopNames : [tr.t('email:unknownEmail.brand')];
+  const shops = tr.list(names);
+  const shop = d.console === 'support' ? c('supportName') : d.console ? c('shopTitle', { shops }) : shops;
+  const subject = l('subject', { shops: shop });
+  const also = names.length > 1 && d.console !== 'support' ? (d.console ? c('severalShops', { shops }) : l('severalShops', { shops })) : '';
+  const expiry = { count: d.minutes };
   const text = [
-    `Sign in to ${shop}`,
+    l('heading', { shops: shop }),
     '',
-    forStaff ? `Tap this link to open ${place}:` : `Tap this link to open your portal:`,
+    d.console ? c('tapLink', { context: d.console }) : l('tapLink'),
     d.link,
     '',
-    `Or type this code on the sign-in page: ${d.code}`,
+    l('orCode', { code: d.code }),
     '',
     ...(also ? [also, ''] : []),
-    `The link and code work once and expire in ${d.minutes} minutes.`,
-    `If you didn't ask to sign in, you can ignore this email — nobody can get in without it.`,
+    l('expires', expiry),
+    l('ignore'),
   ].join('\n');
 
   const body = brandedEmail(
-    { shopName: shop, brandColor: d.brandColor, logoUrl: null },
+    { shopName: shop, brandColor: d.brandColor, logoUrl: null, signInUrl: d.signInUrl ?? null },
     {
+      lang: tr.locale,
       title: subject,
-      preheader: `Your sign-in code is ${d.code}. The link works once, for ${d.minutes} minutes.`,
-      body: html`<p style="margin:0 0 20px;">${forStaff ? `Tap the button to sign in to ${place}.` : 'Tap the button to sign in to your client portal.'}</p>`,
-      button: { label: forStaff ? 'Sign in to the console' : 'Sign in to my portal', href: d.link },
-      after: html`<p style="margin:24px 0 8px;">Or type this code on the sign-in page:</p>
+      preheader: l('preheader', { code: d.code, ...expiry }),
+      body: html`<p style="margin:0 0 20px;">${d.console ? c('tapButton', { context: d.console }) : l('tapButton')}</p>`,
+      button: { label: d.console ? c('button') : l('button'), href: d.link },
+      after: html`<p style="margin:24px 0 8px;">${l('orCodeLabel')}</p>
 <p style="margin:0 0 24px;font-family:'Courier New',monospace;font-size:30px;letter-spacing:6px;font-weight:bold;color:#111827;">${d.code}</p>
 ${also ? html`<p style="margin:0 0 16px;">${also}</p>` : ''}`,
-      footer: `The link and code work once and expire in ${d.minutes} minutes. If you didn't ask to sign in, ignore this email — nobody can get in without it.`,
+      footer: l('footer', expiry),
     },
   );
 
-  const smsName = smsSafeName(shop, 30);
-  const sms = `${smsName}: tap to sign in ${d.link} or enter code ${d.code}. Expires in ${d.minutes} min.`;
+  const sms = loginSms(tr, d.console === 'support' ? [c('supportName')] : names, d);
   return { subject, text, html: body, sms };
 }

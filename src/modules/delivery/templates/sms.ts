@@ -19,13 +19,26 @@ export function smsSegments(text: string): number {
   return units <= 70 ? 1 : Math.ceil(units / 67);
 }
 
-/** A shop name made safe for a one-segment text: accents folded, anything outside GSM-7 dropped. */
+/** Typography GSM-7 lacks, written the way a phone can carry it. */
+const LOOKALIKES: Record<string, string> = { '’': "'", '‘': "'", '“': '"', '”': '"', '–': '-', '—': '-', '…': '...', '•': '*', '\u00a0': ' ', '\u202f': ' ', '\u2009': ' ' };
+
+/**
+ * Any text (a whole Spanish message too) made GSM-7: what GSM-7 has is kept as is (é ñ ü ¿ ¡ are
+ * in it), other accents are folded (á → a, ó → o), typography becomes its plain look-alike, and
+ * anything else (emoji) is dropped. Keeps a text at 160 characters a segment instead of 70.
+ */
+export function toGsm7(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    if (GSM7.includes(ch) || GSM7_EXT.includes(ch)) out += ch;
+    else if (LOOKALIKES[ch] !== undefined) out += LOOKALIKES[ch];
+    else for (const base of ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '')) if (GSM7.includes(base) || GSM7_EXT.includes(base)) out += base;
+  }
+  return out.replace(/ {2,}/g, ' ');
+}
+
+/** A shop name made safe for a short text: GSM-7 (see toGsm7), on one line, at most `max` characters. */
 export function smsSafeName(name: string, max: number): string {
-  const folded = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[’‘]/g, "'")
-    .replace(/[–—]/g, '-');
-  const kept = [...folded].filter((ch) => GSM7.includes(ch) && ch !== '\n' && ch !== '\r').join('').replace(/\s+/g, ' ').trim();
+  const kept = toGsm7(name).replace(/\s+/g, ' ').trim();
   return kept.length > max ? `${kept.slice(0, max - 1).trimEnd()}.` : kept;
 }
