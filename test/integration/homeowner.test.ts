@@ -40,6 +40,7 @@ describe(`the shop's own sign-in page (${storeKind})`, () => {
     expect(check.body).toContain('class="t-15803d"');
     expect(check.body).toContain('is on file with Greenway Lawn Care');
     expect(check.body).not.toContain('Servicio shop');
+    await t.lastMessageTo(demo.oneShop.email); // delivered now, so later tests read their own message
   });
 
   it('an unknown shop address says so, sets nothing, and still offers the sign-in form', async () => {
@@ -52,7 +53,9 @@ describe(`the shop's own sign-in page (${storeKind})`, () => {
   });
 
   it('a sign-in remembers the shop in the browser', async () => {
-    const b = await signIn(t, demo.oneShop.email);
+    const greenway = (await t.services.tenants.bySlug('greenway-lawn'))!;
+    const c = await makeClient(t, greenway.id);
+    const b = await signIn(t, c.email!);
     expect((await b.get('/portal')).statusCode).toBe(200);
     expect(b.cookie('shop')).toBe('greenway-lawn');
   });
@@ -136,6 +139,23 @@ describe(`one tap from an expired link (${storeKind})`, () => {
     const res = await b.post(`${msg.link}/resend`, { _csrf: csrfOf(page.body) });
     expect(res.statusCode).toBe(410);
     expect(await logins(c.email!)).toBe(before);
+  });
+});
+
+describe(`a used recovery link (${storeKind})`, () => {
+  it('says so in its shop’s brand and language, and points to the shop’s sign-in page', async () => {
+    const shop = await makeShop(t, { name: 'Recovered Lawns', brandColor: '#7c3aed' });
+    const c = await makeClient(t, shop.id);
+    const agent = await t.services.support.add({ email: 'agent.homeowner@servicio.example', name: 'Rita Agent' });
+    const issued = await t.services.recovery.issue({ agentId: agent.id, name: agent.name }, { tenantId: shop.id, clientId: c.id, category: 'lost_email', reason: 'Lost the mailbox with her old job.', delivery: 'shown', formNonce: 'nonce-homeowner-0001' }, { ip: '127.0.0.1', userAgent: null });
+    const b = t.browser();
+    const page = await b.get(issued.link!);
+    expect((await b.post(issued.link!, { _csrf: csrfOf(page.body) })).statusCode).toBe(303);
+    const dead = await t.browser().get(issued.link!, { 'accept-language': 'es' });
+    expect(dead.statusCode).toBe(410);
+    expect(dead.body).toContain('<title>El enlace ya no sirve · Recovered Lawns</title>');
+    expect(dead.body).toContain('class="t-7c3aed"');
+    expect(dead.body).toMatch(/href="\/c\/[a-z0-9-]+"/);
   });
 });
 

@@ -15,7 +15,7 @@ export function recoveryRepo(db: Kysely<DB>) {
         .innerJoin('tenants as t', 't.id', 'r.tenant_id')
         .innerJoin('clients as c', (j) => j.onRef('c.id', '=', 'r.client_id').onRef('c.tenant_id', '=', 'r.tenant_id'))
         .innerJoin('support_agents as a', 'a.id', 'r.agent_id')
-        .select(['r.id', 'r.tenant_id', 'r.client_id', 'r.agent_id', 'r.expires_at', 'r.consumed_at', 't.name as tenant_name', 't.brand_color', 't.logo_hash', 't.status as tenant_status', 'c.status as client_status', 'a.name as agent_name', 'a.status as agent_status'])
+        .select(['r.id', 'r.tenant_id', 'r.client_id', 'r.agent_id', 'r.expires_at', 'r.consumed_at', 't.name as tenant_name', 't.slug as tenant_slug', 't.brand_color', 't.logo_hash', 't.status as tenant_status', 'c.status as client_status', 'a.name as agent_name', 'a.status as agent_status'])
         .where('r.token_hash', '=', hash)
         .executeTakeFirst();
     },

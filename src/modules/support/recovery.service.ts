@@ -49,6 +49,14 @@ export interface IssueInput {
   formNonce: string;
 }
 
+/** The shop a recovery link belongs to, as its pages brand with it. */
+export interface RecoveryShop {
+  name: string;
+  slug: string;
+  brandColor: string;
+  logoUrl: string | null;
+}
+
 export function createRecovery(d: RecoveryDeps) {
   const { db, clock } = d;
 
@@ -123,11 +131,14 @@ export function createRecovery(d: RecoveryDeps) {
     },
 
     /** What the Continue page shows. Never consumes: mail scanners and link previews open links. */
-    async inspect(token: string): Promise<{ usable: false } | { usable: true; shop: { name: string; brandColor: string; logoUrl: string | null } }> {
+    async inspect(token: string): Promise<{ usable: false; shop?: RecoveryShop } | { usable: true; shop: RecoveryShop }> {
       if (!TOKEN_SHAPE.test(token)) return { usable: false };
       const r = await recoveryRepo(db).byTokenHash(sha256(token));
-      if (!r || r.consumed_at !== null || r.expires_at <= clock.now() || r.client_status !== 'active' || r.tenant_status !== 'active' || r.agent_status !== 'active') return { usable: false };
-      return { usable: true, shop: { name: r.tenant_name, brandColor: r.brand_color, logoUrl: logoPath(r.tenant_id, r.logo_hash) } };
+      if (!r) return { usable: false };
+      // A dead link still wears its shop's brand (an active shop's: a disabled one shows nothing).
+      const shop = { name: r.tenant_name, slug: r.tenant_slug, brandColor: r.brand_color, logoUrl: logoPath(r.tenant_id, r.logo_hash) };
+      if (r.consumed_at !== null || r.expires_at <= clock.now() || r.client_status !== 'active' || r.tenant_status !== 'active' || r.agent_status !== 'active') return r.tenant_status === 'active' ? { usable: false, shop } : { usable: false };
+      return { usable: true, shop };
     },
 
     /** The POST: consumes the link (once, atomically) and opens a recovery session for its one shop. */

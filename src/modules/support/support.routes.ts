@@ -137,7 +137,7 @@ export function supportRoutes(app: FastifyInstance, d: SupportDeps) {
 
   app.get<{ Params: { token: string } }>('/r/:token', redeemLimit, async (req, reply) => {
     const seen = await d.recovery.inspect(req.params.token);
-    if (!seen.usable) return sendHtml(reply, recoveryInvalidPage(trOf(req)), 410);
+    if (!seen.usable) return sendHtml(reply, recoveryInvalidPage(trOf(req), seen.shop), 410);
     // A browser already signed in to a portal is told that continuing signs that session out.
     const current = await d.auth.current(req, reply);
     const signedIn = current ? { clientName: current.clientName, shopName: current.tenant.name } : null;
@@ -148,11 +148,11 @@ export function supportRoutes(app: FastifyInstance, d: SupportDeps) {
     const token = req.params.token;
     if (!d.csrf.verify(req)) {
       const seen = await d.recovery.inspect(token);
-      if (!seen.usable) return sendHtml(reply, recoveryInvalidPage(trOf(req)), 410);
+      if (!seen.usable) return sendHtml(reply, recoveryInvalidPage(trOf(req), seen.shop), 410);
       return sendHtml(reply, recoveryContinuePage({ tr: trOf(req), token, csrf: d.csrf.token(req, reply), shop: seen.shop, error: trOf(req).t('common:formExpired') }), 403);
     }
     const session = await d.recovery.redeem(token, requestContext(req));
-    if (!session) return sendHtml(reply, recoveryInvalidPage(trOf(req)), 410);
+    if (!session) return sendHtml(reply, recoveryInvalidPage(trOf(req), (await d.recovery.inspect(token)).shop), 410);
     // Whoever this browser was signed in as is signed out, on the server too, not just replaced.
     const current = await d.auth.current(req, reply);
     if (current) await d.sessions.end(current, requestContext(req), 'replaced by a recovery link');

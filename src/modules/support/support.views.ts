@@ -176,12 +176,13 @@ ${p.signedIn ? html`<div class="alert info" role="note">${tr.t('portal:recovery.
   });
 }
 
-export function recoveryInvalidPage(tr: PageTr): string {
+export function recoveryInvalidPage(tr: PageTr, shop?: Brand & { slug: string }): string {
   return layout({
     tr,
+    ...(shop ? { brand: shop } : {}),
     title: tr.t('portal:recovery.invalidTitle'),
     body: html`<div class="card"><h1>${tr.t('portal:recovery.invalidH1')}</h1>
 <p>${tr.t('portal:recovery.invalidBody')}</p>
-<a class="button" href="/client-login">${tr.t('portal:recovery.signIn')}</a></div>`,
+<a class="button" href="${shop ? `/c/${shop.slug}` : '/client-login'}">${tr.t('portal:recovery.signIn')}</a></div>`,
   });
 }

@@ -128,7 +128,7 @@ describe('Spanish messages', () => {
     expect(renderIn('recovery-link', 'es').subject).toBe('Su enlace de recuperación para Greenway Lawn Care');
     expect(renderIn('recovery-link', 'es').sms).toContain('enlace de recuperacion de un solo uso');
     expect(renderIn('contact-code', 'es').subject).toBe('Su código para confirmar este número de celular: 314159');
-    expect(renderIn('contact-code', 'es').sms).toBe('Greenway Lawn Care: su codigo para confirmar este numero es 314159. Sirve durante 15 min.');
+    expect(renderIn('contact-code', 'es').sms).toBe('Greenway Lawn Care: su codigo para confirmar este numero es 314159. Vence en 15 min.');
     expect(renderIn('contact-changed', 'es').subject).toBe('Se cambió su correo electrónico para Greenway Lawn Care');
     expect(renderIn('contact-changed', 'es').text).toContain('Si no fue usted, comuníquese directamente con Greenway Lawn Care.');
     expect(renderIn('unknown-email', 'es').subject).toBe('No encontramos un portal de cliente para esta dirección');
