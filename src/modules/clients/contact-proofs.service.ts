@@ -25,7 +25,7 @@ export const proofErrors = errorCatalog({
   SAME_AS_NOW: { status: 400, vars: ['context'], message: (kind: 'email' | 'phone') => `That is already your ${kind === 'email' ? 'email' : 'mobile number'}. Type the new one.` },
   NOT_USABLE: { status: 409, vars: ['context', 'shop'], message: (kind: 'email' | 'phone', shop: string) => `This ${kind === 'email' ? 'email' : 'mobile number'} can’t be used for your account. Ask ${shop} to help.`, doc: 'Another client of the shop has this email or phone.' },
   TOO_MANY: { status: 429, message: 'You have asked for 5 codes in the last hour. Wait a while, then try again.' },
-  NO_CODE: { status: 400, field: 'code', message: 'Ask for a code first: type your new email or mobile number and press “Send a code”.' },
+  NO_CODE: { status: 400, field: 'code', message: 'Ask for a code first: type your new email or mobile number and tap the button under it.' },
   WRONG: { status: 400, field: 'code', message: 'That code doesn’t match the one we sent. Check the newest message and try again.' },
   USED_UP: { status: 400, field: 'code', message: 'Too many wrong codes. Ask for a new one.' },
 });
