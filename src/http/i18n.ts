@@ -27,11 +27,12 @@ const FORM_PAGE: [RegExp, string][] = [
   [/\/(code|other-channel|again)$/, '/check'],
   [/\/(pay|prove|confirm|language)$/, ''],
   [/^\/portal\/send-link$/, '/portal'],
-  [/^\/l\/[^/]+\/resend$/, '/client-login/check'],
 ];
 
 function pagePath(req: FastifyRequest): string {
-  const path = req.url.split('?')[0]!;
+  // One leading slash, no backslash: `//evil.example` must stay a path on this site.
+  const raw = req.url.split('?')[0]!;
+  const path = /\\/.test(raw) ? '/' : `/${raw.replace(/^\/+/, '')}`;
   if (req.method === 'GET' || req.method === 'HEAD') return path;
   for (const [re, to] of FORM_PAGE) if (re.test(path)) return path.replace(re, to);
   return path;
@@ -81,5 +82,7 @@ export type Language = ReturnType<typeof createLanguage>;
 /** What a person reads for an expected failure: the catalog's words for its code, else its own message. */
 export function errorText(tr: Tr, err: AppError): string {
   const key = `errors:${err.code}`;
-  return tr.has(key) ? tr.t(key, err.vars) : err.message;
+  const context = err.vars.context;
+  const known = tr.has(key) || (typeof context === 'string' && tr.has(`${key}_${context}`)) || ('count' in err.vars && tr.has(`${key}_other`));
+  return known ? tr.t(key, err.vars) : err.message;
 }

@@ -194,7 +194,7 @@ export async function tour(t: Tour): Promise<void> {
     }
     t.clock.advance(MINUTE + 1000); // the minute before "send me a new link" is over
     await a.goto(`${t.base}/client-login/check`);
-    await visit(a, w.locked, { name: '05-locked', about: 'After five wrong codes: “This sign-in is closed”, one button — “Send me a new link”.' });
+    await visit(a, w.locked, { name: '05-locked', about: 'After five wrong codes: “This sign-in link is locked”, one button — “Send me a new link”.' });
     await a.getByRole('button', { name: w.newLink }).click();
     await a.waitForURL('**/client-login/check?again=1');
     await visit(a, w.checkEmail, { name: '06-sent-again', about: 'Check page after “Send me a new link” / “Send again”: a notice to use the newest message.' });
@@ -223,7 +223,7 @@ export async function tour(t: Tour): Promise<void> {
     const c = await fresh();
     await c.goto(loginLinkIn(sms));
     await c.getByRole('button', { name: w.resend }).click();
-    await c.waitForURL('**/resend');
+    await c.waitForURL('**/client-login/sent');
     await visit(c, w.resent, { name: '10-new-link-sent', about: '“Send me a new link” tapped in a browser that did not ask for the old link: “A new link is on its way”, nothing about where.' });
 
     last = await mail.lastId(who.email);
@@ -257,9 +257,9 @@ export async function tour(t: Tour): Promise<void> {
     await b.waitForURL('**/portal/profile');
     await visit(b, w.profileH1, { name: '19-profile', about: 'Profile: email and mobile number, “Language for emails and texts”, sign out on all devices.' });
     await b.getByRole('button', { name: w.signOut, exact: true }).click();
-    await b.waitForURL('**/client-login?signed_out=1');
+    await b.waitForURL('**/c/*?signed_out=1*');
     // Sign-out clears every cookie of the site (Clear-Site-Data, docs/SECURITY.md): the remembered shop too.
-    await visit(b, w.signInH1, { name: '20-signed-out', about: 'Signed out: “You’re signed out” on the sign-in page (neutral: sign-out clears the site’s cookies, the remembered shop too).' });
+    await visit(b, w.shopH1(shop), { name: '20-signed-out', about: 'Signed out: “You’re signed out” on the shop’s own sign-in page, in the same language (sign-out clears the site’s cookies; this page remembers the shop and language again).' });
 
     // D — a client of two shops picks one; then a link meant for someone else asks first.
     const e = await fresh();

@@ -80,7 +80,7 @@ describe('the homeowner’s side in a real browser', () => {
 
     const message = await ask(page, maria.email, maria.email);
     expect(await shopName(page)).toBe(lawn.name);
-    expect(await page.getByRole('status').first().innerText()).toContain(`is on file with ${lawn.name}`);
+    expect(await page.getByRole('status').first().innerText()).toContain('is on file, a sign-in link is on its way');
     await shot(page, '41-shop-check');
     expect(message.subject).toBe(tEn('email:loginLink.subject', { shops: lawn.name }));
 
@@ -208,7 +208,7 @@ describe('the homeowner’s side in a real browser', () => {
     await page.goto(loginLinkIn(first));
     expect(await h1(page)).toBe(en.linkExpired);
     await page.getByRole('button', { name: en.resend }).click();
-    await page.waitForURL('**/resend');
+    await page.waitForURL('**/client-login/sent');
     expect(await h1(page)).toBe(en.resent);
     expect(await shopName(page)).toBe(lawn.name);
     const said = await page.locator('main').innerText();

@@ -61,7 +61,7 @@ describe('sign-in in a real browser', () => {
     await shot(page, '05-portal');
 
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-    await page.waitForURL('**/client-login?signed_out=1');
+    await page.waitForURL('**/c/bluewave-pools?signed_out=1&lang=en');
     expect(await page.getByRole('status').textContent()).toContain('signed out');
     await page.goto(`${base}/portal`);
     expect(new URL(page.url()).pathname).toBe('/client-login');

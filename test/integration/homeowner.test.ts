@@ -38,7 +38,8 @@ describe(`the shop's own sign-in page (${storeKind})`, () => {
     expect(res.headers.location).toBe('/client-login/check');
     const check = await b.get('/client-login/check');
     expect(check.body).toContain('class="t-15803d"');
-    expect(check.body).toContain('is on file with Greenway Lawn Care');
+    // The words are the same for every shop: the address is looked up in all of them.
+    expect(check.body).toContain('is on file, a sign-in link is on its way');
     expect(check.body).not.toContain('Servicio shop');
     await t.lastMessageTo(demo.oneShop.email); // delivered now, so later tests read their own message
   });
@@ -105,9 +106,13 @@ describe(`one tap from an expired link (${storeKind})`, () => {
     t.clock.advance(31 * MINUTE);
     const stranger = t.browser();
     const dead = await stranger.get(first.link);
-    const res = await stranger.post(formAction(dead.body, 'Send me a new link')!, { _csrf: csrfOf(dead.body) });
+    const posted = await stranger.post(formAction(dead.body, 'Send me a new link')!, { _csrf: csrfOf(dead.body) });
+    expect(posted.statusCode).toBe(303);
+    expect(posted.headers.location).toBe('/client-login/sent');
+    const res = await stranger.get('/client-login/sent');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('If that link was yours');
+    expect(res.body).toContain('<title>New link sent · Quiet Pools</title>');
     expect(res.body).not.toContain(c.email!.split('@')[0]!.slice('client-'.length));
     expect(res.body).not.toContain('@example.com');
     expect(res.body).not.toMatch(/\*\*\*/); // no masked address either
@@ -198,10 +203,101 @@ describe(`the check page (${storeKind})`, () => {
     let page = await browser.get('/client-login/check');
     for (let i = 0; i < 5; i++) page = await browser.post('/client-login/code', { code: '000000', _csrf: csrfOf(page.body) });
     const closed = await browser.get('/client-login/check');
-    expect(closed.body).toContain('This sign-in is closed');
+    expect(closed.body).toContain('This sign-in link is locked');
     expect(closed.body).not.toContain('on its way');
     expect(closed.body).not.toContain('name="code"');
     expect(formAction(closed.body, 'Send me a new link')).toBe('/client-login/again');
+  });
+});
+
+describe(`send again cannot be turned into a stream of messages (${storeKind})`, () => {
+  it('parallel taps and a replayed older cookie make one message', async () => {
+    const shop = await makeShop(t);
+    const c = await makeClient(t, shop.id);
+    const { browser } = await askLink(t, c.email!);
+    const oldBind = browser.cookie('bind')!;
+    const csrf = csrfOf((await browser.get('/client-login/check')).body);
+    t.clock.advance(61_000);
+    const before = await logins(c.email!);
+    const both = await Promise.all([browser.post('/client-login/again', { _csrf: csrf }), browser.post('/client-login/again', { _csrf: csrf })]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([303, 429]);
+    expect(await logins(c.email!)).toBe(before + 1);
+    // The first login's cookie, kept aside and replayed a minute later, cannot ask again.
+    t.clock.advance(61_000);
+    const replay = t.browser();
+    replay.jar.set([...browser.jar.keys()].find((k) => k.endsWith('sp_bind'))!, oldBind);
+    for (const [k, v] of browser.jar) if (k.endsWith('sp_csrf')) replay.jar.set(k, v);
+    const res = await replay.post('/client-login/again', { _csrf: csrf });
+    expect(res.statusCode).toBe(429);
+    expect(await logins(c.email!)).toBe(before + 1);
+  });
+
+  it('a text sent again after "Text me instead" spends the same daily allowance', async () => {
+    const shop = await makeShop(t);
+    const c = await makeClient(t, shop.id, { phone: '+1 737 555 0133' });
+    const { browser } = await askLink(t, c.email!);
+    let page = await browser.get('/client-login/check');
+    expect((await browser.post('/client-login/other-channel', { _csrf: csrfOf(page.body) })).statusCode).toBe(303);
+    const allowed = Number(t.config.limits.otherChannelPerIdentifierDay);
+    let sent = 1;
+    for (; sent < allowed; sent++) {
+      t.clock.advance(61_000);
+      page = await browser.get('/client-login/check');
+      expect((await browser.post('/client-login/again', { _csrf: csrfOf(page.body) })).statusCode).toBe(303);
+    }
+    const before = await footprint(t);
+    t.clock.advance(61_000);
+    page = await browser.get('/client-login/check');
+    const refused = await browser.post('/client-login/again', { _csrf: csrfOf(page.body) });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.body).toContain('already sent your link by the other channel');
+    const after = await footprint(t);
+    expect(after.logins).toBe(before.logins);
+    expect(after.outbox).toBe(before.outbox);
+  });
+
+  it('says "wait" in the page’s language', async () => {
+    const shop = await makeShop(t);
+    const c = await makeClient(t, shop.id);
+    const b = t.browser();
+    await b.get('/client-login?lang=es');
+    await askLink(t, c.email!, b);
+    const res = await b.post('/client-login/again', { _csrf: csrfOf((await b.get('/client-login/check')).body) });
+    expect(res.statusCode).toBe(429);
+    expect(res.body).toMatch(/Podrá pedirlo otra vez en \d+ segundos|Se lo acabamos de enviar/);
+    expect(res.body).not.toContain('We just sent it');
+  });
+});
+
+describe(`nothing tells a stranger that someone signed in (${storeKind})`, () => {
+  it('a login retired by a newer sign-in looks and answers like a pending one', async () => {
+    const shop = await makeShop(t);
+    const c = await makeClient(t, shop.id);
+    const stranger = t.browser();
+    await askLink(t, c.email!, stranger);
+    const pending = await stranger.get('/client-login/check');
+    await signIn(t, c.email!); // the real client signs in with a newer link: the stranger's login is superseded
+    const after = await stranger.get('/client-login/check');
+    expect(after.body).toContain('Check your email');
+    expect(after.body).not.toContain('has expired');
+    const code = await stranger.post('/client-login/code', { code: '123456', _csrf: csrfOf(after.body) });
+    expect(code.body).toContain('That code doesn’t match');
+    expect(pending.body.replace(/value="[^"]+"/g, '')).toBe(after.body.replace(/value="[^"]+"/g, ''));
+  });
+
+  it('the language switch never points off the site', async () => {
+    const res = await t.browser().get('//evil.example/x');
+    expect(res.statusCode).toBe(404);
+    expect(res.body).not.toContain('href="//');
+    expect(res.body).toContain('href="/evil.example/x?lang=es"');
+  });
+
+  it('staff sign-in messages stay English, like the console', async () => {
+    const b = t.browser();
+    await b.get('/shop/sign-in?lang=es');
+    await b.submit('/shop/sign-in', { identifier: demo.owners[0].email });
+    const msg = await t.lastMessageTo(demo.owners[0].email);
+    expect(msg.subject).toMatch(/^Your sign-in link/);
   });
 });
 

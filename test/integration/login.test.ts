@@ -305,7 +305,7 @@ describe(`sessions (${storeKind})`, () => {
     const token = b.cookie('session')!;
     const portal = await b.get('/portal');
     const out = await b.post('/logout', { _csrf: csrfOf(portal.body) });
-    expect(out.headers.location).toBe('/client-login?signed_out=1');
+    expect(out.headers.location).toMatch(/^\/c\/[a-z0-9-]+\?signed_out=1&lang=en$/);
     expect(b.cookie('session')).toBeUndefined();
     const replay = await t.app.inject({ url: '/portal', headers: { cookie: `sp_session=${token}` } });
     expect(replay.statusCode).toBe(303);

@@ -29,7 +29,7 @@ input[aria-invalid=true]{border-color:var(--err)}
 .alert.err{background:#fef2f2;color:var(--err);border:1px solid #fecaca}
 .alert.ok{background:#ecfdf5;color:var(--ok);border:1px solid #a7f3d0}
 button,.button{display:block;width:100%;margin-top:18px;font:inherit;font-weight:650;font-size:18px;padding:14px 18px;border-radius:10px;border:0;background:var(--brand);color:#fff;cursor:pointer;text-align:center;text-decoration:none}
-button.secondary{background:#fff;color:var(--ink);border:1.5px solid var(--line)}
+button.secondary,.button.secondary{background:#fff;color:var(--ink);border:1.5px solid var(--line)}
 button:hover{filter:brightness(1.07)}
 .divider{display:flex;align-items:center;gap:10px;color:var(--muted);font-size:14px;margin:22px 0 4px}
 .divider:before,.divider:after{content:"";flex:1;height:1px;background:var(--line)}
@@ -101,9 +101,13 @@ button:disabled{opacity:.55;cursor:not-allowed;filter:none}p[data-countdown]{mar
 .tag.paying{background:#e0e7ff;color:#3730a3}
 .owe{border:1px solid var(--line);border-radius:12px;padding:16px;margin:18px 0 4px;background:#f9fafb}.owe h2{margin:0;font-size:15px;color:var(--muted);font-weight:600}.owe .total{font-size:32px;font-weight:700;margin:2px 0 4px;color:var(--ink)}.owe form button{margin-top:10px}
 .owe.paid{background:#ecfdf5;border-color:#a7f3d0;color:var(--ok)}.owe.paid p{margin:0}
-.parties{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:4px 16px;margin:14px 0 6px;font-size:15px}.parties h2{margin:0 0 2px;color:var(--muted)}.parties p{margin:0 0 2px}
+.parties{display:grid;grid-template-columns:1fr;gap:10px 16px;margin:14px 0 6px;font-size:15px;overflow-wrap:anywhere}@media (min-width:440px){.parties{grid-template-columns:1fr 1fr}}.parties h2{margin:0 0 2px;color:var(--muted)}.parties p{margin:0 0 2px}
 address{font-style:normal}p.contact{margin:0 0 2px}
 footer.shopinfo{margin-top:22px;padding:0 4px;font-size:15px;color:var(--muted);text-align:center}footer.shopinfo p{margin:0 0 6px}footer.shopinfo strong{color:var(--ink);font-weight:600}footer.shopinfo address{margin:0 0 10px}
+.receipt h2{margin-top:12px}
+.checklist .todo{color:var(--muted)}
+.card form+p.meta{margin-top:14px}
+@media (max-width:360px){nav.tabs[aria-label] a{font-size:14px;padding:10px 0}}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `;
 

@@ -170,8 +170,8 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
         });
         return true;
       });
-      // Cached session checks carry the client's row: let this process read the new language now.
-      if (changed) deps.onAuthChange?.();
+      // Nothing cached depends on it: the session check does not read the client's language.
+      void changed;
     },
 
     /**

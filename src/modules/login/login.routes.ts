@@ -88,18 +88,18 @@ export function loginRoutes(
     const audience = paths.audience;
     const client = audience === 'client';
 
-    /** Asks for a link; `shop` when asked from the shop's own page (/c/<slug>). */
-    async function ask(req: FastifyRequest, reply: FastifyReply, shop: ShopBrand | null) {
+    /** Asks for a link; `shopOf` names the page's shop (only looked up when the form comes back). */
+    async function ask(req: FastifyRequest, reply: FastifyReply, shopOf: () => Promise<ShopBrand | null>) {
       const value = field(req, 'identifier');
       const tr = trOf(req);
-      if (!csrf.verify(req)) return sendHtml(reply, loginPage({ tr, paths, csrf: csrf.token(req, reply), value, error: tr.t('common:formExpired'), shop }), 403);
+      if (!csrf.verify(req)) return sendHtml(reply, loginPage({ tr, paths, csrf: csrf.token(req, reply), value, error: tr.t('common:formExpired'), shop: await shopOf() }), 403);
       try {
         const r = await login.request(value, requestContext(req), cookies.read(req, 'device'), audience);
         cookies.set(reply, 'bind', r.bindingCookie, r.maxAgeSeconds);
         return reply.redirect(paths.check, 303);
       } catch (err) {
         if (err instanceof AppError && err.status === 400) {
-          return sendHtml(reply, loginPage({ tr, paths, csrf: csrf.token(req, reply), value, error: errorText(tr, err), shop }), 400);
+          return sendHtml(reply, loginPage({ tr, paths, csrf: csrf.token(req, reply), value, error: errorText(tr, err), shop: await shopOf() }), 400);
         }
         throw err;
       }
@@ -112,7 +112,13 @@ export function loginRoutes(
       return sendHtml(reply, loginPage({ tr, paths, csrf: csrf.token(req, reply), shop, ...(signedOut ? { notice: tr.t('login:signIn.signedOut') } : {}) }));
     });
 
-    app.post(paths.signIn, loginLimit, async (req, reply) => ask(req, reply, client ? await lastShop(req) : null));
+    // After "send me a new link" from a browser that did not ask: it says only that, if the link
+    // was theirs, a new one is on its way (the same words for anyone who opens this address).
+    app.get(`${paths.signIn}/sent`, async (req, reply) =>
+      sendHtml(reply, linkResentPage({ tr: trOf(req), shop: client ? await lastShop(req) : null, minutes: login.linkMinutes, audience })),
+    );
+
+    app.post(paths.signIn, loginLimit, async (req, reply) => ask(req, reply, async () => (client ? lastShop(req) : null)));
 
     if (client) {
       // Each shop's own sign-in address, linked from its emails and its portal: its name, colour
@@ -122,9 +128,10 @@ export function loginRoutes(
         const tr = trOf(req);
         if (!shop) return sendHtml(reply, loginPage({ tr, paths, csrf: csrf.token(req, reply), notice: tr.t('login:shop.notFound') }), 404);
         cookies.set(reply, 'shop', shop.slug, SHOP_COOKIE_DAYS * 86_400);
-        return sendHtml(reply, loginPage({ tr, paths, csrf: csrf.token(req, reply), shop }));
+        const signedOut = (req.query as Form).signed_out === '1';
+        return sendHtml(reply, loginPage({ tr, paths, csrf: csrf.token(req, reply), shop, ...(signedOut ? { notice: tr.t('login:signIn.signedOut') } : {}) }));
       });
-      app.post<{ Params: { slug: string } }>('/c/:slug', loginLimit, async (req, reply) => ask(req, reply, await shopBySlug(req.params.slug)));
+      app.post<{ Params: { slug: string } }>('/c/:slug', loginLimit, async (req, reply) => ask(req, reply, () => shopBySlug(req.params.slug)));
     }
 
     /** This browser's pending login, when it is one of this audience's. */
@@ -274,7 +281,9 @@ export function loginRoutes(
       cookies.set(reply, 'bind', r.bindingCookie, r.maxAgeSeconds);
       return reply.redirect(PATHS[r.audience].check, 303);
     }
-    return sendHtml(reply, linkResentPage({ tr: trOf(req), shop: await linkShop(req, request), minutes: Math.round(r.maxAgeSeconds / 60), audience: r.audience }));
+    const shop = r.audience === 'client' ? await linkShop(req, request) : null;
+    if (shop) cookies.set(reply, 'shop', shop.slug, SHOP_COOKIE_DAYS * 86_400);
+    return reply.redirect(`${PATHS[r.audience].signIn}/sent`, 303);
   });
 }
 

@@ -143,7 +143,8 @@ export function createLoginService(d: LoginDeps) {
       device_id: deviceId,
       audience,
       opened_at: null,
-      locale: ctx.locale ?? null,
+      // The consoles are English only, so are their sign-in messages.
+      locale: audience === 'client' ? (ctx.locale ?? null) : 'en',
       resent_at: null,
     };
     const started = await d.db.transaction().execute(async (trx) => {
@@ -162,6 +163,9 @@ export function createLoginService(d: LoginDeps) {
   }
 
   return {
+    /** How long a link and code work, in minutes. */
+    linkMinutes: Math.round(d.linkTtlMs / 60_000),
+
     /**
      * Starts a login. The request path does the same few writes whatever the email or phone is —
      * the login row, one dispatch job and one audit event — and looks nothing up, so neither the
@@ -214,9 +218,20 @@ export function createLoginService(d: LoginDeps) {
     async sendAgain(bindingCookie: string | undefined, ctx: RequestContext) {
       const r = await bound(bindingCookie);
       if (!r) throw loginErrors.NO_PENDING_LOGIN();
-      const wait = r.created_at + RESEND_AFTER_MS - d.clock.now();
+      const now = d.clock.now();
+      const wait = r.created_at + RESEND_AFTER_MS - now;
       if (wait > 0) throw loginErrors.RESEND_TOO_SOON(Math.ceil(wait / 1000));
-      return (await start({ kind: r.identifier_kind, value: r.identifier } as Identifier, r.channel, ctx, r.device_id, r.audience, 'again'))!;
+      // A login already followed by another (sent again, or from its dead link) cannot ask again:
+      // the newest one can, a minute after it was made. So parallel taps, or an older binding
+      // cookie replayed, make one message.
+      if (r.resent_at !== null) throw loginErrors.RESEND_TOO_SOON(Math.ceil(RESEND_AFTER_MS / 1000));
+      // A text to the phone of someone who typed an email (or the reverse) spends the same daily
+      // "other channel" allowance as "Text me instead" did.
+      if (r.channel !== channelOf(r.identifier_kind) && !(await d.otherChannelLimit(r.identifier)).ok) throw loginErrors.OTHER_CHANNEL_LIMIT();
+      const id = { kind: r.identifier_kind, value: r.identifier } as Identifier;
+      const started = await start(id, r.channel, ctx, r.device_id, r.audience, 'again', undefined, (trx) => loginRepo(trx).markResent(r.id, now));
+      if (!started) throw loginErrors.RESEND_TOO_SOON(Math.ceil(RESEND_AFTER_MS / 1000));
+      return started;
     },
 
     /** For GET /l/:token — never consumes. Says whether the link is usable and who it is for. */
@@ -249,8 +264,11 @@ export function createLoginService(d: LoginDeps) {
       const r = await bound(bindingCookie);
       if (!r) throw loginErrors.NO_PENDING_LOGIN();
       if (r.status === 'locked') throw loginErrors.CODE_LOCKED();
-      if (!usable(r)) throw loginErrors.NO_PENDING_LOGIN();
       if (!/^\d{6}$/.test(code)) throw loginErrors.CODE_FORMAT();
+      // Retired by a newer sign-in of the same person: any code is simply wrong (as for a pending
+      // login with the wrong code), so the answer does not tell a stranger that they signed in.
+      if (r.status === 'superseded' && r.expires_at > d.clock.now()) throw loginErrors.CODE_WRONG();
+      if (!usable(r)) throw loginErrors.NO_PENDING_LOGIN();
       if (safeEqual(codeHash(r.id, code), r.code_hash)) {
         const out = await d.db.transaction().execute((trx) => complete(trx, r, 'code', ctx));
         if (out.kind === 'invalid') throw loginErrors.NO_PENDING_LOGIN();
@@ -281,7 +299,9 @@ export function createLoginService(d: LoginDeps) {
         minutes: Math.round(d.linkTtlMs / 60_000),
         locked: r.status === 'locked',
         /** The link and code can no longer be used (ran out, or a newer one replaced them). */
-        expired: r.status !== 'locked' && !live(r),
+        // Only time: a login retired because its person signed in with a newer one must look
+        // exactly like a pending one, or a stranger's check page would learn that they did.
+        expired: r.status !== 'locked' && r.expires_at <= d.clock.now(),
         /** Seconds until "send again" may be used (0: now). */
         resendIn: Math.max(0, Math.ceil((r.created_at + RESEND_AFTER_MS - d.clock.now()) / 1000)),
         offer: otherChannel(r.channel),

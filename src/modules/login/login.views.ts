@@ -103,7 +103,7 @@ ${startAgain}
   }
   // The same words for every identifier: nothing here says whether anything is on file.
   const lead = own
-    ? t.h(shop ? 'login:check.leadOwnShop' : 'login:check.leadOwn', { masked: p.masked, context: where, ...(shop ? { shop: shop.name } : {}) })
+    ? t.h('login:check.leadOwn', { masked: p.masked, context: where })
     : t.h('login:check.leadOther', { masked: p.masked, context: where });
   return shell(
     p.tr,

@@ -260,6 +260,8 @@ export function portalRoutes(app: FastifyInstance, d: Deps) {
     // Also clears the browser's other cookies for this site — its device cookie included, so a
     // shared computer is not remembered as this client's device (a deliberate trade, SECURITY.md).
     reply.header('clear-site-data', '"cookies"');
-    return reply.redirect('/client-login?signed_out=1', 303);
+    // Clear-Site-Data also forgets this browser's shop and language: the shop's own page, in this
+    // page's language, remembers them again.
+    return reply.redirect(`/c/${s.tenant.slug}?signed_out=1&lang=${req.locale}`, 303);
   });
 }

@@ -10,10 +10,11 @@ import { parseLineItems } from '../invoices/invoices.service.ts';
 type Shop = { name: string; slug: string; brandColor: string; logoUrl: string | null; contact?: ShopContact };
 
 /** How to reach the shop — on every portal page, and on invoices and receipts. */
-function shopContact(tr: PageTr, shop: Shop): SafeHtml {
+function shopContact(tr: PageTr, shop: Shop, stacked = false): SafeHtml {
   const c = shop.contact;
   if (!c || (!c.phone && !c.email && !c.address)) return html``;
-  return html`<p class="contact">${c.phone ? html`<a href="tel:${c.phone}">${phoneForPeople(c.phone)}</a>` : ''}${c.phone && c.email ? html`<span aria-hidden="true"> · </span>` : ''}${c.email ? html`<a href="mailto:${c.email}">${c.email}</a>` : ''}</p>
+  const between = stacked ? html`<br>` : html`<span aria-hidden="true"> · </span>`;
+  return html`<p class="contact">${c.phone ? html`<a href="tel:${c.phone}">${phoneForPeople(c.phone)}</a>` : ''}${c.phone && c.email ? between : ''}${c.email ? html`<a href="mailto:${c.email}">${c.email}</a>` : ''}</p>
 ${c.address ? html`<address>${c.address.split('\n').map((line, i) => html`${i ? html`<br>` : ''}${line}`)}</address>` : ''}`;
 }
 
@@ -131,7 +132,7 @@ ${p.notice ? html`<div class="alert ok" role="status">${p.notice}</div>` : ''}
 ${p.error ? html`<div class="alert err" role="alert">${p.error}</div>` : ''}
 <h1>${tr.t('portal:invoice.title', { number: i.number })} <span class="tag ${i.status}">${tr.t(`portal:status.${i.status}`)}</span></h1>
 <p class="meta">${tr.t('portal:invoice.issued', { date: tr.date(i.issue_date) })}${i.status === 'sent' ? html` · ${tr.h('portal:invoice.due', { date: tr.date(i.due_date) })}` : ''}</p>
-<div class="parties"><div><h2 class="small">${tr.t('portal:invoice.from')}</h2><p><strong>${shop.name}</strong></p>${shopContact(tr, shop)}</div>
+<div class="parties"><div><h2 class="small">${tr.t('portal:invoice.from')}</h2><p><strong>${shop.name}</strong></p>${shopContact(tr, shop, true)}</div>
 <div><h2 class="small">${tr.t('portal:invoice.billTo')}</h2><p>${p.session.clientName}</p></div></div>
 <table class="list lines"><thead><tr><th scope="col">${tr.t('portal:invoice.item')}</th><th scope="col" class="num">${tr.t('portal:invoice.amount')}</th></tr></thead><tbody>
 ${items.map((l) => html`<tr><td>${l.description}${l.quantity !== 1 ? html`<small>${tr.t('portal:invoice.qty', { quantity: l.quantity, price: m(l.unitCents) })}</small>` : ''}</td><td class="num">${m(l.amountCents)}</td></tr>`)}
@@ -198,10 +199,11 @@ export interface ProfileData {
 
 function languageForm(tr: PageTr, csrf: string, current: string | null): SafeHtml {
   const chosen = (LOCALES as readonly string[]).includes(current ?? '') ? (current as Locale) : tr.locale;
-  return html`<form method="post" action="/portal/profile/language" class="inline">${csrfField(csrf)}
+  return html`<h2>${tr.t('portal:profile.languageH')}</h2>
+<form method="post" action="/portal/profile/language" class="inline">${csrfField(csrf)}
 <label for="locale">${tr.t('portal:profile.language')}<span class="hint">${tr.t('portal:profile.languageHint')}</span></label>
 <select id="locale" name="locale">${LOCALES.map((l) => html`<option value="${l}" lang="${l}"${l === chosen ? html` selected` : ''}>${LOCALE_NAMES[l]}</option>`)}</select>
-<button type="submit" class="secondary">${tr.t('portal:profile.save')}</button></form>`;
+<button type="submit" class="secondary">${tr.t('portal:profile.saveLanguage')}</button></form>`;
 }
 
 export function profilePage(p: ProfileData): string {
