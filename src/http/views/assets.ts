@@ -105,7 +105,7 @@ button:disabled{opacity:.55;cursor:not-allowed;filter:none}p[data-countdown]{mar
 address{font-style:normal}p.contact{margin:0 0 2px}
 footer.shopinfo{margin-top:22px;padding:0 4px;font-size:15px;color:var(--muted);text-align:center}footer.shopinfo p{margin:0 0 6px}footer.shopinfo strong{color:var(--ink);font-weight:600}footer.shopinfo address{margin:0 0 10px}
 .receipt h2{margin-top:12px}
-.checklist .todo{color:var(--muted)}
+.checklist .todo{color:var(--muted)}.checklist li:before{content:"";display:inline-block;width:12px;height:12px;border-radius:50%;border:2px solid #9ca3af;margin-right:10px;vertical-align:-1px}.checklist li.done:before{background:var(--ok);border-color:var(--ok);box-shadow:inset 0 0 0 2px #fff}
 .card form+p.meta{margin-top:14px}
 @media (max-width:360px){nav.tabs[aria-label] a{font-size:14px;padding:10px 0}}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}

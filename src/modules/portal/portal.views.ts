@@ -175,7 +175,7 @@ export function reportPage(p: { tr: PageTr; session: PortalSession; csrf: string
 <h1>${r.title}</h1>
 <p class="meta">${tr.t('portal:report.by', { date: tr.date(r.service_date), technician: r.technician })}</p>
 ${r.notes ? html`<p class="notes">${r.notes}</p>` : ''}
-${checklist.length ? html`<h2>${tr.t('portal:report.checklist')}</h2><ul class="checklist">${checklist.map((c) => html`<li class="${c.done ? 'done' : 'todo'}"><span aria-hidden="true">${c.done ? '✓' : '○'}</span> ${c.item}<span class="sr-only"> ${tr.t(c.done ? 'portal:report.done' : 'portal:report.notDone')}</span></li>`)}</ul>` : ''}
+${checklist.length ? html`<h2>${tr.t('portal:report.checklist')}</h2><ul class="checklist">${checklist.map((c) => html`<li class="${c.done ? 'done' : 'todo'}">${c.item}<span class="sr-only"> ${tr.t(c.done ? 'portal:report.done' : 'portal:report.notDone')}</span></li>`)}</ul>` : ''}
 ${photos.length ? html`<h2>${tr.t('portal:report.photos')}</h2><div class="photos">${photos.map((u) => html`<a href="${u}"><img src="${u}" alt="${tr.t('portal:report.photoAlt')}" loading="lazy"></a>`)}</div>` : ''}
 </div>`,
     p.csrf,
