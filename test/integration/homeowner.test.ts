@@ -275,6 +275,7 @@ describe(`nothing tells a stranger that someone signed in (${storeKind})`, () =>
     const c = await makeClient(t, shop.id);
     const stranger = t.browser();
     await askLink(t, c.email!, stranger);
+    await t.lastMessageTo(c.email!); // delivered first, so the sign-in below reads its own message
     const pending = await stranger.get('/client-login/check');
     await signIn(t, c.email!); // the real client signs in with a newer link: the stranger's login is superseded
     const after = await stranger.get('/client-login/check');

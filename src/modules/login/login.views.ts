@@ -21,6 +21,9 @@ const wordsFor = (tr: PageTr, audience: Audience): PageTr => (audience === 'clie
 const shell = (tr: PageTr, audience: Audience, brand: Brand | undefined, title: string, body: SafeHtml) =>
   layout({ ...(audience === 'client' ? { tr } : {}), title, body, ...(brand ? { brand } : audience === 'staff' ? { brand: CONSOLE_BRAND } : audience === 'support' ? { brand: SUPPORT_BRAND } : {}) });
 
+/** Where "sign in again" goes: the shop's own page for its clients, else the audience's form. */
+const signInPath = (audience: Audience, shop: ShopBrand | undefined) => (shop && audience === 'client' ? `/c/${shop.slug}` : PATHS[audience].signIn);
+
 const fieldError = (id: string, error?: string) => (error ? html`<p class="error" id="${id}-error" role="alert">${error}</p>` : '');
 
 export function loginPage(p: { tr: PageTr; csrf: string; value?: string; error?: string; notice?: string; paths?: AudiencePaths; shop?: ShopBrand | null }): string {
@@ -83,7 +86,7 @@ export function checkPage(p: CheckData): string {
   const byText = p.channel === 'sms';
   const where = byText ? 'phone' : 'email';
   const own = (p.kind === 'phone') === byText;
-  const startAgain = html`<p class="meta spaced"><a href="${shop ? `/c/${shop.slug}` : paths.signIn}">${t.t(paths.otherChannel ? 'login:check.startAgain' : 'login:check.startAgainEmail')}</a></p>`;
+  const startAgain = html`<p class="meta spaced"><a href="${signInPath(audience, shop)}">${t.t(paths.otherChannel ? 'login:check.startAgain' : 'login:check.startAgainEmail')}</a></p>`;
   // A closed or expired sign-in: one clear state and one next step — a new link, one tap.
   if (p.locked || p.expired) {
     const h = p.locked ? 'locked' : 'expired';
@@ -149,7 +152,7 @@ export function linkInvalidPage(p: { tr: PageTr; shop?: ShopBrand | null; resend
   const audience = p.audience ?? 'client';
   const t = wordsFor(p.tr, audience);
   const shop = p.shop ?? undefined;
-  const signIn = shop && audience === 'client' ? `/c/${shop.slug}` : PATHS[audience].signIn;
+  const signIn = signInPath(audience, shop);
   return shell(
     p.tr,
     audience,
@@ -183,7 +186,7 @@ export function linkResentPage(p: { tr: PageTr; shop?: ShopBrand | null; minutes
     html`<div class="card">
 <h1>${t.t('login:resent.h1')}</h1>
 <p class="lead" role="status">${t.t('login:resent.body', { count: p.minutes })}</p>
-<p class="meta spaced"><a href="${shop && audience === 'client' ? `/c/${shop.slug}` : PATHS[audience].signIn}">${t.t('login:resent.toSignIn')}</a></p>
+<p class="meta spaced"><a href="${signInPath(audience, shop)}">${t.t('login:resent.toSignIn')}</a></p>
 </div>`,
   );
 }
