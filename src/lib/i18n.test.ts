@@ -2,6 +2,7 @@
 // and the homeowner's views write no sentence of their own.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { loadCatalogs, LOCALES, negotiate, phoneForPeople, translator } from './i18n.ts';
 
@@ -55,6 +56,26 @@ describe('message catalogs', () => {
       for (const m of code.matchAll(/>([^<>`${}]*[A-Za-z]{2,}[^<>`${}]*)</g)) inline.push(`${v}: ${m[1]!.trim()}`);
     }
     expect(inline).toEqual([]);
+  });
+
+  it('the kept templates say exactly what i18next says, for every key, context and plural form', async () => {
+    const raw = i18next.createInstance();
+    await raw.init({ resources: catalogs, lng: 'en', fallbackLng: 'en', ns: Object.keys(catalogs.en), defaultNS: 'common', interpolation: { escapeValue: false }, showSupportNotice: false } as Parameters<typeof raw.init>[0]);
+    for (const l of LOCALES) {
+      const tr = translator(l);
+      const fixed = raw.getFixedT(l);
+      for (const [full, text] of Object.entries(flat[l])) {
+        const m = /^(.*?)(?:_(one|other|many))?$/.exec(full)!;
+        const base = m[1]!.replace(/_(email|phone|sms|invoice|report|page|void|paying|why)$/, '');
+        const context = m[1] !== base ? m[1]!.slice(base.length + 1) : undefined;
+        const vars: Record<string, unknown> = Object.fromEntries(placeholders(text).map((n) => [n, `<${n}>`]));
+        for (const count of m[2] ? [0, 1, 2, 7] : [undefined]) {
+          const v = { ...vars, ...(context ? { context } : {}), ...(count !== undefined ? { count } : {}) };
+          expect(tr.t(base, v), `${l} ${full} ${JSON.stringify(v)}`).toBe(fixed(base, v as never) as unknown as string);
+          expect(tr.t(base, v), 'second call, from the kept template').toBe(fixed(base, v as never) as unknown as string);
+        }
+      }
+    }
   });
 
   it('formats money, dates, lists and phone numbers for the language', () => {
