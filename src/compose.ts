@@ -1,7 +1,7 @@
 // The one wiring of every process. `npm start` (server.ts via main.ts), the operator CLI and its
 // standalone worker, and the tests all call compose(): the same store, the same Redis, the same
 // services, the same worker. The dependency graph is visible here and nowhere else.
-import { Redis as IORedis, type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { onAudit } from './modules/audit/audit.repo.ts';
 import { createAuditLog } from './modules/audit/audit-log.service.ts';
@@ -175,6 +175,8 @@ function createWorker(
 
 /** Connects to Redis and checks it answers, so a wrong REDIS_URL fails at start, not at the first login. */
 export async function connectRedis(url: string): Promise<Redis> {
+  // Loaded only when Redis is configured.
+  const { Redis: IORedis } = await import('ioredis');
   const redis = new IORedis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000 });
   redis.on('error', () => {}); // reconnects by itself; limits fall back to memory meanwhile
   try {

@@ -2,15 +2,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver } from 'kysely';
 import type { Config } from '../config.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
-
-// int8 (bigint) columns hold epoch milliseconds: well inside Number's exact range.
-pg.types.setTypeParser(20, (v) => Number(v));
 
 export async function openDatabase(store: Config['database']): Promise<Database> {
   if (store.kind === 'sqlite') {
@@ -35,6 +31,10 @@ export async function openDatabase(store: Config['database']): Promise<Database>
     }
     return db;
   }
+  // Loaded only when PostgreSQL is configured (memory: an SQLite process never holds the driver).
+  const { default: pg } = await import('pg');
+  // int8 (bigint) columns hold epoch milliseconds: well inside Number's exact range.
+  pg.types.setTypeParser(20, (v: string) => Number(v));
   const schema = store.schema;
   const pool = new pg.Pool({
     connectionString: store.url,

@@ -1,6 +1,6 @@
 // Where messages leave the building. A channel sends one rendered message and returns the
 // provider's id; it throws DeliveryError to say whether trying again could help.
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.ts';
 import type { DB } from '../../db/schema.ts';
@@ -81,16 +81,21 @@ export function createChannels(deps: { config: Config; db: Kysely<DB>; clock: Cl
 
 function smtpSender(url: string, from: string): Channels['email'] {
   const domain = from.slice(from.lastIndexOf('@') + 1) || 'servicio.invalid';
-  const transport = nodemailer.createTransport(url, {
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 20_000,
-  } as object);
+  // nodemailer is loaded with the first email (a process without SMTP never holds it).
+  let transporter: Promise<Transporter> | undefined;
+  const transport = () =>
+    (transporter ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport(url, {
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 20_000,
+      } as object),
+    ));
   return async (m) => {
     try {
       // Our own Message-ID, so bounce webhooks can be matched to this message.
       const messageId = `${m.outboxId}@${domain}`;
-      await transport.sendMail({
+      await (await transport()).sendMail({
         messageId: `<${messageId}>`,
         from: { name: safeDisplayName(m.fromName), address: from },
         to: m.to,

@@ -6,7 +6,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode';
 import { errorCatalog } from '../../lib/app-error.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { MINUTE } from '../../lib/clock.ts';
@@ -99,6 +98,7 @@ export function createTotpFactor(deps: { db: Kysely<DB>; clock: Clock; sealer: S
       const secret = new Secret({ size: 20 }).base32;
       await repo.save(h.row, { totp_secret_enc: sealer.seal(secret) });
       const uri = totpFor(secret, h.label, issuer).toString();
+      const { default: QRCode } = await import('qrcode'); // only the enrolment page draws one
       const qrSvg = await QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
       return { secret, qrSvg, uri };
     },
