@@ -1,5 +1,9 @@
 // `npx servicio …` — the operator's tool. Every command prints a sentence for people, or JSON
-// with --json for scripts. Exit codes: 0 ok, 2 bad input (fix and retry), 1 anything else.
+// with --json for scripts. Exit codes: 0 ok, 2 bad input (fix and retry), 1 anything else —
+// except client import: 0 all imported, 2 some rows refused (the rest imported), 1 nothing could be.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
@@ -11,6 +15,9 @@ import { seedDemo, seedDemoContent } from './modules/demo/seed.ts';
 import { resolveAppSecret } from './secret.ts';
 import { compose, type System } from './compose.ts';
 import { auditRepo } from './modules/audit/audit.repo.ts';
+import { ImportStopped, type ImportSummary } from './modules/clients/import.service.ts';
+import type { ImportFormat } from './modules/clients/import.reader.ts';
+import { duration, progressBar, type ProgressStream } from './lib/progress.ts';
 
 const USAGE = `Usage: servicio <command> [options]
 
@@ -26,6 +33,9 @@ Commands:
   client add --tenant SLUG --name N [--email E] [--phone P] [--external-id X] [--locale en|es]
   client update --tenant SLUG <id|email|phone> [--name N] [--email E] [--phone P] [--status active|disabled] [--locale en|es|""]
   client list --tenant SLUG
+  client import --tenant SLUG FILE [--format csv|jsonl]   add and update clients from a CSV (header: externalId,name,email,phone,locale)
+                                            or JSON-lines file (- reads standard input); idempotent on externalId. Exit 0: all
+                                            imported; 2: some rows refused (the rest imported); 1: nothing could be imported
   client messages --tenant SLUG <id|email|phone>   what happened to the client's login messages
   staff add --tenant SLUG --email E --name N [--role owner|staff]   a staff account (signs in at /shop/sign-in)
   staff list --tenant SLUG
@@ -73,13 +83,75 @@ const options = {
   limit: { type: 'string' },
   locale: { type: 'string' },
   address: { type: 'string' },
+  format: { type: 'string' },
 } as const;
+
+/** What the CLI reads besides its arguments: standard input (client import -) and where progress is drawn. */
+export interface CliIo {
+  stdin?: AsyncIterable<string | Uint8Array>;
+  /** Progress bars are drawn here, only when it is a terminal (isTTY). */
+  progress?: ProgressStream;
+}
+
+/** A problem that stops `client import` before (or while) it imports: exit code 1. */
+class ImportFatal extends Error {}
+
+/** The import's format: --format, else the file's extension, else (standard input) its first character. */
+function importFormat(file: string, option: string | undefined): ImportFormat | 'sniff' {
+  if (option !== undefined) {
+    if (option === 'csv') return 'csv';
+    if (option === 'jsonl' || option === 'ndjson') return 'jsonl';
+    throw new ImportFatal(`--format must be csv or jsonl.`);
+  }
+  if (file === '-') return 'sniff';
+  const ext = extname(file).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  throw new ImportFatal(`Cannot tell the format of ${file} from its name: add --format csv or --format jsonl.`);
+}
+
+/** Standard input of unknown format: JSON lines when its first character (after a BOM, spaces) is "{", else CSV. */
+async function sniffed(input: AsyncIterable<string | Uint8Array>): Promise<{ format: ImportFormat; source: AsyncIterable<string | Uint8Array> }> {
+  const it = input[Symbol.asyncIterator]();
+  const head: (string | Uint8Array)[] = [];
+  let format: ImportFormat | undefined;
+  while (!format) {
+    const r = await it.next();
+    if (r.done) break;
+    head.push(r.value);
+    const text = typeof r.value === 'string' ? r.value : Buffer.from(r.value).toString('utf8');
+    const first = text.replace(/^[\uFEFF\s]+/, '')[0];
+    if (first) format = first === '{' ? 'jsonl' : 'csv';
+  }
+  async function* source() {
+    yield* head;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  }
+  return { format: format ?? 'csv', source: source() };
+}
+
+/** Lines in a file (for the progress bar's total): a quick count of line feeds. */
+async function linesIn(file: string): Promise<number> {
+  let lines = 0;
+  let last = 10;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    if (chunk.length) last = chunk[chunk.length - 1]!;
+  }
+  return lines + (last === 10 ? 0 : 1);
+}
+
+const count = (x: number) => x.toLocaleString('en-US');
+/** At most this many refused lines are printed for people (--json lists every one). */
+const REFUSED_SHOWN = 1000;
 
 /** An address typed on one command line: "4100 Burnet Rd\nAustin, TX" (a literal \n) is two lines. */
 const addressLines = (v: string) => v.replace(/\\n/g, '\n');
 
-export async function runCli(argv: string[], out = console.log, err = console.error): Promise<number> {
+export async function runCli(argv: string[], out = console.log, err = console.error, io: CliIo = {}): Promise<number> {
   let json = argv.includes('--json');
+  // client import answers 1 for anything that stops it (2 means: some rows refused, the rest in).
+  let importing = argv.includes('client') && argv.includes('import');
   try {
     const { values: v, positionals: pos } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     json = !!v.json;
@@ -89,6 +161,7 @@ export async function runCli(argv: string[], out = console.log, err = console.er
     }
     const config = loadConfig();
     const [cmd, sub, ...rest] = pos;
+    importing = cmd === 'client' && sub === 'import';
     const print = (human: string, data: unknown) => out(json ? JSON.stringify(data, null, 2) : human);
     if (cmd === 'migrate') {
       const db = await openDatabase(config.database);
@@ -222,6 +295,55 @@ export async function runCli(argv: string[], out = console.log, err = console.er
           print(list.map((c) => `${c.id}\t${c.name}\t${c.email ?? '-'}\t${c.phone ?? '-'}\t${c.status}`).join('\n') || 'No clients yet.', list);
           return 0;
         }
+        case 'client import': {
+          const file = rest[0];
+          if (!file || rest.length > 1) throw new UsageError('Usage: servicio client import --tenant SLUG FILE [--format csv|jsonl] (FILE: .csv, .jsonl or .ndjson; - reads standard input)');
+          const t = await tenantOf();
+          let format = importFormat(file, v.format);
+          let source: AsyncIterable<string | Uint8Array>;
+          let total: number | undefined;
+          const screen = io.progress ?? process.stderr;
+          if (file === '-') {
+            if (!io.stdin && process.stdin.isTTY) throw new ImportFatal('Standard input is a terminal: name the file, or pipe it in (servicio client import --tenant SLUG - < clients.csv).');
+            source = io.stdin ?? process.stdin;
+            if (format === 'sniff') ({ format, source } = await sniffed(source));
+          } else {
+            // A file, or a pipe (<(gunzip -c clients.csv.gz)); not a folder.
+            const st = await stat(file).catch((e: NodeJS.ErrnoException) => {
+              throw new ImportFatal(`Cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message}.`);
+            });
+            if (st.isDirectory()) throw new ImportFatal(`Cannot read ${file}: it is a folder.`);
+            if (screen.isTTY && st.isFile()) total = Math.max(0, (await linesIn(file)) - (format === 'csv' ? 1 : 0));
+            source = createReadStream(file);
+          }
+          const bar = screen.isTTY ? progressBar(screen, { total }) : undefined;
+          let r: ImportSummary;
+          let rowsDone = 0;
+          try {
+            r = await svc.clientImport.run(t.id, source, {
+              format: format as ImportFormat,
+              onProgress: (p) => bar?.update((rowsDone = p.rows)),
+            });
+          } finally {
+            bar?.finish(rowsDone);
+          }
+          if (json) {
+            out(JSON.stringify(r, null, 2));
+          } else {
+            if (r.refused.length) {
+              err(`Refused ${count(r.refused.length)} row${r.refused.length === 1 ? '' : 's'} (these lines were not imported):`);
+              for (const x of r.refused.slice(0, REFUSED_SHOWN)) err(`  line ${x.line}: ${x.reason}`);
+              if (r.refused.length > REFUSED_SHOWN) err(`  … and ${count(r.refused.length - REFUSED_SHOWN)} more (--json lists every one).`);
+            }
+            const rows = r.created + r.updated + r.unchanged + r.refused.length;
+            out(
+              `${t.name}: created ${count(r.created)}, updated ${count(r.updated)}, unchanged ${count(r.unchanged)}, refused ${count(r.refused.length)}` +
+                ` — ${count(rows)} row${rows === 1 ? '' : 's'} in ${r.seconds < 60 ? `${r.seconds.toFixed(1)}s` : duration(r.seconds)} (${count(r.rowsPerSecond)} rows/s).` +
+                (r.created + r.updated === 0 && rows > 0 ? ' Nothing changed.' : ''),
+            );
+          }
+          return r.refused.length ? 2 : 0;
+        }
         case 'client messages': {
           const t = await tenantOf();
           const ref = rest[0];
@@ -344,6 +466,16 @@ export async function runCli(argv: string[], out = console.log, err = console.er
   } catch (e) {
     const report = (code: string, message: string, field?: string) =>
       err(json ? JSON.stringify({ error: { code, message, ...(field ? { field } : {}) } }) : `Error: ${message}`);
+    if (e instanceof ImportStopped) {
+      const p = e.partial;
+      const done = `created ${count(p.created)}, updated ${count(p.updated)}, unchanged ${count(p.unchanged)}, refused ${count(p.refused.length)}`;
+      err(json ? JSON.stringify({ error: { code: 'IMPORT_STOPPED', message: e.message, partial: p } }) : `Error: the import stopped: ${e.message}\nImported before it stopped: ${done}.`);
+      return 1;
+    }
+    if (importing && (e instanceof AppError || e instanceof UsageError || e instanceof ImportFatal || e instanceof ConfigError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+      const code = e instanceof AppError ? e.code : e instanceof ImportFatal ? 'IMPORT_FILE' : e instanceof ConfigError ? 'CONFIG' : 'USAGE';
+      return report(code, (e as Error).message, e instanceof AppError ? e.field : undefined), 1;
+    }
     if (e instanceof AppError) return report(e.code, e.message, e.field), 2;
     if (e instanceof ConfigError) return report('CONFIG', e.message), 2;
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return report('USAGE', (e as Error).message), 2;

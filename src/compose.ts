@@ -17,6 +17,7 @@ import { purgeExpiredLimits } from './modules/abuse/kysely-store.ts';
 import { createLimits } from './modules/abuse/limits.ts';
 import { createApiKeys } from './modules/apikeys/apikeys.service.ts';
 import { createClientsService } from './modules/clients/clients.service.ts';
+import { createClientImport } from './modules/clients/import.service.ts';
 import { createChannels, type Channels } from './modules/delivery/channels.ts';
 import { createDeliveryHistory } from './modules/delivery/history.ts';
 import { createOutbox } from './modules/delivery/outbox.service.ts';
@@ -83,6 +84,7 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
   const onAuthChange = () => sessions.forgetCached();
   const tenants = createTenantsService({ db, clock, sessionDaysDefault: config.sessionDaysDefault, fetchLogo: createLogoFetcher({ production: config.production }), defaultRegion: config.login.defaultRegion, onAuthChange });
   const clients = createClientsService({ db, clock, defaultRegion: config.login.defaultRegion, onAuthChange });
+  const clientImport = createClientImport({ db, clock, defaultRegion: config.login.defaultRegion, onAuthChange });
   const limits = createLimits({ config, db, clock, ...(redis ? { redis } : {}), ...(metrics ? { onRefused: metrics.refused } : {}) });
   const jobs = createJobQueue({ sealer, notify: outbox.notify });
   const staff = createStaffService({ db, clock, onAuthChange });
@@ -133,7 +135,7 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
   const auditLog = createAuditLog({ db });
   const health = createHealth({ db, clock });
   const devOutbox: DevOutbox = devOutboxRepo(db);
-  return { sealer, outbox, jobs, sessions, staff, staffSessions, staffMfa, support, supportSessions, supportMfa, recovery, contactProofs, tenants, clients, login, loginDispatch, limits, history, links, invoices, reports, payments: paymentsService, notifications, apiKeys, providerStatus, devOutbox, auditLog, health };
+  return { sealer, outbox, jobs, sessions, staff, staffSessions, staffMfa, support, supportSessions, supportMfa, recovery, contactProofs, tenants, clients, clientImport, login, loginDispatch, limits, history, links, invoices, reports, payments: paymentsService, notifications, apiKeys, providerStatus, devOutbox, auditLog, health };
 }
 
 /** The delivery worker over the configured channels (in the web process or on its own). */

@@ -20,6 +20,7 @@ const ACTIONS: Record<string, string> = {
   'session.ended_all': 'Signed out of all devices',
   'client.created': 'Client added',
   'client.updated': 'Client details changed',
+  'client.imported': 'Clients imported from a file',
   'client.email_links_stopped': 'Email sign-in links stopped',
   'client.locale_changed': 'Preferred language changed',
   'console.link_sent': 'Sign-in link sent from the console',
@@ -84,7 +85,7 @@ export function actorInWords(actor: string, data: Record<string, unknown>): stri
   return ACTORS[actor] ?? actor;
 }
 
-const SHOWN = ['channel', 'to', 'sentTo', 'reason', 'via', 'changed', 'count', 'days', 'kind', 'role', 'status', 'before', 'after', 'errorCode', 'externalId', 'amountCents', 'object', 'proved'] as const;
+const SHOWN = ['channel', 'to', 'sentTo', 'reason', 'via', 'changed', 'count', 'days', 'kind', 'role', 'status', 'before', 'after', 'errorCode', 'externalId', 'amountCents', 'object', 'proved', 'created', 'updated', 'unchanged', 'refused', 'lines'] as const;
 
 /** The event's details worth reading, as "key: value" pairs; never a token, link or code (none is ever stored). */
 export function detailsInWords(data: Record<string, unknown>): string {

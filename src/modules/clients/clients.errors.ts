@@ -20,4 +20,6 @@ export const clientErrors = errorCatalog({
     message: (id: string) => `No client with external id "${id}" in this shop; create it first with PUT /api/v1/clients/${id}.`,
     doc: 'No client with this clientExternalId in this shop; create it first with PUT /api/v1/clients/{externalId}.',
   },
+  /** An import file that cannot be read as a whole (no header, an unknown column): nothing of it is imported. */
+  IMPORT_FILE: { status: 400, message: (why: string) => why, doc: 'The import file cannot be read as a whole.' },
 });

@@ -2,8 +2,11 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ClientsTable, DB } from '../../db/schema.ts';
 import type { Identifier } from './contact.ts';
 import { isPostgres } from '../../db/dialect.ts';
+import { inBatches } from '../../db/batches.ts';
 
 export type Client = Selectable<ClientsTable>;
+/** What a bulk import sets on a client it updates. */
+export type ClientImportUpdate = Pick<Client, 'id' | 'name' | 'email' | 'phone' | 'locale'>;
 
 /** Every method but the login lookup takes the tenant id: a client is only ever read within its shop. */
 export function clientsRepo(db: Kysely<DB>) {
@@ -95,6 +98,41 @@ export function clientsRepo(db: Kysely<DB>) {
         .where('tenants.status', '=', 'active')
         .orderBy('tenants.name')
         .execute();
+    },
+    /** The bulk import's lookups: the shop's clients with any of these external ids (one IN query per ~32,000). */
+    async byExternalIds(tenantId: string, externalIds: readonly string[]): Promise<Client[]> {
+      const found: Client[] = [];
+      for (const ids of inBatches(externalIds, 1, 1)) {
+        found.push(...(await db.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId).where('external_id', 'in', ids).execute()));
+      }
+      return found;
+    },
+    /** The shop's clients that hold any of these emails (or phones). */
+    async byContacts(tenantId: string, kind: Identifier['kind'], values: readonly string[]) {
+      const found: Pick<Client, 'id' | 'name' | 'external_id' | 'email' | 'phone'>[] = [];
+      for (const vs of inBatches(values, 1, 1)) {
+        found.push(...(await db.selectFrom('clients').select(['id', 'name', 'external_id', 'email', 'phone']).where('tenant_id', '=', tenantId).where(kind, 'in', vs).execute()));
+      }
+      return found;
+    },
+    /** New clients, many rows to a statement. */
+    async insertMany(clients: readonly Client[]): Promise<void> {
+      if (clients.length === 0) return;
+      for (const rows of inBatches(clients, Object.keys(clients[0]!).length)) await db.insertInto('clients').values(rows).execute();
+    },
+    /**
+     * Sets name, contact details and language of many clients of one shop, many to a statement
+     * (UPDATE … FROM a VALUES list: SQLite ≥ 3.33 and PostgreSQL). `bumpLinkVersion`: their
+     * contact details changed, so signed links sent before stop working (as clients.update does).
+     */
+    async updateMany(tenantId: string, rows: readonly ClientImportUpdate[], o: { bumpLinkVersion: boolean; now: number }): Promise<void> {
+      for (const batch of inBatches(rows, 5, 2)) {
+        const values = sql.join(batch.map((r) => sql`(${r.id}, ${r.name}, ${r.email}, ${r.phone}, ${r.locale})`));
+        const linkVersion = o.bumpLinkVersion ? sql`clients.link_version + 1` : sql`clients.link_version`;
+        await sql`WITH v(id, name, email, phone, locale) AS (VALUES ${values})
+          UPDATE clients SET name = v.name, email = v.email, phone = v.phone, locale = v.locale, link_version = ${linkVersion}, updated_at = ${o.now}
+          FROM v WHERE clients.tenant_id = ${tenantId} AND clients.id = v.id`.execute(db);
+      }
     },
     async update(tenantId: string, id: string, patch: Partial<Omit<Client, 'id' | 'tenant_id' | 'created_at'>>): Promise<void> {
       await db.updateTable('clients').set(patch).where('tenant_id', '=', tenantId).where('id', '=', id).execute();

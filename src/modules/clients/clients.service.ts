@@ -16,7 +16,8 @@ import { clientsRepo, type Client } from './clients.repo.ts';
 import { sessionsRepo } from '../sessions/sessions.repo.ts';
 import { normaliseEmail, normalisePhone } from './contact.ts';
 
-const clientInput = z.object({
+/** A client's fields as given: the rules of add, update, the API and the bulk import (import.service.ts). */
+export const clientInput = z.object({
   name: z
     .string()
     .trim()
@@ -31,6 +32,14 @@ const clientInput = z.object({
 });
 export type ClientInput = z.input<typeof clientInput>;
 export type ClientPatch = Partial<ClientInput> & { status?: 'active' | 'disabled' };
+
+/**
+ * Contact details in their one canonical form (email: trimmed, lower-case, IDN → ASCII; phone:
+ * E.164 in the configured region); empty means none. Throws INVALID_EMAIL / INVALID_PHONE.
+ */
+export function normaliseContact(email: string | undefined | null, phone: string | undefined | null, region: CountryCode): { email: string | null; phone: string | null } {
+  return { email: email ? normaliseEmail(email) : null, phone: phone ? normalisePhone(phone, region) : null };
+}
 
 type Actor = 'operator' | 'owner' | 'support' | 'system' | 'client';
 
@@ -50,11 +59,7 @@ function searchTerms(text: string, region: CountryCode) {
 export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defaultRegion: CountryCode; onAuthChange?: () => void }) {
   const { db, clock } = deps;
 
-  function contact(email: string | undefined | null, phone: string | undefined | null) {
-    const e = email ? normaliseEmail(email) : null;
-    const p = phone ? normalisePhone(phone, deps.defaultRegion) : null;
-    return { email: e, phone: p };
-  }
+  const contact = (email: string | undefined | null, phone: string | undefined | null) => normaliseContact(email, phone, deps.defaultRegion);
 
   async function assertUnique(repo: ReturnType<typeof clientsRepo>, tenantId: string, c: { email: string | null; phone: string | null }, selfId?: string) {
     for (const kind of ['email', 'phone'] as const) {

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sqliteReader } from '../../db/database.ts';
+import { inBatches } from '../../db/batches.ts';
 import type { DB, SessionsTable } from '../../db/schema.ts';
 
 export type SessionRow = Selectable<SessionsTable>;
@@ -114,6 +115,22 @@ export function sessionsRepo(db: Kysely<DB>) {
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       return Number(r.numUpdatedRows);
+    },
+    /** The same for many clients of one shop at once (a bulk import changed their contact details). */
+    async revokeLinkSessionsOf(tenantId: string, clientIds: readonly string[], now: number): Promise<number> {
+      let n = 0;
+      for (const ids of inBatches(clientIds, 1, 3)) {
+        const r = await db
+          .updateTable('sessions')
+          .set({ revoked_at: now })
+          .where('tenant_id', '=', tenantId)
+          .where('client_id', 'in', ids)
+          .where('kind', '=', 'link')
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst();
+        n += Number(r.numUpdatedRows);
+      }
+      return n;
     },
   };
 }
