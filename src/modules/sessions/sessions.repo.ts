@@ -105,16 +105,8 @@ export function sessionsRepo(db: Kysely<DB>) {
     },
 
     /** Sessions opened from email links die with the contact details those links were sent to. */
-    async revokeLinkSessions(tenantId: string, clientId: string, now: number): Promise<number> {
-      const r = await db
-        .updateTable('sessions')
-        .set({ revoked_at: now })
-        .where('tenant_id', '=', tenantId)
-        .where('client_id', '=', clientId)
-        .where('kind', '=', 'link')
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows);
+    revokeLinkSessions(tenantId: string, clientId: string, now: number): Promise<number> {
+      return this.revokeLinkSessionsOf(tenantId, [clientId], now);
     },
     /** The same for many clients of one shop at once (a bulk import changed their contact details). */
     async revokeLinkSessionsOf(tenantId: string, clientIds: readonly string[], now: number): Promise<number> {
