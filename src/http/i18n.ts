@@ -82,7 +82,5 @@ export type Language = ReturnType<typeof createLanguage>;
 /** What a person reads for an expected failure: the catalog's words for its code, else its own message. */
 export function errorText(tr: Tr, err: AppError): string {
   const key = `errors:${err.code}`;
-  const context = err.vars.context;
-  const known = tr.has(key) || (typeof context === 'string' && tr.has(`${key}_${context}`)) || ('count' in err.vars && tr.has(`${key}_other`));
-  return known ? tr.t(key, err.vars) : err.message;
+  return tr.has(key, err.vars) ? tr.t(key, err.vars) : err.message;
 }

@@ -13,7 +13,7 @@ export const DEFAULT_LOCALE: Locale = 'en';
 /** Each language's own name, for the switch on every page. */
 export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', es: 'Español' };
 /** The region Intl formats for: our shops are in the United States ("$265.00" in both languages). */
-const INTL_TAG: Record<Locale, string> = { en: 'en-US', es: 'es-US' };
+export const INTL_TAG: Record<Locale, string> = { en: 'en-US', es: 'es-US' };
 
 export const isLocale = (v: unknown): v is Locale => typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
 
@@ -55,7 +55,8 @@ export interface Tr {
   t(key: string, vars?: Vars): string;
   /** A sentence whose catalog text carries markup (<strong>, <a>): the variables are escaped. */
   h(key: string, vars?: Vars): SafeHtml;
-  has(key: string): boolean;
+  /** Whether the catalog words this key — with `vars`, in its plural or context form if it has only those. */
+  has(key: string, vars?: Vars): boolean;
   /** Integer cents: 26500, 'USD' → "$265.00". */
   money(cents: number, currency: string): string;
   /** A calendar date (YYYY-MM-DD), never shifted by time zones: "November 25, 2026" / "25 de noviembre de 2026". */
@@ -103,7 +104,7 @@ export function translator(locale: Locale): Tr {
       for (const [k, v] of Object.entries(vars ?? {})) escaped[k] = typeof v === 'string' ? escapeHtml(v) : v;
       return raw(t(key, escaped));
     },
-    has: (key) => i18n.exists(key, { lng: locale }),
+    has: (key, vars) => i18n.exists(key, { lng: locale, ...(typeof vars?.context === 'string' ? { context: vars.context } : {}), ...(vars?.count !== undefined ? { count: vars.count } : {}) } as never),
     money(cents, currency) {
       let f = moneyFormats.get(currency);
       if (!f) moneyFormats.set(currency, (f = new Intl.NumberFormat(tag, { style: 'currency', currency })));

@@ -156,11 +156,12 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
      */
     async setLocale(tenantId: string, clientId: string, locale: Locale, actor: 'client' | 'owner' | 'api', auditData: Record<string, unknown> = {}): Promise<void> {
       const next = parse(localeInput, locale);
-      const changed = await db.transaction().execute(async (trx) => {
+      // Nothing cached depends on it: the session check does not read the client's language.
+      await db.transaction().execute(async (trx) => {
         const repo = clientsRepo(trx);
         const current = await repo.byId(tenantId, clientId);
         if (!current) throw clientErrors.CLIENT_NOT_FOUND();
-        if (current.locale === next) return false;
+        if (current.locale === next) return;
         const now = clock.now();
         await repo.update(tenantId, clientId, { locale: next, updated_at: now });
         await auditRepo(trx).record({
@@ -173,10 +174,7 @@ export function createClientsService(deps: { db: Kysely<DB>; clock: Clock; defau
           data: { ...auditData, before: current.locale, after: next },
           at: now,
         });
-        return true;
       });
-      // Nothing cached depends on it: the session check does not read the client's language.
-      void changed;
     },
 
     /**

@@ -275,7 +275,7 @@ export function loginRoutes(
     const token = req.params.token;
     const request = await login.requestOfToken(token);
     if (!csrf.verify(req)) return deadLink(req, reply, token, request);
-    const r = await login.resendFromLink(token, cookies.read(req, 'bind'), cookies.read(req, 'device'), requestContext(req));
+    const r = await login.resendFromLink(request, cookies.read(req, 'bind'), cookies.read(req, 'device'), requestContext(req));
     if (!r) return deadLink(req, reply, token, await login.requestOfToken(token));
     if (r.sameBrowser) {
       cookies.set(reply, 'bind', r.bindingCookie, r.maxAgeSeconds);

@@ -115,7 +115,21 @@ export function createLoginService(d: LoginDeps) {
   const live = (r: LoginRequest): boolean => usable(r);
 
   /** Writes a login attempt: the row, its dispatch job and one audit event, in one transaction. */
-  async function start(id: Identifier, channel: Channel, ctx: RequestContext, deviceId: string | null, audience: Audience, via?: 'other_channel' | 'again' | 'expired_link', sentBy?: SentBy, claim?: (trx: Kysely<DB>) => Promise<boolean>) {
+  async function start(
+    id: Identifier,
+    channel: Channel,
+    ctx: RequestContext,
+    o: {
+      deviceId: string | null;
+      audience: Audience;
+      /** How it was asked for, when not from the sign-in form (audited). */
+      via?: 'other_channel' | 'again' | 'expired_link';
+      sentBy?: SentBy;
+      /** A condition claimed in the same transaction (once per link); false writes nothing. */
+      claim?: (trx: Kysely<DB>) => Promise<boolean>;
+    },
+  ) {
+    const { deviceId, audience, via, sentBy, claim } = o;
     const now = d.clock.now();
     const requestId = newId();
     const token = randomToken(36);
@@ -177,7 +191,7 @@ export function createLoginService(d: LoginDeps) {
       const id = parseIdentifier(input, d.defaultRegion);
       if (audience === 'support' && id.kind !== 'email') throw supportErrors.SUPPORT_EMAIL_ONLY();
       if (audience === 'staff' && id.kind !== 'email') throw staffErrors.STAFF_EMAIL_ONLY();
-      return (await start(id, channelOf(id.kind), ctx, d.devices.vouchesFor(deviceCookie, id.value), audience, undefined, sentBy))!;
+      return (await start(id, channelOf(id.kind), ctx, { deviceId: d.devices.vouchesFor(deviceCookie, id.value), audience, ...(sentBy ? { sentBy } : {}) }))!;
     },
 
     /**
@@ -186,15 +200,13 @@ export function createLoginService(d: LoginDeps) {
      * asked for the old one is bound to the new one (and may see where it went); any other browser
      * learns nothing but "if it was yours, a new one is on its way".
      */
-    async resendFromLink(token: string, bindingCookie: string | undefined, deviceCookie: string | undefined, ctx: RequestContext) {
-      if (!LOGIN_TOKEN_SHAPE.test(token)) return null;
-      const r = await loginRepo(d.db).byTokenHash(sha256(token));
+    async resendFromLink(r: LoginRequest | undefined, bindingCookie: string | undefined, deviceCookie: string | undefined, ctx: RequestContext) {
       if (!r || live(r)) return null;
       const b = splitCookie(bindingCookie);
       const sameBrowser = !!b && b.id === r.id && safeEqual(sha256(b.secret), r.browser_hash);
       const device = sameBrowser ? r.device_id : d.devices.vouchesFor(deviceCookie, r.identifier);
       const id = { kind: r.identifier_kind, value: r.identifier } as Identifier;
-      const started = await start(id, r.channel, ctx, device, r.audience, 'expired_link', undefined, (trx) => loginRepo(trx).markResent(r.id, d.clock.now()));
+      const started = await start(id, r.channel, ctx, { deviceId: device, audience: r.audience, via: 'expired_link', claim: (trx) => loginRepo(trx).markResent(r.id, d.clock.now()) });
       return started ? { ...started, sameBrowser, audience: r.audience } : null;
     },
 
@@ -229,7 +241,7 @@ export function createLoginService(d: LoginDeps) {
       // "other channel" allowance as "Text me instead" did.
       if (r.channel !== channelOf(r.identifier_kind) && !(await d.otherChannelLimit(r.identifier)).ok) throw loginErrors.OTHER_CHANNEL_LIMIT();
       const id = { kind: r.identifier_kind, value: r.identifier } as Identifier;
-      const started = await start(id, r.channel, ctx, r.device_id, r.audience, 'again', undefined, (trx) => loginRepo(trx).markResent(r.id, now));
+      const started = await start(id, r.channel, ctx, { deviceId: r.device_id, audience: r.audience, via: 'again', claim: (trx) => loginRepo(trx).markResent(r.id, now) });
       if (!started) throw loginErrors.RESEND_TOO_SOON(Math.ceil(RESEND_AFTER_MS / 1000));
       return started;
     },
@@ -317,7 +329,7 @@ export function createLoginService(d: LoginDeps) {
       if (!r || !usable(r)) throw loginErrors.NO_PENDING_LOGIN();
       if (!(await d.otherChannelLimit(r.identifier)).ok) throw loginErrors.OTHER_CHANNEL_LIMIT();
       if (r.audience !== 'client') throw loginErrors.NO_PENDING_LOGIN();
-      return (await start({ kind: r.identifier_kind, value: r.identifier } as Identifier, otherChannel(r.channel), ctx, r.device_id, r.audience, 'other_channel'))!;
+      return (await start({ kind: r.identifier_kind, value: r.identifier } as Identifier, otherChannel(r.channel), ctx, { deviceId: r.device_id, audience: r.audience, via: 'other_channel' }))!;
     },
 
     /** The device cookie to keep after a sign-in that proved `identifier` (see device-cookie.ts). */

@@ -1,6 +1,6 @@
 // The language a message is written in. Every template's data carries an optional `locale`:
 // absent (messages queued before there were languages) or unknown, the message is in English.
-import { DEFAULT_LOCALE, isLocale, translator, type Tr } from '../../../lib/i18n.ts';
+import { DEFAULT_LOCALE, INTL_TAG, isLocale, translator, type Tr } from '../../../lib/i18n.ts';
 
 export interface Localized {
   /** 'en' | 'es': the language of the person it is for. Absent or unknown: English. */
@@ -8,8 +8,6 @@ export interface Localized {
 }
 
 export const trFor = (locale: string | null | undefined): Tr => translator(isLocale(locale) ? locale : DEFAULT_LOCALE);
-
-const INTL_TAG = { en: 'en-US', es: 'es-US' } as const;
 
 /** An instant as a time and a day, in UTC (we do not know the reader's zone): "3:42 PM UTC on November 25". */
 export function timeAndDay(tr: Tr, epochMs: number): string {
