@@ -3,6 +3,8 @@
 import { createRequire } from 'node:module';
 import { sql, type Kysely } from 'kysely';
 import { RateLimiterRes, type RateLimiterStoreAbstract as StoreAbstractType } from 'rate-limiter-flexible';
+import { isPostgres } from '../../db/dialect.ts';
+import { inSharedTransaction } from '../../db/group-commit.ts';
 import type { DB } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 
@@ -40,7 +42,8 @@ export class RateLimiterKysely extends StoreAbstract {
     const now = this.clock.now();
     const expire = msDuration > 0 ? now + msDuration : null;
     const live = sql`(rate_limits.expire IS NULL OR rate_limits.expire > ${now})`;
-    return this.db
+    // SQLite: in the transaction shared with the other writes of the moment (db/group-commit.ts).
+    const upsert = (db: Kysely<DB>) => db
       .insertInto('rate_limits')
       .values({ key, points, expire })
       .onConflict((oc) =>
@@ -55,6 +58,7 @@ export class RateLimiterKysely extends StoreAbstract {
       )
       .returning(['points', 'expire'])
       .executeTakeFirstOrThrow();
+    return isPostgres(this.db) ? upsert(this.db) : inSharedTransaction(this.db, upsert);
   }
 
   async _get(key: string): Promise<Row | null> {

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config.ts';
 import type { DB } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { inSharedTransaction } from '../../db/group-commit.ts';
 import { devOutboxRepo } from './dev-outbox.repo.ts';
 import { EXAMPLE_ADDRESS_REASON, isExampleAddress } from './reserved.ts';
 
@@ -55,7 +56,8 @@ function refuseExampleAddresses<M extends { to: string }>(channel: 'email' | 'sm
 
 export function createChannels(deps: { config: Config; db: Kysely<DB>; clock: Clock }): Channels {
   const { config, db, clock } = deps;
-  const dev = devOutboxRepo(db);
+  // Kept in the transaction shared with the worker's other writes of the moment (db/group-commit.ts).
+  const keep = (row: Parameters<ReturnType<typeof devOutboxRepo>['insert']>[0]) => inSharedTransaction(db, (trx) => devOutboxRepo(trx).insert(row));
   // The development outbox keeps everything (nothing leaves the machine); real providers are guarded.
   const guard = <M extends { to: string }>(channel: 'email' | 'sms', send: (m: M) => Promise<{ provider: string; providerId: string | null }>) =>
     config.deliverToExampleAddresses ? send : refuseExampleAddresses(channel, send);
@@ -64,7 +66,7 @@ export function createChannels(deps: { config: Config; db: Kysely<DB>; clock: Cl
     config.email.kind === 'smtp'
       ? guard('email', smtpSender(config.email.url, config.email.from))
       : async (m) => {
-          await dev.insert({ outbox_id: m.outboxId, channel: 'email', to_address: m.to, subject: m.subject, text: m.text, html: m.html, created_at: clock.now() });
+          await keep({ outbox_id: m.outboxId, channel: 'email', to_address: m.to, subject: m.subject, text: m.text, html: m.html, created_at: clock.now() });
           return { provider: 'dev', providerId: null };
         };
 
@@ -72,7 +74,7 @@ export function createChannels(deps: { config: Config; db: Kysely<DB>; clock: Cl
     config.sms.kind === 'twilio'
       ? guard('sms', twilioSender(config.sms, config.publicUrl))
       : async (m) => {
-          await dev.insert({ outbox_id: m.outboxId, channel: 'sms', to_address: m.to, subject: null, text: m.body, html: null, created_at: clock.now() });
+          await keep({ outbox_id: m.outboxId, channel: 'sms', to_address: m.to, subject: null, text: m.body, html: null, created_at: clock.now() });
           return { provider: 'dev', providerId: null };
         };
 

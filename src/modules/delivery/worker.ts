@@ -2,6 +2,7 @@
 // outcome in the audit log in the same transaction as the status change.
 import type { Kysely } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
+import { inSharedTransaction } from '../../db/group-commit.ts';
 import type { DB } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Sealer } from '../../lib/crypto.ts';
@@ -51,7 +52,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
   let lastHousekeeping = 0;
 
   async function record(m: OutboxMessage, action: string, data: Record<string, unknown>, change: (trx: Kysely<DB>) => Promise<void>) {
-    await o.db.transaction().execute(async (trx) => {
+    await inSharedTransaction(o.db, async (trx) => {
       await change(trx);
       await deliveryEventsRepo(trx).record({
         messageId: m.id,

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Sealer } from '../../lib/crypto.ts';
+import { inSharedTransaction } from '../../db/group-commit.ts';
 import { newId } from '../../lib/ids.ts';
 import { redactSecrets } from '../../lib/redact.ts';
 import { jobsRepo, type Job } from './jobs.repo.ts';
@@ -74,7 +75,7 @@ export function createJobRunner(o: {
   batchSize?: number;
 }) {
   async function finishAlone(job: Job, status: 'done' | 'expired', effects?: (trx: Kysely<DB>) => Promise<void>) {
-    await o.db.transaction().execute(async (trx) => {
+    await inSharedTransaction(o.db, async (trx) => {
       await effects?.(trx);
       if (!(await jobsRepo(trx).finish(job, status, o.clock.now()))) throw new LeaseLost();
     });

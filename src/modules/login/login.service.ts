@@ -5,6 +5,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { DB } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hmac, randomDigits, randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
+import { inSharedTransaction } from '../../db/group-commit.ts';
 import { newId } from '../../lib/ids.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
 import { auditRepo, perShop } from '../audit/audit.repo.ts';
@@ -161,7 +162,7 @@ export function createLoginService(d: LoginDeps) {
       locale: audience === 'client' ? (ctx.locale ?? null) : 'en',
       resent_at: null,
     };
-    const started = await d.db.transaction().execute(async (trx) => {
+    const started = await inSharedTransaction(d.db, async (trx) => {
       if (claim && !(await claim(trx))) return false;
       await loginRepo(trx).insert(request);
       await d.jobs.enqueue(trx, { kind: 'login-dispatch', loginRequestId: requestId, notAfter: request.expires_at - sendMarginMs(d.linkTtlMs), now, data: { token, code } });
@@ -266,7 +267,7 @@ export function createLoginService(d: LoginDeps) {
       if (!LOGIN_TOKEN_SHAPE.test(token)) return failRedemption(undefined, ctx);
       const r = await loginRepo(d.db).byTokenHash(sha256(token));
       if (!usable(r)) return failRedemption(r, ctx);
-      const out = await d.db.transaction().execute((trx) => complete(trx, r, 'link', ctx));
+      const out = await inSharedTransaction(d.db, (trx) => complete(trx, r, 'link', ctx));
       return out.kind === 'invalid' ? failRedemption(await loginRepo(d.db).byId(r.id), ctx) : out;
     },
 
@@ -282,7 +283,7 @@ export function createLoginService(d: LoginDeps) {
       if (r.status === 'superseded' && r.expires_at > d.clock.now()) throw loginErrors.CODE_WRONG();
       if (!usable(r)) throw loginErrors.NO_PENDING_LOGIN();
       if (safeEqual(codeHash(r.id, code), r.code_hash)) {
-        const out = await d.db.transaction().execute((trx) => complete(trx, r, 'code', ctx));
+        const out = await inSharedTransaction(d.db, (trx) => complete(trx, r, 'code', ctx));
         if (out.kind === 'invalid') throw loginErrors.NO_PENDING_LOGIN();
         return out;
       }

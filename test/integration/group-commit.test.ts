@@ -1,0 +1,101 @@
+// Issue 12: transactions asked for at the same moment share one COMMIT on SQLite
+// (db/group-commit.ts). Sharing must not change what a transaction means: each one's writes land
+// or vanish as a whole, one that fails takes nobody else's writes with it, and nobody is told
+// "done" before the commit.
+import { afterEach, describe, expect, it } from 'vitest';
+import SQLite from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import { inSharedTransaction } from '../../src/db/group-commit.ts';
+import { sqliteReader } from '../../src/db/database.ts';
+import type { DB } from '../../src/db/schema.ts';
+import { startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  while (servers.length) await servers.pop()!.close();
+});
+
+/** Writes one rate-limit row (a table with no foreign keys) — a stand-in for any short write. */
+const write = (trx: Kysely<DB>, key: string) => trx.insertInto('rate_limits').values({ key, points: 1, expire: null }).execute();
+const keys = async (t: TestServer, prefix: string) =>
+  (await t.db.selectFrom('rate_limits').select('key').where('key', 'like', `${prefix}%`).orderBy('key').execute()).map((r) => r.key);
+
+describe(`shared transactions (${storeKind})`, () => {
+  it('one that fails is rolled back alone: the others commit, each caller gets its own outcome', async () => {
+    const t = await startTestServer({ seed: false });
+    servers.push(t);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        inSharedTransaction(t.db, async (trx) => {
+          await write(trx, `g1:${String(i).padStart(2, '0')}:a`);
+          await write(trx, `g1:${String(i).padStart(2, '0')}:b`);
+          if (i % 5 === 3) throw new Error(`refused ${i}`);
+          return i * 10;
+        }),
+      ),
+    );
+    outcomes.forEach((o, i) => {
+      if (i % 5 === 3) expect(o).toEqual({ status: 'rejected', reason: new Error(`refused ${i}`) });
+      else expect(o).toEqual({ status: 'fulfilled', value: i * 10 });
+    });
+    // Both writes of every transaction that succeeded, and neither write of one that failed.
+    const expected = Array.from({ length: 20 }, (_, i) => i)
+      .filter((i) => i % 5 !== 3)
+      .flatMap((i) => [`g1:${String(i).padStart(2, '0')}:a`, `g1:${String(i).padStart(2, '0')}:b`]);
+    expect(await keys(t, 'g1:')).toEqual(expected);
+  });
+
+  it('a failed write statement rolls back only its own transaction', async () => {
+    const t = await startTestServer({ seed: false });
+    servers.push(t);
+    const outcomes = await Promise.allSettled([
+      inSharedTransaction(t.db, (trx) => write(trx, 'g2:first')),
+      // The same key twice: the primary key refuses the second insert, after the first landed.
+      inSharedTransaction(t.db, async (trx) => {
+        await write(trx, 'g2:dup-then');
+        await write(trx, 'g2:first');
+      }),
+      inSharedTransaction(t.db, (trx) => write(trx, 'g2:last')),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await keys(t, 'g2:')).toEqual(['g2:first', 'g2:last']);
+  });
+
+  it("inside a caller's transaction it joins it, and is rolled back with it", async () => {
+    const t = await startTestServer({ seed: false });
+    servers.push(t);
+    await expect(
+      t.db.transaction().execute(async (trx) => {
+        await inSharedTransaction(trx, (inner) => write(inner, 'g3:joined'));
+        expect(await trx.selectFrom('rate_limits').select('key').where('key', '=', 'g3:joined').executeTakeFirst()).toEqual({ key: 'g3:joined' });
+        throw new Error('the caller gives up');
+      }),
+    ).rejects.toThrow('the caller gives up');
+    expect(await keys(t, 'g3:')).toEqual([]);
+  });
+
+  it.runIf(storeKind === 'sqlite')('concurrent transactions share a few commits, and each caller is answered after its rows are committed', async () => {
+    const t = await startTestServer({ seed: false });
+    servers.push(t);
+    const file = (sqliteReader(t.db) as SQLite.Database).name;
+    // Another connection: data_version moves once per commit made by other connections.
+    const other = new SQLite(file, { readonly: true });
+    try {
+      const version = () => other.pragma('data_version', { simple: true }) as number;
+      const before = version();
+      await Promise.all(
+        Array.from({ length: 50 }, async (_, i) => {
+          await inSharedTransaction(t.db, (trx) => write(trx, `g4:${String(i).padStart(2, '0')}`));
+          // Answered: the row is already visible to a connection outside the group.
+          expect((other.prepare('select count(*) as n from rate_limits where key = ?').get(`g4:${String(i).padStart(2, '0')}`) as { n: number }).n).toBe(1);
+        }),
+      );
+      expect(await keys(t, 'g4:')).toHaveLength(50);
+      // Fifty transactions asked for at once: one commit (a second if a group filled up), not fifty.
+      expect(version() - before).toBeLessThanOrEqual(2);
+      expect(version() - before).toBeGreaterThanOrEqual(1);
+    } finally {
+      other.close();
+    }
+  });
+});
