@@ -174,7 +174,7 @@ export async function runCli(argv: string[], out = console.log, err = console.er
       }
     }
     // The same wiring as the web process (compose.ts): the same store, Redis and limits.
-    const system: System = await compose({ ...config, appSecret: resolveAppSecret(config) }, { log: consoleLog });
+    const system: System = await compose({ ...config, appSecret: resolveAppSecret(config) }, { log: consoleLog, longLived: cmd === 'worker' });
     const { services: svc } = system;
     try {
       const need = (value: string | undefined, flag: string) => {

@@ -9,7 +9,7 @@ import { createHealth } from './modules/health/health.service.ts';
 import { jobsRepo } from './modules/jobs/jobs.repo.ts';
 import { createMetrics, type Metrics } from './modules/ops/metrics.ts';
 import type { Config } from './config.ts';
-import { openDatabase, type Database } from './db/database.ts';
+import { openDatabase, type Database, type OpenOptions } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createSealer, hmac } from './lib/crypto.ts';
@@ -61,10 +61,12 @@ export interface ComposeOptions {
   /** An already open store (a second instance on the same store, in tests). Not closed by close(). */
   db?: Database;
   log?: WorkerOptions['log'];
+  /** A long-lived process (web server, `servicio worker`): SQLite checkpoints from a thread. */
+  longLived?: boolean;
 }
 
-export async function openStore(config: Config): Promise<Database> {
-  const db = await openDatabase(config.database);
+export async function openStore(config: Config, o: OpenOptions = {}): Promise<Database> {
+  const db = await openDatabase(config.database, o);
   await migrateToLatest(db, config.database.kind === 'postgres' ? config.database.schema : undefined);
   return db;
 }
@@ -210,7 +212,7 @@ export async function compose(config: AppConfig, o: ComposeOptions = {}): Promis
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
   let db: Database;
   try {
-    db = o.db ?? (await openStore(config));
+    db = o.db ?? (await openStore(config, o.longLived ? { backgroundCheckpoints: true, onCheckpointError: (m) => o.log?.warn({ error: m }, 'background checkpoint failed') } : {}));
   } catch (err) {
     redis?.disconnect();
     throw err;

@@ -16,7 +16,7 @@ async function main() {
     throw err;
   }
   const appSecret = resolveAppSecret(config);
-  const server = await buildServer({ ...config, appSecret });
+  const server = await buildServer({ ...config, appSecret }, { longLived: true });
   const { app, worker, services } = server;
 
   const seeded = !config.production && (await services.tenants.count()) === 0;

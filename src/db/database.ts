@@ -4,11 +4,19 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver } from 'kysely';
 import type { Config } from '../config.ts';
+import { startCheckpointer } from './checkpointer.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
 
-export async function openDatabase(store: Config['database']): Promise<Database> {
+export interface OpenOptions {
+  /** SQLite file: checkpoint the write-ahead log from a thread (long-lived processes; db/checkpointer.ts). */
+  backgroundCheckpoints?: boolean;
+  /** Told when the checkpoint thread reports a failure (it keeps trying; the main connection's backstop stays). */
+  onCheckpointError?: (message: string) => void;
+}
+
+export async function openDatabase(store: Config['database'], o: OpenOptions = {}): Promise<Database> {
   if (store.kind === 'sqlite') {
     if (store.path !== ':memory:') mkdirSync(dirname(store.path), { recursive: true });
     const file = new SQLite(store.path);
@@ -23,8 +31,10 @@ export async function openDatabase(store: Config['database']): Promise<Database>
       const reader = new SQLite(store.path, { readonly: true, fileMustExist: true });
       reader.pragma('busy_timeout = 5000');
       readers.set(db, reader);
+      const checkpointer = o.backgroundCheckpoints ? startCheckpointer(file, { onError: o.onCheckpointError }) : undefined;
       const destroy = db.destroy.bind(db);
       db.destroy = async () => {
+        await checkpointer?.stop();
         reader.close();
         await destroy();
       };

@@ -5,10 +5,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import { rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.ts';
+import { openStore } from '../../src/compose.ts';
 import { inSharedTransaction } from '../../src/db/group-commit.ts';
 import { sqliteReader } from '../../src/db/database.ts';
 import type { DB } from '../../src/db/schema.ts';
-import { startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
+import { startTestServer, storeKind, testEnv, type TestServer } from '../helpers/harness.ts';
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -96,6 +100,27 @@ describe(`shared transactions (${storeKind})`, () => {
       expect(version() - before).toBeGreaterThanOrEqual(1);
     } finally {
       other.close();
+    }
+  });
+});
+
+describe.runIf(storeKind === 'sqlite')('checkpoints from a thread (sqlite)', () => {
+  it('a long-lived process has its write-ahead log copied into the database file by the thread, not by its commits', async () => {
+    const { env, dir } = testEnv();
+    const file = join(dir, 'test.db');
+    const db = await openStore(loadConfig(env), { backgroundCheckpoints: true });
+    try {
+      const before = statSync(file).size;
+      // ~2.4 MB of rows (~600 pages): below SQLite's default mark (1,000 pages) and far below the
+      // main connection's own (16,000), so only the thread can have copied them into the file.
+      for (let i = 0; i < 6; i++) {
+        await inSharedTransaction(db, (trx) => trx.insertInto('rate_limits').values(Array.from({ length: 50 }, (_, j) => ({ key: `${i}:${j}:${'x'.repeat(4000)}`, points: 1, expire: null }))).execute());
+      }
+      await expect.poll(() => statSync(file).size, { timeout: 5000, interval: 100 }).toBeGreaterThan(before + 2_000_000);
+      expect(await db.selectFrom('rate_limits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual({ n: 300 });
+    } finally {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

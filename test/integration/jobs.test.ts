@@ -116,4 +116,34 @@ describe(`jobs complete with their effects (${storeKind})`, () => {
     expect(await t.db.selectFrom('outbox_messages').select('id').where('to_address', '=', c.email!).execute()).toHaveLength(1);
     expect(await t.db.selectFrom('jobs').select(['status', 'attempts']).executeTakeFirstOrThrow()).toEqual({ status: 'done', attempts: 2 });
   });
+
+  it('one pass runs jobs and sends messages in turn: messages go out while more jobs wait', async () => {
+    // Before: a pass ran every due job first, so under a steady stream of logins no message left
+    // until the stream stopped (the peer harness saw seconds of backlog after each run).
+    const seenByJobs: number[] = [];
+    const t = await startTestServer({
+      seed: false,
+      jobHandlers: (real) => ({
+        'login-dispatch': {
+          ...real['login-dispatch'],
+          run: async (ctx) => {
+            const sent = await t.db.selectFrom('dev_outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+            seenByJobs.push(Number(sent.n));
+            return real['login-dispatch'].run(ctx);
+          },
+        },
+      }),
+    });
+    servers.push(t);
+    const shop = await makeShop(t);
+    const clients = await Promise.all(Array.from({ length: 120 }, () => makeClient(t, shop.id)));
+    for (const c of clients) await askLink(t, c.email!);
+    await t.worker.runOnce();
+    expect(seenByJobs).toHaveLength(120);
+    // The first batch of jobs ran before any message was out; the last ran after some were sent.
+    expect(seenByJobs[0]).toBe(0);
+    expect(seenByJobs.at(-1)).toBeGreaterThan(0);
+    // And the pass still ends with everything sent, each once.
+    expect(await t.db.selectFrom('dev_outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual({ n: 120 });
+  });
 });

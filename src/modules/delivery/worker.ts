@@ -26,8 +26,8 @@ export interface WorkerOptions {
   maxAttempts?: number;
   leaseMs?: number;
   batchSize?: number;
-  /** Internal jobs (modules/jobs), run at the start of every pass: they may queue messages. */
-  jobs?: { drain(): Promise<number> };
+  /** Internal jobs (modules/jobs), run by the same passes: they may queue messages. */
+  jobs?: { runBatch(): Promise<number> };
   /** Periodic clean-up run by the worker (expired rate-limit windows…), at most every 10 minutes. */
   housekeeping?: () => Promise<void>;
   /** Called after a message was given up (failed for good, or expired unsent), e.g. to refund budgets. */
@@ -43,7 +43,7 @@ export function backoffMs(attempt: number, random = Math.random): number {
 export function createDeliveryWorker(o: WorkerOptions) {
   const maxAttempts = o.maxAttempts ?? 8;
   const leaseMs = o.leaseMs ?? 120_000;
-  const batchSize = o.batchSize ?? 20;
+  const batchSize = o.batchSize ?? 50;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let again = false;
@@ -126,12 +126,16 @@ export function createDeliveryWorker(o: WorkerOptions) {
       lastHousekeeping = o.clock.now();
       await o.housekeeping();
     }
-    let total = (await o.jobs?.drain()) ?? 0;
+    // A batch of jobs, then a batch of messages, in turn: under a steady stream of logins the
+    // messages of the jobs already run go out while new jobs keep arriving (jobs first, all of
+    // them, would hold every message back until the stream stopped).
+    let total = 0;
     for (;;) {
+      const jobs = (await o.jobs?.runBatch()) ?? 0;
       const batch = await outboxRepo(o.db).claimDue(o.clock.now(), batchSize, leaseMs);
-      if (batch.length === 0) return total;
       await Promise.all(batch.map(processOne));
-      total += batch.length;
+      total += jobs + batch.length;
+      if (jobs === 0 && batch.length === 0) return total;
     }
   }
 

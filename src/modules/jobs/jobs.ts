@@ -110,15 +110,14 @@ export function createJobRunner(o: {
   }
 
   return {
-    /** Runs every due job; returns how many it ran. */
-    async drain(): Promise<number> {
-      let total = 0;
-      for (;;) {
-        const batch = await jobsRepo(o.db).claimDue(o.clock.now(), o.batchSize ?? 20, o.leaseMs);
-        if (batch.length === 0) return total;
-        await Promise.all(batch.map(runOne));
-        total += batch.length;
-      }
+    /**
+     * Claims one batch of due jobs and runs them together (their commits share one transaction on
+     * SQLite, db/group-commit.ts); returns how many it ran, 0 when none was due.
+     */
+    async runBatch(): Promise<number> {
+      const batch = await jobsRepo(o.db).claimDue(o.clock.now(), o.batchSize ?? 50, o.leaseMs);
+      await Promise.all(batch.map(runOne));
+      return batch.length;
     },
   };
 }
