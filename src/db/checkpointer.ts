@@ -42,9 +42,14 @@ export function startCheckpointer(main: SQLite.Database, o: { everyMs?: number; 
   });
   return {
     async stop() {
+      // Held by the thread until it has closed its connection (an unref'd thread and timer would
+      // let the process run out of work, and exit, in the middle of this await).
+      worker.ref();
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.postMessage('stop');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
       await worker.terminate();
     },
   };

@@ -10,10 +10,16 @@ export async function startSmtp() {
   /** SMTP envelope recipients of each accepted message, in the same order as `received`. */
   const envelopes: string[][] = [];
   let failWith: number | null = null;
+  /** SMTP connections opened to this server so far. */
+  const stats = { connections: 0 };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(_session, callback) {
+      stats.connections++;
+      callback();
+    },
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((mail) => {
@@ -34,6 +40,7 @@ export async function startSmtp() {
     url: `smtp://127.0.0.1:${port}`,
     received,
     envelopes,
+    stats,
     fail(code: number | null) {
       failWith = code;
     },

@@ -6,6 +6,7 @@ import { MINUTE } from '../../src/lib/clock.ts';
 import { tenantsRepo } from '../../src/modules/tenants/tenants.repo.ts';
 import { extractCode, extractLink, startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
 import { startFakeProviders } from '../helpers/fake-providers.ts';
+import { makeClient, makeShop } from '../helpers/factories.ts';
 
 let providers: Awaited<ReturnType<typeof startFakeProviders>>;
 let smtp: typeof providers.smtp;
@@ -33,6 +34,19 @@ async function messageStatus() {
 }
 
 describe(`delivery (${storeKind})`, () => {
+  it('sends a batch of emails over a few kept-open SMTP connections, not one connection per message', async () => {
+    const shop = await makeShop(t);
+    const clients = await Promise.all(Array.from({ length: 30 }, () => makeClient(t, shop.id)));
+    for (const c of clients) await ask(c.email!);
+    const [received, connections] = [smtp.received.length, smtp.stats.connections];
+    await t.worker.runOnce();
+    expect(smtp.received.length - received).toBe(30);
+    expect(new Set(smtp.received.slice(received).map((m) => m.messageId)).size).toBe(30);
+    // The pool opens at most 10 connections (nodemailer pool, maxConnections).
+    expect(smtp.stats.connections - connections).toBeGreaterThan(0);
+    expect(smtp.stats.connections - connections).toBeLessThanOrEqual(10);
+  });
+
   it('sends login email over SMTP from the shop, with text and HTML', async () => {
     await ask(demo.oneShop.email);
     await t.worker.runOnce();

@@ -26,6 +26,8 @@ export interface OutgoingSms {
 export interface Channels {
   email(m: OutgoingEmail): Promise<{ provider: string; providerId: string | null }>;
   sms(m: OutgoingSms): Promise<{ provider: string; providerId: string | null }>;
+  /** Closes kept-open connections (the SMTP pool); a later message opens them again. */
+  close?(): Promise<void>;
 }
 
 export class DeliveryError extends Error {
@@ -62,13 +64,13 @@ export function createChannels(deps: { config: Config; db: Kysely<DB>; clock: Cl
   const guard = <M extends { to: string }>(channel: 'email' | 'sms', send: (m: M) => Promise<{ provider: string; providerId: string | null }>) =>
     config.deliverToExampleAddresses ? send : refuseExampleAddresses(channel, send);
 
-  const email: Channels['email'] =
-    config.email.kind === 'smtp'
-      ? guard('email', smtpSender(config.email.url, config.email.from))
-      : async (m) => {
-          await keep({ outbox_id: m.outboxId, channel: 'email', to_address: m.to, subject: m.subject, text: m.text, html: m.html, created_at: clock.now() });
-          return { provider: 'dev', providerId: null };
-        };
+  const smtp = config.email.kind === 'smtp' ? smtpSender(config.email.url, config.email.from) : undefined;
+  const email: Channels['email'] = smtp
+    ? guard('email', smtp)
+    : async (m) => {
+        await keep({ outbox_id: m.outboxId, channel: 'email', to_address: m.to, subject: m.subject, text: m.text, html: m.html, created_at: clock.now() });
+        return { provider: 'dev', providerId: null };
+      };
 
   const sms: Channels['sms'] =
     config.sms.kind === 'twilio'
@@ -78,22 +80,29 @@ export function createChannels(deps: { config: Config; db: Kysely<DB>; clock: Cl
           return { provider: 'dev', providerId: null };
         };
 
-  return { email, sms };
+  return { email, sms, close: async () => smtp?.close() };
 }
 
-function smtpSender(url: string, from: string): Channels['email'] {
+function smtpSender(url: string, from: string): Channels['email'] & { close(): Promise<void> } {
   const domain = from.slice(from.lastIndexOf('@') + 1) || 'servicio.invalid';
   // nodemailer is loaded with the first email (a process without SMTP never holds it).
   let transporter: Promise<Transporter> | undefined;
-  const transport = () =>
-    (transporter ??= import('nodemailer').then(({ default: nodemailer }) =>
-      nodemailer.createTransport(url, {
-        connectionTimeout: 10_000,
-        greetingTimeout: 10_000,
-        socketTimeout: 20_000,
-      } as object),
-    ));
-  return async (m) => {
+  // nodemailer reads a connection URL's options from its query only (an options object beside a
+  // URL is ignored), so ours go there, under any the operator put in SMTP_URL.
+  const configured = new URL(url);
+  const defaults = {
+    // Pooled: a batch of messages goes out over a few kept-open connections, not one connection
+    // (and TLS handshake) per message.
+    pool: 'true',
+    maxConnections: '10',
+    maxMessages: '500',
+    connectionTimeout: '10000',
+    greetingTimeout: '10000',
+    socketTimeout: '20000',
+  };
+  for (const [k, v] of Object.entries(defaults)) if (!configured.searchParams.has(k)) configured.searchParams.set(k, v);
+  const transport = () => (transporter ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(configured.toString())));
+  const send = async (m: OutgoingEmail) => {
     try {
       // Our own Message-ID, so bounce webhooks can be matched to this message.
       const messageId = `${m.outboxId}@${domain}`;
@@ -113,6 +122,13 @@ function smtpSender(url: string, from: string): Channels['email'] {
       throw new DeliveryError(`SMTP: ${e.message ?? String(err)}`, permanent);
     }
   };
+  return Object.assign(send, {
+    async close() {
+      const open = transporter;
+      transporter = undefined;
+      if (open) (await open).close();
+    },
+  });
 }
 
 function twilioSender(c: Extract<Config['sms'], { kind: 'twilio' }>, publicUrl: string): Channels['sms'] {

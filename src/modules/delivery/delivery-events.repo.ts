@@ -29,6 +29,15 @@ export function deliveryEventsRepo(db: Kysely<DB>) {
       return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
     },
 
+    /** Our own events (queued, sent, failed…) for many messages at once: one statement. */
+    async recordMany(events: Omit<DeliveryEventInput, 'providerEvent'>[]): Promise<void> {
+      if (events.length === 0) return;
+      await db
+        .insertInto('delivery_events')
+        .values(events.map((e) => ({ message_id: e.messageId, kind: e.kind, detail: e.detail ?? null, error_code: e.errorCode ?? null, provider_event: null, created_at: e.at })))
+        .execute();
+    },
+
     forMessages(messageIds: string[]) {
       if (messageIds.length === 0) return Promise.resolve([]);
       return db.selectFrom('delivery_events').selectAll().where('message_id', 'in', messageIds).orderBy('id').execute();

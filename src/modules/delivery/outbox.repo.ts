@@ -147,6 +147,15 @@ export function outboxRepo(db: Kysely<DB>) {
       return { count: Number(r.n), oldestAgeMs: r.oldest === null ? 0 : now - Number(r.oldest) };
     },
 
+    /** tenantsOf for many messages: one query for all those that belong to a login. */
+    async tenantsOfMany(ms: Pick<OutboxMessage, 'id' | 'tenant_id' | 'login_request_id'>[]): Promise<Map<string, string[]>> {
+      const out = new Map<string, string[]>();
+      const viaLogin = ms.filter((m) => !m.tenant_id && m.login_request_id);
+      const rows = viaLogin.length ? await db.selectFrom('login_request_clients').select(['login_request_id', 'tenant_id']).where('login_request_id', 'in', [...new Set(viaLogin.map((m) => m.login_request_id!))]).execute() : [];
+      for (const m of ms) out.set(m.id, m.tenant_id ? [m.tenant_id] : rows.filter((r) => r.login_request_id === m.login_request_id).map((r) => r.tenant_id));
+      return out;
+    },
+
     /** The shops a message concerns, for the audit trail: its own, or every shop its login matched. */
     async tenantsOf(m: Pick<OutboxMessage, 'tenant_id' | 'login_request_id'>): Promise<string[]> {
       if (m.tenant_id) return [m.tenant_id];

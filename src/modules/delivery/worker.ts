@@ -51,25 +51,47 @@ export function createDeliveryWorker(o: WorkerOptions) {
   let unsubscribe: (() => void) | undefined;
   let lastHousekeeping = 0;
 
-  async function record(m: OutboxMessage, action: string, data: Record<string, unknown>, change: (trx: Kysely<DB>) => Promise<void>) {
+  /** What happened to one message of a batch, recorded with the others in one transaction. */
+  interface Outcome {
+    m: OutboxMessage;
+    action: 'delivery.sent' | 'delivery.failed' | 'delivery.attempt_failed' | 'delivery.expired';
+    data: Record<string, unknown>;
+    change(trx: Kysely<DB>): Promise<void>;
+    /** Given up for good (failed or expired unsent): told after the commit (refunds). */
+    undelivered?: boolean;
+  }
+
+  /**
+   * Records a batch's outcomes in one transaction: each status change, one statement for the
+   * delivery events and one for the audit rows (every shop a message concerns).
+   */
+  async function recordAll(outcomes: Outcome[]): Promise<void> {
     await inSharedTransaction(o.db, async (trx) => {
-      await change(trx);
-      await deliveryEventsRepo(trx).record({
-        messageId: m.id,
-        kind: action.replace(/^delivery\./, ''),
-        detail: typeof data.error === 'string' ? data.error : typeof data.provider === 'string' ? data.provider : null,
-        at: o.clock.now(),
-      });
-      const tenants = await outboxRepo(trx).tenantsOf(m);
       const at = o.clock.now();
-      const common = {
-        actor: 'system' as const,
-        action,
-        subjectId: m.login_request_id ?? m.id,
-        data: { message: m.id, channel: m.channel, to: maskIdentifier(m.channel === 'sms' ? 'phone' : 'email', m.to_address), attempt: m.attempts, ...data },
-        at,
-      };
-      await auditRepo(trx).record(...perShop(common, tenants));
+      for (const x of outcomes) await x.change(trx);
+      await deliveryEventsRepo(trx).recordMany(
+        outcomes.map(({ m, action, data }) => ({
+          messageId: m.id,
+          kind: action.replace(/^delivery\./, ''),
+          detail: typeof data.error === 'string' ? data.error : typeof data.provider === 'string' ? data.provider : null,
+          at,
+        })),
+      );
+      const tenants = await outboxRepo(trx).tenantsOfMany(outcomes.map((x) => x.m));
+      await auditRepo(trx).record(
+        ...outcomes.flatMap(({ m, action, data }) =>
+          perShop(
+            {
+              actor: 'system' as const,
+              action,
+              subjectId: m.login_request_id ?? m.id,
+              data: { message: m.id, channel: m.channel, to: maskIdentifier(m.channel === 'sms' ? 'phone' : 'email', m.to_address), attempt: m.attempts, ...data },
+              at,
+            },
+            tenants.get(m.id) ?? [],
+          ),
+        ),
+      );
     });
   }
 
@@ -82,43 +104,48 @@ export function createDeliveryWorker(o: WorkerOptions) {
     return o.channels.email({ outboxId: m.id, to: m.to_address, fromName: fromName(template, data), subject: r.subject, text: r.text, html: r.html });
   }
 
-  async function processOne(m: OutboxMessage): Promise<void> {
+  /** Sends one message (or finds it too late to) and says what to record; records nothing itself. */
+  async function processOne(m: OutboxMessage): Promise<Outcome> {
     if (m.send_before !== null && o.clock.now() >= m.send_before) {
-      await record(m, 'delivery.expired', {}, (trx) => outboxRepo(trx).markFinal(m.id, 'expired', 'the link expired before it could be sent'));
-      await o.onUndelivered?.(m);
-      return;
+      return { m, action: 'delivery.expired', data: {}, change: (trx) => outboxRepo(trx).markFinal(m.id, 'expired', 'the link expired before it could be sent'), undelivered: true };
     }
-    let sent: { provider: string; providerId: string | null };
     try {
-      sent = await send(m);
+      const sent = await send(m);
+      return { m, action: 'delivery.sent', data: { provider: sent.provider }, change: (trx) => outboxRepo(trx).markSent(m.id, sent.provider, sent.providerId, o.clock.now()) };
     } catch (err) {
       const permanent = err instanceof DeliveryError ? err.permanent : false;
       const error = redactSecrets(err instanceof Error ? err.message : String(err)).slice(0, 500);
       if (permanent || m.attempts >= maxAttempts) {
         o.log.warn({ outboxId: m.id, error }, 'message failed for good');
-        await record(m, 'delivery.failed', { error }, (trx) => outboxRepo(trx).markFinal(m.id, 'failed', error));
-        await o.onUndelivered?.(m);
-      } else {
-        const next = o.clock.now() + backoffMs(m.attempts);
-        o.log.info({ outboxId: m.id, error, next }, 'message will be retried');
-        await record(m, 'delivery.attempt_failed', { error }, (trx) => outboxRepo(trx).markRetry(m.id, error, next));
+        return { m, action: 'delivery.failed', data: { error }, change: (trx) => outboxRepo(trx).markFinal(m.id, 'failed', error), undelivered: true };
       }
-      return;
+      const next = o.clock.now() + backoffMs(m.attempts);
+      o.log.info({ outboxId: m.id, error, next }, 'message will be retried');
+      return { m, action: 'delivery.attempt_failed', data: { error }, change: (trx) => outboxRepo(trx).markRetry(m.id, error, next) };
     }
-    // It went out: a failure to *record* that must not count as a failed send (that would send it
-    // again). Try a few times; if the store stays away, the lease brings it back (at least once).
+  }
+
+  /**
+   * A batch: send each message, then record every outcome together. Messages that went out must
+   * not be counted as failed sends when only the *recording* fails (that would send them again):
+   * the record is tried a few times; if the store stays away, the lease brings them back (at
+   * least once).
+   */
+  async function processBatch(batch: OutboxMessage[]): Promise<void> {
+    const outcomes = await Promise.all(batch.map(processOne));
     for (let attempt = 1; ; attempt++) {
       try {
-        await record(m, 'delivery.sent', { provider: sent.provider }, (trx) => outboxRepo(trx).markSent(m.id, sent.provider, sent.providerId, o.clock.now()));
-        return;
+        await recordAll(outcomes);
+        break;
       } catch (err) {
         if (attempt >= 3) {
-          o.log.error({ outboxId: m.id, err }, 'sent, but could not record it; it may be sent again after the lease');
+          o.log.error({ outboxIds: batch.map((m) => m.id), err }, 'could not record a batch of deliveries; sent messages may be sent again after the lease');
           return;
         }
         await new Promise((r) => setTimeout(r, 200 * attempt));
       }
     }
+    for (const x of outcomes) if (x.undelivered) await o.onUndelivered?.(x.m);
   }
 
   async function drain(): Promise<number> {
@@ -133,7 +160,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
     for (;;) {
       const jobs = (await o.jobs?.runBatch()) ?? 0;
       const batch = await outboxRepo(o.db).claimDue(o.clock.now(), batchSize, leaseMs);
-      await Promise.all(batch.map(processOne));
+      if (batch.length) await processBatch(batch);
       total += jobs + batch.length;
       if (jobs === 0 && batch.length === 0) return total;
     }
@@ -183,6 +210,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
       clearTimeout(timer);
       unsubscribe?.();
       await running;
+      await o.channels.close?.();
     },
   };
 }
