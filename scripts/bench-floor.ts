@@ -10,19 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID, randomBytes, createHash } from 'node:crypto';
 import SQLite from 'better-sqlite3';
-import { loadConfig } from '../src/config.ts';
-import { buildServer } from '../src/server.ts';
-import { seedDemo } from '../src/modules/demo/seed.ts';
+import { benchStore } from './bench-setup.ts';
 
 const N = Number(process.env.N ?? 6000), B = Number(process.env.B ?? 32), MULTI = process.env.MULTI !== '0';
 const dir = mkdtempSync(join(tmpdir(), 'servicio-floor-'));
 const file = join(dir, 'f.db');
-const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir, DATABASE_URL: `sqlite:${file}`, APP_SECRET: 'bench-secret-bench-secret-bench-secret-01', WORKER_ENABLED: 'false', LOG_LEVEL: 'silent' } as any);
-const server: any = await buildServer({ ...config, appSecret: config.appSecret! }, { logger: false });
-const demo = await seedDemo(server.services);
-const lawn = demo.tenants[0]!;
-const clients: string[] = [];
-for (let i = 0; i < 1000; i++) clients.push((await server.services.clients.add(lawn.id, { name: `U ${i}`, email: `user${i}@bench.test` } as any)).id);
+const { server, shop: lawn, clientIds: clients } = await benchStore({ dir, databaseUrl: `sqlite:${file}` });
 await server.close();
 
 const db = new SQLite(file);

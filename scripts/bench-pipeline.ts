@@ -7,35 +7,32 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { loadConfig } from '../src/config.ts';
-import { buildServer } from '../src/server.ts';
-import { seedDemo } from '../src/modules/demo/seed.ts';
+import { benchStore } from './bench-setup.ts';
 
 const N = Number(process.env.N ?? 3000);
 const dir = mkdtempSync(join(tmpdir(), 'servicio-pipeline-'));
-const config = loadConfig({
-  NODE_ENV: 'development', DATA_DIR: dir, DATABASE_URL: process.env.DATABASE_URL ?? `sqlite:${join(dir, 'p.db')}`, DATABASE_SCHEMA: process.env.DATABASE_URL ? 'pipe' : undefined,
-  APP_SECRET: 'bench-secret-bench-secret-bench-secret-01', WORKER_ENABLED: 'false', LOG_LEVEL: 'silent',
-  RATE_LOGIN_PER_IDENTIFIER_15M: '10000', RATE_LOGIN_PER_IDENTIFIER_DAY: '100000', RATE_LOGIN_PER_IP_15M: '100000', UNKNOWN_EMAIL_NOTICE: 'false',
-} as any);
-const server = await buildServer({ ...config, appSecret: config.appSecret! }, { logger: false, longLived: !!process.env.LONG });
-const demo = await seedDemo(server.services);
-const lawn = demo.tenants[0]!;
-for (let i = 0; i < 1000; i++) await server.services.clients.add(lawn.id, { name: `U ${i}`, email: `user${i}@bench.test` } as any);
+const { server } = await benchStore({
+  dir,
+  databaseUrl: process.env.DATABASE_URL ?? `sqlite:${join(dir, 'p.db')}`,
+  ...(process.env.DATABASE_URL ? { schema: 'pipe' } : {}),
+  longLived: !!process.env.LONG,
+  env: { RATE_LOGIN_PER_IDENTIFIER_15M: '10000', RATE_LOGIN_PER_IDENTIFIER_DAY: '100000', RATE_LOGIN_PER_IP_15M: '100000', UNKNOWN_EMAIL_NOTICE: 'false' },
+});
 
 const stats = new Map<string, { n: number; ns: bigint }>();
-const P = (SQLite as any).prototype ? Object.getPrototypeOf(new SQLite(':memory:').prepare('select 1')) : null;
+// Every statement's run/get/all, timed by its SQL text (the prototype all prepared statements share).
+const P = Object.getPrototypeOf(new SQLite(':memory:').prepare('select 1')) as Record<string, (...a: unknown[]) => unknown>;
 for (const m of ['run', 'get', 'all']) {
-  const orig = P[m];
-  P[m] = function (...a: unknown[]) {
+  const orig = P[m]!;
+  P[m] = function (this: { source: string }, ...a: unknown[]) {
     const t = process.hrtime.bigint();
     try { return orig.apply(this, a); } finally {
-      const k = (this.source as string).replace(/\s+/g, ' ').slice(0, 90);
+      const k = this.source.replace(/\s+/g, ' ').slice(0, 90);
       const s = stats.get(k) ?? { n: 0, ns: 0n }; s.n++; s.ns += process.hrtime.bigint() - t; stats.set(k, s);
     }
   };
 }
-const { services, worker } = server as any;
+const { services, worker } = server;
 const ctx = (i: number) => ({ ip: `10.0.${(i >> 8) & 255}.${i & 255}`, userAgent: 'bench', locale: 'en' });
 async function pool(n: number, c: number, f: (i: number) => Promise<unknown>) { let next = 0; await Promise.all(Array.from({ length: c }, async () => { while (next < n) await f(next++); })); }
 const limits = services.limits;
@@ -52,6 +49,6 @@ console.log(`request path: ${N} in ${tReq.toFixed(0)} ms = ${(tReq * 1000 / N).t
 console.log(show(reqStats));
 console.log(`worker: ${(tWork).toFixed(0)} ms = ${(tWork * 1000 / N).toFixed(0)} µs/login`);
 console.log(show(stats));
-const sent = await server.db.selectFrom('outbox_messages').select((eb: any) => eb.fn.countAll().as('n')).where('status', '=', 'sent').executeTakeFirst();
+const sent = await server.db.selectFrom('outbox_messages').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'sent').executeTakeFirst();
 console.log('sent', sent);
 process.exit(0);

@@ -51,7 +51,10 @@ function groupFor(db: Kysely<any>): (item: Item) => void {
       });
     } catch (error) {
       // Nothing was committed: every caller learns why (a single one, its own error).
-      items.forEach((item, i) => item.reject(outcomes[i] && !outcomes[i]!.ok ? (outcomes[i] as { error: unknown }).error : error));
+      items.forEach((item, i) => {
+        const o = outcomes[i];
+        item.reject(o && !o.ok ? o.error : error);
+      });
       return;
     }
     items.forEach((item, i) => {

@@ -1,9 +1,9 @@
 // Where messages leave the building. A channel sends one rendered message and returns the
 // provider's id; it throws DeliveryError to say whether trying again could help.
 import type { Transporter } from 'nodemailer';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Config } from '../../config.ts';
-import type { DB } from '../../db/schema.ts';
+import type { DB, DevOutboxTable } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { inSharedTransaction } from '../../db/group-commit.ts';
 import { devOutboxRepo } from './dev-outbox.repo.ts';
@@ -59,7 +59,7 @@ function refuseExampleAddresses<M extends { to: string }>(channel: 'email' | 'sm
 export function createChannels(deps: { config: Config; db: Kysely<DB>; clock: Clock }): Channels {
   const { config, db, clock } = deps;
   // Kept in the transaction shared with the worker's other writes of the moment (db/group-commit.ts).
-  const keep = (row: Parameters<ReturnType<typeof devOutboxRepo>['insert']>[0]) => inSharedTransaction(db, (trx) => devOutboxRepo(trx).insert(row));
+  const keep = (row: Insertable<DevOutboxTable>) => inSharedTransaction(db, (trx) => devOutboxRepo(trx).insert(row));
   // The development outbox keeps everything (nothing leaves the machine); real providers are guarded.
   const guard = <M extends { to: string }>(channel: 'email' | 'sms', send: (m: M) => Promise<{ provider: string; providerId: string | null }>) =>
     config.deliverToExampleAddresses ? send : refuseExampleAddresses(channel, send);

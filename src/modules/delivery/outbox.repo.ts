@@ -25,6 +25,18 @@ const historyColumns = [
 export type MessageRow = Pick<OutboxMessage, 'id' | 'login_request_id' | 'channel' | 'to_address' | 'template' | 'status' | 'delivery_status' | 'delivery_reason' | 'delivery_error_code' | 'attempts' | 'last_error' | 'provider' | 'provider_id' | 'created_at' | 'sent_at'>;
 
 export function outboxRepo(db: Kysely<DB>) {
+  /**
+   * The shops each message concerns, for the audit trail: its own, or every shop its login
+   * matched — one query for all the messages that belong to a login.
+   */
+  async function tenantsOfMany(ms: Pick<OutboxMessage, 'id' | 'tenant_id' | 'login_request_id'>[]): Promise<Map<string, string[]>> {
+    const logins = [...new Set(ms.filter((m) => !m.tenant_id && m.login_request_id).map((m) => m.login_request_id!))];
+    const rows = logins.length ? await db.selectFrom('login_request_clients').select(['login_request_id', 'tenant_id']).where('login_request_id', 'in', logins).execute() : [];
+    const byLogin = new Map<string, string[]>();
+    for (const r of rows) byLogin.set(r.login_request_id, [...(byLogin.get(r.login_request_id) ?? []), r.tenant_id]);
+    return new Map(ms.map((m) => [m.id, m.tenant_id ? [m.tenant_id] : (byLogin.get(m.login_request_id ?? '') ?? [])]));
+  }
+
   return {
     async insert(m: OutboxMessage): Promise<void> {
       await db.insertInto('outbox_messages').values(m).execute();
@@ -147,25 +159,11 @@ export function outboxRepo(db: Kysely<DB>) {
       return { count: Number(r.n), oldestAgeMs: r.oldest === null ? 0 : now - Number(r.oldest) };
     },
 
-    /** tenantsOf for many messages: one query for all those that belong to a login. */
-    async tenantsOfMany(ms: Pick<OutboxMessage, 'id' | 'tenant_id' | 'login_request_id'>[]): Promise<Map<string, string[]>> {
-      const out = new Map<string, string[]>();
-      const viaLogin = ms.filter((m) => !m.tenant_id && m.login_request_id);
-      const rows = viaLogin.length ? await db.selectFrom('login_request_clients').select(['login_request_id', 'tenant_id']).where('login_request_id', 'in', [...new Set(viaLogin.map((m) => m.login_request_id!))]).execute() : [];
-      for (const m of ms) out.set(m.id, m.tenant_id ? [m.tenant_id] : rows.filter((r) => r.login_request_id === m.login_request_id).map((r) => r.tenant_id));
-      return out;
-    },
+    tenantsOfMany,
 
     /** The shops a message concerns, for the audit trail: its own, or every shop its login matched. */
     async tenantsOf(m: Pick<OutboxMessage, 'tenant_id' | 'login_request_id'>): Promise<string[]> {
-      if (m.tenant_id) return [m.tenant_id];
-      if (!m.login_request_id) return [];
-      const rows = await db
-        .selectFrom('login_request_clients')
-        .select('tenant_id')
-        .where('login_request_id', '=', m.login_request_id)
-        .execute();
-      return rows.map((r) => r.tenant_id);
+      return (await tenantsOfMany([{ ...m, id: '' }])).get('')!;
     },
   };
 }
