@@ -4,7 +4,7 @@
 // duplicated). Here the crash is made to happen exactly there, and a worker loses its lease.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobHandlers } from '../../src/modules/jobs/jobs.ts';
-import { askLink, loginAudit, makeClient, makeShop } from '../helpers/factories.ts';
+import { askLink, loginAudit, makeClient, makeShop, newPhone } from '../helpers/factories.ts';
 import { startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
 
 const servers: TestServer[] = [];
@@ -12,21 +12,22 @@ afterEach(async () => {
   while (servers.length) await servers.pop()!.close();
 });
 
-/** The real handlers, but the `at`-th commit fails right after its effects were written. */
+/** The real handlers, but the `at`-th commit fails right after a job's effects were written. */
 function crashOnce(at = 1): (real: JobHandlers) => JobHandlers {
   let commits = 0;
   return (real) => ({
     'login-dispatch': {
       ...real['login-dispatch'],
-      run: (ctx) =>
-        real['login-dispatch'].run({
-          ...ctx,
-          commit: (effects) =>
-            ctx.commit(async (trx) => {
-              await effects(trx);
-              if (++commits === at) throw new Error('crash between the effects and the completion');
-            }),
-        }),
+      prepare: async (ctx) => {
+        const prepared = await real['login-dispatch'].prepare(ctx);
+        return {
+          ...prepared,
+          write: (w) => {
+            prepared.write?.(w);
+            if (++commits === at) throw new Error('crash between the effects and the completion');
+          },
+        };
+      },
     },
   });
 }
@@ -89,12 +90,12 @@ describe(`jobs complete with their effects (${storeKind})`, () => {
       jobHandlers: (real) => ({
         'login-dispatch': {
           ...real['login-dispatch'],
-          run: async (ctx) => {
+          prepare: async (ctx) => {
             if (slow) {
               slow = false;
               await held; // the first worker stalls past its lease…
             }
-            return real['login-dispatch'].run(ctx);
+            return real['login-dispatch'].prepare(ctx);
           },
         },
       }),
@@ -126,10 +127,10 @@ describe(`jobs complete with their effects (${storeKind})`, () => {
       jobHandlers: (real) => ({
         'login-dispatch': {
           ...real['login-dispatch'],
-          run: async (ctx) => {
+          prepare: async (ctx) => {
             const sent = await t.db.selectFrom('dev_outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
             seenByJobs.push(Number(sent.n));
-            return real['login-dispatch'].run(ctx);
+            return real['login-dispatch'].prepare(ctx);
           },
         },
       }),
@@ -146,4 +147,93 @@ describe(`jobs complete with their effects (${storeKind})`, () => {
     // And the pass still ends with everything sent, each once.
     expect(await t.db.selectFrom('dev_outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual({ n: 120 });
   });
+
+  // Issue 12: a batch's jobs are prepared together (one query per kind of read) and their writes go
+  // in one transaction, a statement per table. Each must still get exactly its own result.
+  it('a batch of logins for different people: each message goes to its own person, for its own shops', async () => {
+    const t = await startTestServer({ seed: false });
+    servers.push(t);
+    const north = await makeShop(t, { name: 'North Lawn' });
+    const south = await makeShop(t, { name: 'South Pools' });
+    const both = `both-${Date.now()}@example.com`;
+    await makeClient(t, north.id, { email: both });
+    await makeClient(t, south.id, { email: both });
+    const onlySouth = await makeClient(t, south.id);
+    const texter = await makeClient(t, north.id, { email: null, phone: newPhone() });
+    const stranger = `nobody-${Date.now()}@example.com`;
+    for (const id of [both, onlySouth.email!, texter.phone!, stranger]) await askLink(t, id);
+    await t.worker.runOnce();
+
+    expect((await t.db.selectFrom('jobs').select(['status', 'attempts']).execute()).every((j) => j.status === 'done' && j.attempts === 1)).toBe(true);
+    const [toBoth] = await t.messagesTo(both);
+    expect(toBoth?.text).toContain('North Lawn');
+    expect(toBoth?.text).toContain('South Pools');
+    const [toSouth] = await t.messagesTo(onlySouth.email!);
+    expect(toSouth?.text).toContain('South Pools');
+    expect(toSouth?.text).not.toContain('North Lawn');
+    expect(toSouth?.text).not.toBe(toBoth?.text);
+    const texts = await t.messagesTo(texter.phone!);
+    expect(texts.map((m) => m.channel)).toEqual(['sms']);
+    const notice = await t.messagesTo(stranger);
+    expect(notice).toHaveLength(1);
+    expect(notice[0]!.text).not.toMatch(/\/l\//); // the unknown-email notice carries no link
+    // The shops attached to each login (and its count of them), written for the whole batch at once.
+    const logins = await t.db.selectFrom('login_requests as r').leftJoin('login_request_clients as m', 'm.login_request_id', 'r.id').select(['r.identifier', 'r.matched', 'm.tenant_id']).execute();
+    const shopsOf = (id: string) => logins.filter((l) => l.identifier === id && l.tenant_id).map((l) => l.tenant_id).sort();
+    expect(shopsOf(both)).toEqual([north.id, south.id].sort());
+    expect(shopsOf(onlySouth.email!)).toEqual([south.id]);
+    expect(shopsOf(texter.phone!)).toEqual([north.id]);
+    expect(shopsOf(stranger)).toEqual([]);
+    expect(Object.fromEntries(logins.map((l) => [l.identifier, l.matched]))).toEqual({ [both]: 2, [onlySouth.email!]: 1, [texter.phone!]: 1, [stranger]: 0 });
+    // One row per shop the login concerns.
+    expect(await auditOf(t, both)).toEqual(['login.requested', 'login.link_issued', 'login.link_issued', 'delivery.queued', 'delivery.queued', 'delivery.sent', 'delivery.sent']);
+    expect(await auditOf(t, stranger)).toEqual(['login.requested', 'login.requested_unknown', 'delivery.queued', 'delivery.sent']);
+  });
+
+  it('a job of a batch whose writes fail holds back no other: the rest commit, it alone is retried', async () => {
+    let faulty = '';
+    let failing = true;
+    const t = await startTestServer({
+      seed: false,
+      jobHandlers: (real) => ({
+        'login-dispatch': {
+          ...real['login-dispatch'],
+          prepare: async (ctx) => {
+            const prepared = await real['login-dispatch'].prepare(ctx);
+            const r = await t.db.selectFrom('login_requests').select('identifier').where('id', '=', ctx.job.login_request_id!).executeTakeFirstOrThrow();
+            if (r.identifier !== faulty) return prepared;
+            return {
+              ...prepared,
+              write: (w) => {
+                prepared.write?.(w);
+                if (failing) throw new Error('this one cannot be written');
+              },
+            };
+          },
+        },
+      }),
+    });
+    servers.push(t);
+    const shop = await makeShop(t);
+    const clients = await Promise.all(Array.from({ length: 5 }, () => makeClient(t, shop.id)));
+    faulty = clients[2]!.email!;
+    for (const c of clients) await askLink(t, c.email!);
+    await t.worker.runOnce();
+
+    for (const c of clients) expect(await t.messagesTo(c.email!)).toHaveLength(c.email === faulty ? 0 : 1);
+    expect(await auditOf(t, faulty)).toEqual(['login.requested']);
+    const faultyLogin = await t.db.selectFrom('login_requests').select(['id', 'matched']).where('identifier', '=', faulty).executeTakeFirstOrThrow();
+    expect(faultyLogin.matched).toBe(0);
+    expect(await t.db.selectFrom('login_request_clients').select('client_id').where('login_request_id', '=', faultyLogin.id).execute()).toEqual([]);
+    const jobs = await t.db.selectFrom('jobs').select(['login_request_id', 'status', 'attempts', 'last_error']).execute();
+    expect(jobs.filter((j) => j.status === 'done')).toHaveLength(4);
+    expect(jobs.find((j) => j.login_request_id === faultyLogin.id)).toMatchObject({ status: 'queued', attempts: 1, last_error: 'this one cannot be written' });
+
+    failing = false;
+    t.clock.advance(60_000);
+    await t.worker.runOnce();
+    for (const c of clients) expect(await t.messagesTo(c.email!)).toHaveLength(1);
+    expect(await auditOf(t, faulty)).toEqual(['login.requested', 'login.link_issued', 'delivery.queued', 'delivery.sent']);
+  });
 });
+

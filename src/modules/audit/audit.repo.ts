@@ -1,6 +1,7 @@
 // Append-only audit log. There is deliberately no update or delete here (and triggers forbid them).
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { AuditEventsTable, DB } from '../../db/schema.ts';
+import type { Writes } from '../../db/writes.ts';
 
 export interface AuditInput {
   tenantId?: string | null;
@@ -81,30 +82,31 @@ export function auditRepo(db: Kysely<DB>) {
 
     async record(...events: AuditInput[]): Promise<void> {
       if (events.length === 0) return;
-      await db
-        .insertInto('audit_events')
-        .values(
-          events.map((e) => ({
-            tenant_id: e.tenantId ?? null,
-            client_id: e.clientId ?? null,
-            actor: e.actor,
-            action: e.action,
-            subject_id: e.subjectId ?? null,
-            data: JSON.stringify(e.data ?? {}),
-            ip: e.ip ?? null,
-            created_at: e.at,
-          })),
-        )
-        .execute();
-      if (listeners.size === 0) return;
-      const seen = new Set<string>();
-      for (const e of events) {
-        const key = `${e.action}\u0000${e.subjectId ?? ''}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        for (const l of listeners) l(e);
-      }
+      await db.insertInto('audit_events').values(events.map(auditRow)).execute();
+      tell(events);
     },
   };
+}
+
+/** Adds the events to a batch of writes (db/writes.ts); listeners hear of them once it is written. */
+export function addAudit(w: Writes, ...events: AuditInput[]): void {
+  if (events.length === 0) return;
+  w.insert('audit_events', ...events.map(auditRow));
+  w.onFlushed(() => tell(events));
+}
+
+function auditRow(e: AuditInput): Insertable<AuditEventsTable> {
+  return { tenant_id: e.tenantId ?? null, client_id: e.clientId ?? null, actor: e.actor, action: e.action, subject_id: e.subjectId ?? null, data: JSON.stringify(e.data ?? {}), ip: e.ip ?? null, created_at: e.at };
+}
+
+function tell(events: AuditInput[]): void {
+  if (listeners.size === 0) return;
+  const seen = new Set<string>();
+  for (const e of events) {
+    const key = `${e.action}\u0000${e.subjectId ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const l of listeners) l(e);
+  }
 }
 export type AuditRepo = ReturnType<typeof auditRepo>;

@@ -10,6 +10,23 @@ export type ClientImportUpdate = Pick<Client, 'id' | 'name' | 'email' | 'phone' 
 
 /** Every method but the login lookup takes the tenant id: a client is only ever read within its shop. */
 export function clientsRepo(db: Kysely<DB>) {
+  /** findForLogin for many emails and phones in one query: the matches of each, in their order. */
+  async function findForLoginMany(ids: readonly Identifier[]) {
+    if (ids.length === 0) return [];
+    const values = (kind: Identifier['kind']) => [...new Set(ids.filter((i) => i.kind === kind).map((i) => i.value))];
+    const emails = values('email');
+    const phones = values('phone');
+    const rows = await db
+      .selectFrom('clients')
+      .innerJoin('tenants', 'tenants.id', 'clients.tenant_id')
+      .select(['clients.id as client_id', 'clients.tenant_id', 'clients.name as client_name', 'clients.email', 'clients.phone', 'clients.locale', 'tenants.name as tenant_name', 'tenants.login_channels'])
+      .where((eb) => eb.or([...(emails.length ? [eb('clients.email', 'in', emails)] : []), ...(phones.length ? [eb('clients.phone', 'in', phones)] : [])]))
+      .where('clients.status', '=', 'active')
+      .where('tenants.status', '=', 'active')
+      .orderBy('tenants.name')
+      .execute();
+    return ids.map((id) => rows.filter((r) => r[id.kind] === id.value));
+  }
   return {
     async insert(c: Client): Promise<void> {
       await db.insertInto('clients').values(c).execute();
@@ -88,17 +105,10 @@ export function clientsRepo(db: Kysely<DB>) {
      * The one deliberate cross-tenant read: login looks for the identifier in every active shop.
      * Returns the client with its shop's display details.
      */
-    findForLogin(id: Identifier) {
-      return db
-        .selectFrom('clients')
-        .innerJoin('tenants', 'tenants.id', 'clients.tenant_id')
-        .select(['clients.id as client_id', 'clients.tenant_id', 'clients.name as client_name', 'clients.email', 'clients.phone', 'clients.locale', 'tenants.name as tenant_name', 'tenants.login_channels'])
-        .where(`clients.${id.kind}`, '=', id.value)
-        .where('clients.status', '=', 'active')
-        .where('tenants.status', '=', 'active')
-        .orderBy('tenants.name')
-        .execute();
+    async findForLogin(id: Identifier) {
+      return (await findForLoginMany([id]))[0]!;
     },
+    findForLoginMany,
     /** The bulk import's lookups: the shop's clients with any of these external ids (one IN query per ~32,000). */
     async byExternalIds(tenantId: string, externalIds: readonly string[]): Promise<Client[]> {
       const found: Client[] = [];

@@ -38,10 +38,6 @@ export function outboxRepo(db: Kysely<DB>) {
   }
 
   return {
-    async insert(m: OutboxMessage): Promise<void> {
-      await db.insertInto('outbox_messages').values(m).execute();
-    },
-
     /**
      * Claims up to `limit` due messages with a lease, so a crashed worker's messages come back
      * after `leaseMs`. On PostgreSQL the candidate rows are locked with SKIP LOCKED, so several

@@ -3,10 +3,9 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
+import { Writes } from '../../db/writes.ts';
 import type { Sealer } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
-import { deliveryEventsRepo } from './delivery-events.repo.ts';
-import { outboxRepo } from './outbox.repo.ts';
 import type { TemplateData, TemplateName } from './templates/index.ts';
 
 export interface Enqueue<T extends TemplateName> {
@@ -27,8 +26,15 @@ export function createOutbox(deps: { sealer: Sealer }) {
   return {
     /** Queues a message in the caller's transaction. The payload is sealed: it holds a live link. */
     async enqueue<T extends TemplateName>(trx: Kysely<DB>, m: Enqueue<T>): Promise<string> {
+      const w = new Writes();
+      const id = this.add(w, m);
+      await w.flush(trx);
+      return id;
+    },
+    /** Queues a message with a batch of writes (db/writes.ts); returns its id. */
+    add<T extends TemplateName>(w: Writes, m: Enqueue<T>): string {
       const id = newId();
-      await outboxRepo(trx).insert({
+      w.insert('outbox_messages', {
         id,
         tenant_id: m.tenantId,
         client_id: m.clientId ?? null,
@@ -52,7 +58,7 @@ export function createOutbox(deps: { sealer: Sealer }) {
         delivery_reason: null,
         delivery_updated_at: null,
       });
-      await deliveryEventsRepo(trx).record({ messageId: id, kind: 'queued', at: m.now });
+      w.insert('delivery_events', { message_id: id, kind: 'queued', detail: null, error_code: null, provider_event: null, created_at: m.now });
       return id;
     },
     /** Called after a commit so an in-process worker sends at once instead of at its next poll. */

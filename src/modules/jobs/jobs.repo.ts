@@ -45,6 +45,22 @@ export function jobsRepo(db: Kysely<DB>) {
       return r.numUpdatedRows === 1n;
     },
 
+    /**
+     * Ends many jobs in one statement, with the same rule as `finish`: returns how many were still
+     * held by these claims (fewer than given means some lease ran out).
+     */
+    async finishMany(jobs: readonly Pick<Job, 'id' | 'attempts'>[], status: 'done' | 'expired', now: number): Promise<number> {
+      if (jobs.length === 0) return 0;
+      const r = await db
+        .updateTable('jobs')
+        .set({ status, finished_at: now, locked_until: null, payload_enc: null, last_error: null })
+        .where('id', 'in', jobs.map((j) => j.id))
+        .where('status', '=', 'running')
+        .where((eb) => eb.or(jobs.map((j) => eb.and([eb('id', '=', j.id), eb('attempts', '=', j.attempts)]))))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
     async retryLater(job: Pick<Job, 'id' | 'attempts'>, error: string, runAfter: number): Promise<void> {
       await db.updateTable('jobs').set({ status: 'queued', last_error: error, run_after: runAfter, locked_until: null }).where('id', '=', job.id).where('status', '=', 'running').where('attempts', '=', job.attempts).execute();
     },

@@ -1,11 +1,13 @@
 // Internal jobs: work the worker does after a request has answered (today: matching a login
 // request to clients and queueing its message). Each job is completed in the same transaction as
-// its effects — a crash between them is impossible — and only by the claim that holds it.
+// its effects — a crash between them is impossible — and only by the claim that holds it. A batch
+// of jobs is prepared at once and its writes go in one transaction, a statement per table.
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Sealer } from '../../lib/crypto.ts';
 import { inSharedTransaction } from '../../db/group-commit.ts';
+import { Writes } from '../../db/writes.ts';
 import { newId } from '../../lib/ids.ts';
 import { redactSecrets } from '../../lib/redact.ts';
 import { jobsRepo, type Job } from './jobs.repo.ts';
@@ -19,23 +21,39 @@ export type JobKind = keyof JobKinds;
 export interface JobContext<K extends JobKind> {
   job: Job;
   data: JobKinds[K];
-  /**
-   * Runs `effects` and completes the job in one transaction. Work that cannot join a database
-   * transaction (limits in Redis) is done before calling it. A handler that returns without
-   * calling it has nothing to write; the job is completed on its own.
-   */
-  commit(effects: (trx: Kysely<DB>) => Promise<void>): Promise<void>;
+}
+
+/**
+ * What a job will write. Everything that reads, or takes from limits that may live in Redis, is
+ * done before (in `prepare`); the writes are then committed with the job's completion — together
+ * with the other jobs of its batch, in one transaction — so a crash can neither lose a job's result
+ * nor run it twice.
+ */
+export interface Prepared {
+  /** Adds the job's rows (called inside the transaction; may be called again if it is retried alone). */
+  write?(w: Writes): void;
+  /** After the commit. */
+  committed?(): void;
+  /** The writes were not committed and the job will run again: give back what `prepare` took. */
+  abandoned?(): Promise<void>;
 }
 
 export interface JobHandler<K extends JobKind> {
-  run(ctx: JobContext<K>): Promise<void>;
+  prepare(ctx: JobContext<K>): Promise<Prepared>;
   /** Written, with the job's end, when the job is reached after its `notAfter`. */
-  expired?(trx: Kysely<DB>, job: Job): Promise<void>;
+  expired?(job: Job, w: Writes): void;
 }
 export type JobHandlers = { [K in JobKind]: JobHandler<K> };
 
 /** The claim that ran a job no longer holds it (its lease ran out): its transaction is rolled back. */
 class LeaseLost extends Error {}
+
+/** A job whose writes are ready to commit. */
+interface Ready {
+  job: Job;
+  status: 'done' | 'expired';
+  prepared: Prepared;
+}
 
 export function createJobQueue(deps: { sealer: Sealer; notify: () => void }) {
   return {
@@ -74,49 +92,72 @@ export function createJobRunner(o: {
   backoffMs: (attempt: number) => number;
   batchSize?: number;
 }) {
-  async function finishAlone(job: Job, status: 'done' | 'expired', effects?: (trx: Kysely<DB>) => Promise<void>) {
-    await inSharedTransaction(o.db, async (trx) => {
-      await effects?.(trx);
-      if (!(await jobsRepo(trx).finish(job, status, o.clock.now()))) throw new LeaseLost();
-    });
+  async function failed(job: Job, err: unknown): Promise<void> {
+    const error = redactSecrets(err instanceof Error ? err.message : String(err)).slice(0, 500);
+    o.log.error({ jobId: job.id, kind: job.kind, error }, 'job failed');
+    if (job.attempts >= o.maxAttempts) {
+      await jobsRepo(o.db).finish(job, 'failed', o.clock.now(), error);
+    } else {
+      await jobsRepo(o.db).retryLater(job, error, o.clock.now() + o.backoffMs(job.attempts));
+    }
   }
 
-  async function runOne(job: Job): Promise<void> {
+  async function prepare(job: Job): Promise<Ready | null> {
     const handler = o.handlers[job.kind as JobKind] as JobHandler<JobKind> | undefined;
     try {
       if (!handler) throw new Error(`no handler for job kind "${job.kind}"`);
-      if (job.not_after !== null && o.clock.now() >= job.not_after) return await finishAlone(job, 'expired', handler.expired ? (trx) => handler.expired!(trx, job) : undefined);
+      if (job.not_after !== null && o.clock.now() >= job.not_after) return { job, status: 'expired', prepared: { write: handler.expired ? (w) => handler.expired!(job, w) : undefined } };
       if (!job.payload_enc) throw new Error('job payload is missing');
-      let committed = false;
-      await handler.run({
-        job,
-        data: JSON.parse(o.sealer.open(job.payload_enc)) as JobKinds[JobKind],
-        commit: async (effects) => {
-          await finishAlone(job, 'done', effects);
-          committed = true;
-        },
-      });
-      if (!committed) await finishAlone(job, 'done');
+      const prepared = await handler.prepare({ job, data: JSON.parse(o.sealer.open(job.payload_enc)) as JobKinds[JobKind] });
+      return { job, status: 'done', prepared };
     } catch (err) {
-      if (err instanceof LeaseLost) return; // another worker holds it now; nothing was written
-      const error = redactSecrets(err instanceof Error ? err.message : String(err)).slice(0, 500);
-      o.log.error({ jobId: job.id, kind: job.kind, error }, 'job failed');
-      if (job.attempts >= o.maxAttempts) {
-        await jobsRepo(o.db).finish(job, 'failed', o.clock.now(), error);
-      } else {
-        await jobsRepo(o.db).retryLater(job, error, o.clock.now() + o.backoffMs(job.attempts));
+      await failed(job, err);
+      return null;
+    }
+  }
+
+  /** The jobs' writes and their completion, in one transaction (shared with others on SQLite). */
+  async function commit(items: Ready[]): Promise<void> {
+    await inSharedTransaction(o.db, async (trx) => {
+      const w = new Writes();
+      for (const x of items) x.prepared.write?.(w);
+      await w.flush(trx);
+      const now = o.clock.now();
+      for (const status of ['done', 'expired'] as const) {
+        const jobs = items.filter((x) => x.status === status).map((x) => x.job);
+        if ((await jobsRepo(trx).finishMany(jobs, status, now)) !== jobs.length) throw new LeaseLost();
       }
+    });
+    for (const x of items) x.prepared.committed?.();
+  }
+
+  /**
+   * Commits a batch; when that fails (a job's writes threw, or a lease ran out), each job is tried
+   * alone, so one job cannot hold back the others and the one at fault is the one retried.
+   */
+  async function commitBatch(items: Ready[]): Promise<void> {
+    try {
+      await commit(items);
+    } catch (err) {
+      if (items.length > 1) {
+        await Promise.all(items.map((x) => commitBatch([x])));
+        return;
+      }
+      const x = items[0]!;
+      await x.prepared.abandoned?.();
+      if (!(err instanceof LeaseLost)) await failed(x.job, err); // lost: another worker holds it now; nothing was written
     }
   }
 
   return {
     /**
-     * Claims one batch of due jobs and runs them together (their commits share one transaction on
-     * SQLite, db/group-commit.ts); returns how many it ran, 0 when none was due.
+     * Claims one batch of due jobs, prepares them together (their reads coalesce, lib/coalesce.ts)
+     * and commits their writes in one transaction; returns how many it ran, 0 when none was due.
      */
     async runBatch(): Promise<number> {
       const batch = await jobsRepo(o.db).claimDue(o.clock.now(), o.batchSize ?? 50, o.leaseMs);
-      await Promise.all(batch.map(runOne));
+      const ready = (await Promise.all(batch.map(prepare))).filter((x): x is Ready => x !== null);
+      if (ready.length) await commitBatch(ready);
       return batch.length;
     },
   };

@@ -4,11 +4,13 @@
 import type { Kysely } from 'kysely';
 import type { CountryCode } from 'libphonenumber-js';
 import type { DB } from '../../db/schema.ts';
+import type { Writes } from '../../db/writes.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { DEFAULT_BRAND_COLOR } from '../../lib/color.ts';
+import { coalesce } from '../../lib/coalesce.ts';
 import { DEFAULT_LOCALE, isLocale, type Locale } from '../../lib/i18n.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
-import { auditRepo, perShop } from '../audit/audit.repo.ts';
+import { addAudit, perShop } from '../audit/audit.repo.ts';
 import type { Limits } from '../abuse/limits.ts';
 import { smsRefusal } from '../abuse/sms-policy.ts';
 import { clientsRepo } from '../clients/clients.repo.ts';
@@ -17,15 +19,15 @@ import type { Outbox } from '../delivery/outbox.service.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
 import { staffRepo } from '../staff/staff.repo.ts';
 import { supportRepo } from '../support/support.repo.ts';
-import type { JobContext, JobHandler } from '../jobs/jobs.ts';
+import type { JobContext, JobHandler, Prepared } from '../jobs/jobs.ts';
 import type { Job } from '../jobs/jobs.repo.ts';
-import { loginRepo, type LoginRequest } from './login.repo.ts';
+import { addMatches, loginRepo, type LoginRequest } from './login.repo.ts';
 import { channelOf, sendMarginMs } from './login.rules.ts';
 
 export interface DispatchDeps {
   db: Kysely<DB>;
   clock: Clock;
-  outbox: Pick<Outbox, 'enqueue' | 'notify'>;
+  outbox: Pick<Outbox, 'add' | 'notify'>;
   publicUrl: string;
   linkTtlMs: number;
   limits: Pick<Limits, 'loginForIdentifier' | 'loginFromKnownDevice' | 'smsBudget' | 'refundSms' | 'unknownEmailNotice'>;
@@ -46,6 +48,17 @@ interface Match {
 type Plan = { kind: 'send' | 'notice' | 'unknown' } | { kind: 'refused'; reason: string };
 
 export function createLoginDispatcher(d: DispatchDeps) {
+  // The jobs of a batch are prepared at once: their reads of the same kind make one query.
+  const loginById = coalesce(async (ids: string[]) => {
+    const rows = new Map((await loginRepo(d.db).byIds([...new Set(ids)])).map((r) => [r.id, r]));
+    return ids.map((id) => rows.get(id));
+  });
+  const clientsFor = coalesce((ids: Identifier[]) => clientsRepo(d.db).findForLoginMany(ids));
+  const tenantsByIds = coalesce(async (lists: string[][]) => {
+    const all = await tenantsRepo(d.db).byIds([...new Set(lists.flat())]);
+    return lists.map((ids) => all.filter((t) => ids.includes(t.id)));
+  });
+
   /**
    * Where the message goes. Its own channel: the identifier itself, to every shop that has it.
    * The other channel ("text me instead"): the matched clients' other contact — the first on file
@@ -70,7 +83,7 @@ export function createLoginDispatcher(d: DispatchDeps) {
       if (typed.kind !== 'email') return [];
       return (await staffRepo(d.db).findForLogin(typed.value)).map((m) => ({ tenant_id: m.tenant_id, principal_id: m.principal_id, email: m.email, phone: null, login_channels: 'both' as const, locale: null }));
     }
-    return (await clientsRepo(d.db).findForLogin(typed)).map((m) => ({ tenant_id: m.tenant_id, principal_id: m.client_id, email: m.email, phone: m.phone, login_channels: m.login_channels, locale: m.locale }));
+    return (await clientsFor(typed)).map((m) => ({ tenant_id: m.tenant_id, principal_id: m.client_id, email: m.email, phone: m.phone, login_channels: m.login_channels, locale: m.locale }));
   }
 
   /**
@@ -108,15 +121,16 @@ export function createLoginDispatcher(d: DispatchDeps) {
   }
 
   /**
-   * Runs a login's dispatch job: the limits first (they may live in Redis), then every write and
-   * the job's completion in one transaction (ctx.commit), so a crash can neither lose the result
-   * nor run it twice. Only a request that is allowed to send gets its shops attached, so a refused
-   * or unknown request can never be redeemed.
+   * Prepares a login's dispatch job: every read and the limits first (they may live in Redis; the
+   * reads of a batch's jobs coalesce into one query each), then the writes, which the job runner
+   * commits with the job's completion (ctx.commit), so a crash can neither lose the result nor
+   * run it twice. Only a request that is allowed to send gets its shops attached, so a refused or
+   * unknown request can never be redeemed.
    */
-  async function run(ctx: JobContext<'login-dispatch'>): Promise<void> {
+  async function prepare(ctx: JobContext<'login-dispatch'>): Promise<Prepared> {
     const job = ctx.data;
-    const request = ctx.job.login_request_id ? await loginRepo(d.db).byId(ctx.job.login_request_id) : undefined;
-    if (!request || request.status !== 'pending') return;
+    const request = ctx.job.login_request_id ? await loginById(ctx.job.login_request_id) : undefined;
+    if (!request || request.status !== 'pending') return {};
     const typed = { kind: request.identifier_kind, value: request.identifier } as Identifier;
     const matches = await candidates(request, typed);
     const found = destination(request, matches);
@@ -135,14 +149,14 @@ export function createLoginDispatcher(d: DispatchDeps) {
       if (request.audience === 'support') return perShop(base, []); // Servicio's own: no shop's log
       return perShop(base, audience.map((m) => ({ tenant_id: m.tenant_id, client_id: request.audience === 'client' ? m.principal_id : null })));
     };
-    // A text charged to the SMS budgets but not queued (the transaction failed) is given back.
-    const refund = plan.kind === 'send' && channel === 'sms' ? () => d.limits.refundSms(tenantIds) : async () => {};
-    try {
-      await ctx.commit(async (trx) => {
-        if (plan.kind === 'send') {
-          await loginRepo(trx).attachMatches(request, shops);
-          const tenants = request.audience === 'support' ? [] : await tenantsRepo(trx).byIds([...new Set(shops.map((m) => m.tenant_id))]);
-          const messageId = await d.outbox.enqueue(trx, {
+    const committed = () => d.outbox.notify();
+
+    if (plan.kind === 'send') {
+      const tenants = request.audience === 'support' ? [] : await tenantsByIds(tenantIds);
+      return {
+        write(w) {
+          addMatches(w, request, shops);
+          const messageId = d.outbox.add(w, {
             channel,
             to: to!.value,
             template: 'login-link',
@@ -161,39 +175,42 @@ export function createLoginDispatcher(d: DispatchDeps) {
               minutes: Math.round(d.linkTtlMs / 60_000),
             },
           });
-          await auditRepo(trx).record(...forShops('login.link_issued', { channel, shops: tenants.length, ...context }), ...forShops('delivery.queued', { channel, message: messageId }));
-        } else if (plan.kind === 'refused') {
-          await auditRepo(trx).record(...forShops('login.link_refused', { channel, reason: plan.reason, ...context }));
-        } else {
-          await auditRepo(trx).record(...forShops('login.requested_unknown', { channel, ...(matches.length ? { reason: 'no_contact_for_channel' } : {}) }));
-          if (plan.kind === 'notice') {
-            const messageId = await d.outbox.enqueue(trx, {
-              channel: 'email',
-              to: typed.value,
-              template: 'unknown-email',
-              tenantId: null,
-              loginRequestId: request.id,
-              now,
-              // Written in the language of the page it was asked from, and its button opens that page in it.
-              data: { loginUrl: `${d.publicUrl}/client-login${isLocale(request.locale) && request.locale !== DEFAULT_LOCALE ? `?lang=${request.locale}` : ''}`, locale: languageOf(request, []) },
-            });
-            await auditRepo(trx).record(...forShops('delivery.queued', { channel, message: messageId, template: 'unknown-email' }));
-          }
-        }
-      });
-    } catch (err) {
-      await refund();
-      throw err;
+          addAudit(w, ...forShops('login.link_issued', { channel, shops: tenants.length, ...context }), ...forShops('delivery.queued', { channel, message: messageId }));
+        },
+        committed,
+        // A text charged to the SMS budgets but not queued (the transaction failed) is given back.
+        abandoned: channel === 'sms' ? () => d.limits.refundSms(tenantIds) : undefined,
+      };
     }
-    d.outbox.notify();
+    if (plan.kind === 'refused') {
+      return { write: (w) => addAudit(w, ...forShops('login.link_refused', { channel, reason: plan.reason, ...context })) };
+    }
+    return {
+      write(w) {
+        addAudit(w, ...forShops('login.requested_unknown', { channel, ...(matches.length ? { reason: 'no_contact_for_channel' } : {}) }));
+        if (plan.kind !== 'notice') return;
+        const messageId = d.outbox.add(w, {
+          channel: 'email',
+          to: typed.value,
+          template: 'unknown-email',
+          tenantId: null,
+          loginRequestId: request.id,
+          now,
+          // Written in the language of the page it was asked from, and its button opens that page in it.
+          data: { loginUrl: `${d.publicUrl}/client-login${isLocale(request.locale) && request.locale !== DEFAULT_LOCALE ? `?lang=${request.locale}` : ''}`, locale: languageOf(request, []) },
+        });
+        addAudit(w, ...forShops('delivery.queued', { channel, message: messageId, template: 'unknown-email' }));
+      },
+      committed,
+    };
   }
 
   /** The worker reached the job too late to send a link worth tapping: dropped, and audited. */
-  async function expired(trx: Kysely<DB>, job: Job): Promise<void> {
+  function expired(job: Job, w: Writes): void {
     if (!job.login_request_id) return;
-    await auditRepo(trx).record({ actor: 'system', action: 'delivery.expired', subjectId: job.login_request_id, data: { reason: 'link_about_to_expire', stage: 'dispatch' }, at: d.clock.now() });
+    addAudit(w, { actor: 'system', action: 'delivery.expired', subjectId: job.login_request_id, data: { reason: 'link_about_to_expire', stage: 'dispatch' }, at: d.clock.now() });
   }
 
-  return { run, expired } satisfies JobHandler<'login-dispatch'>;
+  return { prepare, expired } satisfies JobHandler<'login-dispatch'>;
 }
 export type LoginDispatcher = ReturnType<typeof createLoginDispatcher>;

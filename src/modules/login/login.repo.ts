@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { isPostgres } from '../../db/dialect.ts';
 import type { DB, LoginRequestsTable, LoginStatus } from '../../db/schema.ts';
+import type { Writes } from '../../db/writes.ts';
 
 export type LoginRequest = Selectable<LoginRequestsTable>;
 
@@ -18,26 +19,26 @@ export interface LoginMatch {
   locale: string | null;
 }
 
+/**
+ * The shops (and the client or staff member in each) this login may enter, added to a batch of
+ * writes (db/writes.ts); set by the dispatcher only when it may send.
+ */
+export function addMatches(w: Writes, request: Pick<LoginRequest, 'id' | 'audience'>, matches: { tenant_id: string; principal_id: string }[]): void {
+  if (matches.length === 0) return;
+  if (request.audience === 'support') {
+    w.insert('login_request_support', ...matches.map((m) => ({ login_request_id: request.id, agent_id: m.principal_id })));
+  } else if (request.audience === 'staff') {
+    w.insert('login_request_staff', ...matches.map((m) => ({ login_request_id: request.id, tenant_id: m.tenant_id, staff_id: m.principal_id })));
+  } else {
+    w.insert('login_request_clients', ...matches.map((m) => ({ login_request_id: request.id, tenant_id: m.tenant_id, client_id: m.principal_id })));
+  }
+  w.update('login_requests', request.id, { matched: matches.length });
+}
+
 export function loginRepo(db: Kysely<DB>) {
   return {
     async insert(request: LoginRequest): Promise<void> {
       await db.insertInto('login_requests').values(request).execute();
-    },
-
-    /**
-     * The shops (and the client or staff member in each) this login may enter; set by the
-     * dispatcher only when it may send.
-     */
-    async attachMatches(request: Pick<LoginRequest, 'id' | 'audience'>, matches: { tenant_id: string; principal_id: string }[]): Promise<void> {
-      if (matches.length === 0) return;
-      if (request.audience === 'support') {
-        await db.insertInto('login_request_support').values(matches.map((m) => ({ login_request_id: request.id, agent_id: m.principal_id }))).execute();
-      } else if (request.audience === 'staff') {
-        await db.insertInto('login_request_staff').values(matches.map((m) => ({ login_request_id: request.id, tenant_id: m.tenant_id, staff_id: m.principal_id }))).execute();
-      } else {
-        await db.insertInto('login_request_clients').values(matches.map((m) => ({ login_request_id: request.id, tenant_id: m.tenant_id, client_id: m.principal_id }))).execute();
-      }
-      await db.updateTable('login_requests').set({ matched: matches.length }).where('id', '=', request.id).execute();
     },
 
     byTokenHash(tokenHash: string) {
@@ -46,6 +47,11 @@ export function loginRepo(db: Kysely<DB>) {
 
     byId(id: string) {
       return db.selectFrom('login_requests').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    byIds(ids: readonly string[]) {
+      if (ids.length === 0) return Promise.resolve([]);
+      return db.selectFrom('login_requests').selectAll().where('id', 'in', ids).execute();
     },
 
     /**

@@ -1,0 +1,55 @@
+// Writes collected from many units of work (the jobs of one worker batch) and written together in
+// one transaction: one multi-row INSERT per table and one UPDATE per distinct change, instead of a
+// statement per row. On PostgreSQL every statement is a round trip, and on both stores each one
+// costs Kysely's building and compiling; a batch of 50 login dispatches goes from ~400 statements
+// to ~8. Callers add rows synchronously (ids are made by the caller) and `flush` writes them.
+import type { Insertable, Kysely, Updateable } from 'kysely';
+import { inBatches } from './batches.ts';
+import type { DB } from './schema.ts';
+
+type Table = keyof DB & string;
+type TablesWithId = { [T in Table]: DB[T] extends { id: unknown } ? T : never }[Table];
+
+export class Writes {
+  /** Rows per table, in the order the tables were first added (a parent before its children). */
+  readonly #inserts = new Map<Table, Record<string, unknown>[]>();
+  /** Ids per (table, change): rows given the very same change are updated by one statement. */
+  readonly #updates = new Map<string, { table: Table; set: Record<string, unknown>; ids: string[] }>();
+  readonly #flushed: (() => void)[] = [];
+
+  insert<T extends Table>(table: T, ...rows: Insertable<DB[T]>[]): void {
+    if (rows.length === 0) return;
+    const list = this.#inserts.get(table);
+    if (list) list.push(...(rows as Record<string, unknown>[]));
+    else this.#inserts.set(table, [...(rows as Record<string, unknown>[])]);
+  }
+
+  /** Sets columns of the row with this id (after every insert of the batch). */
+  update<T extends TablesWithId>(table: T, id: string, set: Updateable<DB[T]>): void {
+    const key = `${table}\u0000${JSON.stringify(set)}`;
+    const group = this.#updates.get(key);
+    if (group) group.ids.push(id);
+    else this.#updates.set(key, { table, set: set as Record<string, unknown>, ids: [id] });
+  }
+
+  /** Called once the rows are written (still inside the transaction), e.g. to tell listeners. */
+  onFlushed(fn: () => void): void {
+    this.#flushed.push(fn);
+  }
+
+  get empty(): boolean {
+    return this.#inserts.size === 0 && this.#updates.size === 0;
+  }
+
+  /** Writes everything, in the caller's transaction. */
+  async flush(trx: Kysely<DB>): Promise<void> {
+    const db = trx as unknown as Kysely<any>;
+    for (const [table, rows] of this.#inserts) {
+      for (const chunk of inBatches(rows, Object.keys(rows[0]!).length)) await db.insertInto(table).values(chunk).execute();
+    }
+    for (const { table, set, ids } of this.#updates.values()) {
+      for (const chunk of inBatches(ids, 1, Object.keys(set).length)) await db.updateTable(table).set(set).where('id', 'in', chunk).execute();
+    }
+    for (const fn of this.#flushed) fn();
+  }
+}
