@@ -4,7 +4,10 @@
 // costs Kysely's building and compiling; a batch of 50 login dispatches goes from ~400 statements
 // to ~8. Callers add rows synchronously (ids are made by the caller) and `flush` writes them.
 import type { Insertable, Kysely, Updateable } from 'kysely';
+import { coalesce } from '../lib/coalesce.ts';
 import { inBatches } from './batches.ts';
+import { isPostgres } from './dialect.ts';
+import { inSharedTransaction } from './group-commit.ts';
 import type { DB } from './schema.ts';
 
 type Table = keyof DB & string;
@@ -52,4 +55,48 @@ export class Writes {
     }
     for (const fn of this.#flushed) fn();
   }
+}
+
+type Add = (w: Writes) => void;
+const queues = new WeakMap<Kysely<DB>, (add: Add) => Promise<unknown>>();
+
+/**
+ * Writes that need nothing back from the store (a login request, its job and its audit row; a
+ * development-outbox copy) given at the same moment by many callers — the concurrent requests of
+ * one turn of the event loop — are written in one transaction, a multi-row statement per table.
+ * Every caller is answered after the commit. If the shared transaction fails, each caller's writes
+ * are tried alone, so one caller at fault fails alone. Inside a transaction, writes join it.
+ */
+export async function writeTogether(db: Kysely<DB>, add: Add): Promise<void> {
+  if (db.isTransaction) {
+    const w = new Writes();
+    add(w);
+    return w.flush(db);
+  }
+  let queue = queues.get(db);
+  if (!queue) {
+    const once = (adds: Add[]) =>
+      transact(db, async (trx) => {
+        const w = new Writes();
+        for (const a of adds) a(w);
+        await w.flush(trx);
+      });
+    queue = coalesce(async (adds: Add[]): Promise<unknown[]> => {
+      try {
+        await once(adds);
+        return adds.map(() => null);
+      } catch (err) {
+        if (adds.length === 1) return [err];
+        return Promise.all(adds.map((a) => once([a]).then(() => null, (e: unknown) => e)));
+      }
+    });
+    queues.set(db, queue);
+  }
+  const error = await queue(add);
+  if (error) throw error;
+}
+
+/** One transaction: shared with the other writes of the moment on SQLite (db/group-commit.ts). */
+function transact(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<void>): Promise<void> {
+  return isPostgres(db) ? db.transaction().execute(work) : inSharedTransaction(db, work);
 }

@@ -44,6 +44,25 @@ describe(`rate limits (${backend})`, () => {
     expect(await t.messagesTo(demo.oneShop.email)).toHaveLength(5);
   });
 
+  // Issue 12: the counts asked for in one turn go in one multi-row upsert; a key asked for twice
+  // in it is counted again in a later statement. Every count must still land exactly once.
+  it('counts many limits asked for at once exactly: one key 30 times, 30 keys once each', async () => {
+    const t = await server({ RATE_LOGIN_PER_IP_15M: '10' });
+    const same = Array.from({ length: 30 }, () => t.services.limits.loginFromIp('198.51.100.7'));
+    const distinct = Array.from({ length: 30 }, (_, i) => t.services.limits.loginFromIp(`198.51.100.${100 + i}`));
+    const [sameVerdicts, distinctVerdicts] = await Promise.all([Promise.all(same), Promise.all(distinct)]);
+    expect(sameVerdicts.filter((v) => v.ok)).toHaveLength(10);
+    expect(distinctVerdicts.every((v) => v.ok)).toBe(true);
+    // One more from each distinct address: the second count of each, not a fresh window.
+    const again = await Promise.all(Array.from({ length: 30 }, (_, i) => t.services.limits.loginFromIp(`198.51.100.${100 + i}`)));
+    expect(again.every((v) => v.ok)).toBe(true);
+    if (process.env.REDIS_URL) return;
+    const rows = await t.db.selectFrom('rate_limits').select(['key', 'points']).where('key', 'like', '%login-ip%').execute();
+    expect(rows).toHaveLength(31);
+    expect(rows.find((r) => r.key.endsWith(':198.51.100.7'))?.points).toBe(30);
+    expect(rows.filter((r) => !r.key.endsWith(':198.51.100.7')).every((r) => r.points === 2)).toBe(true);
+  });
+
   // Regression: a refused login used to keep its shops, so guessing its code could sign in.
   it('never lets a refused login be redeemed, even with the right code', async () => {
     const t = await server({ RATE_LOGIN_PER_IDENTIFIER_15M: '1' });

@@ -47,6 +47,30 @@ describe(`delivery (${storeKind})`, () => {
     expect(smtp.stats.connections - connections).toBeLessThanOrEqual(10);
   });
 
+  // Issue 12: a batch's sent messages are recorded by one statement, each with its own provider id.
+  it('records each message of a batch, email and text alike, with its own provider id', async () => {
+    const shop = await makeShop(t);
+    const emails = await Promise.all(Array.from({ length: 6 }, () => makeClient(t, shop.id)));
+    const phones = await Promise.all(Array.from({ length: 4 }, (_, i) => makeClient(t, shop.id, { email: null, phone: `+1512555${String(1200 + i)}` })));
+    for (const c of [...emails.map((c) => c.email!), ...phones.map((c) => c.phone!)]) await ask(c);
+    const [mailsBefore, textsBefore] = [smtp.received.length, twilio.received.length];
+    await t.worker.runOnce();
+    const rows = await t.db.selectFrom('outbox_messages').select(['to_address', 'status', 'provider', 'provider_id', 'sent_at', 'payload_enc']).where('to_address', 'in', [...emails.map((c) => c.email!), ...phones.map((c) => c.phone!)]).execute();
+    expect(rows).toHaveLength(10);
+    expect(rows.every((r) => r.status === 'sent' && r.sent_at !== null && r.payload_enc === null)).toBe(true);
+    const mails = smtp.received.slice(mailsBefore);
+    for (const c of emails) {
+      const mail = mails.find((m) => m.to && 'value' in m.to && m.to.value[0]?.address === c.email);
+      expect(rows.find((r) => r.to_address === c.email)).toMatchObject({ provider: 'smtp', provider_id: mail?.messageId?.replace(/^<(.*)>$/, '$1') });
+    }
+    const texts = twilio.received.slice(textsBefore);
+    expect(texts).toHaveLength(4);
+    for (const c of phones) {
+      const n = twilio.received.findIndex((x) => x.To === c.phone) + 1;
+      expect(rows.find((r) => r.to_address === c.phone)).toMatchObject({ provider: 'twilio', provider_id: `SM${String(n).padStart(32, '0')}` });
+    }
+  });
+
   it('sends login email over SMTP from the shop, with text and HTML', async () => {
     await ask(demo.oneShop.email);
     await t.worker.runOnce();

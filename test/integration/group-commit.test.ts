@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { openStore } from '../../src/compose.ts';
 import { inSharedTransaction } from '../../src/db/group-commit.ts';
+import { writeTogether } from '../../src/db/writes.ts';
 import { sqliteReader } from '../../src/db/database.ts';
 import type { DB } from '../../src/db/schema.ts';
 import { startTestServer, storeKind, testEnv, type TestServer } from '../helpers/harness.ts';
@@ -101,6 +102,30 @@ describe(`shared transactions (${storeKind})`, () => {
     } finally {
       other.close();
     }
+  });
+
+  // writeTogether (db/writes.ts): the rows of concurrent callers go in one multi-row statement per
+  // table. A statement carrying everyone's rows fails as a whole, so each caller is then tried alone.
+  it('rows written together: a caller whose row is refused fails alone, the others land', async () => {
+    const t = await startTestServer({ seed: false });
+    servers.push(t);
+    await write(t.db, 'g4:taken');
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) =>
+        writeTogether(t.db, (w) => {
+          w.insert('rate_limits', { key: `g4:${String(i).padStart(2, '0')}`, points: i, expire: null });
+          if (i === 7) w.insert('rate_limits', { key: 'g4:taken', points: 1, expire: null }); // the primary key refuses it
+          if (i === 11) throw new Error('cannot build its rows');
+        }),
+      ),
+    );
+    outcomes.forEach((o, i) => expect(o.status).toBe(i === 7 || i === 11 ? 'rejected' : 'fulfilled'));
+    expect((outcomes[11] as PromiseRejectedResult).reason).toEqual(new Error('cannot build its rows'));
+    const landed = Array.from({ length: 30 }, (_, i) => i).filter((i) => i !== 7 && i !== 11);
+    expect(await keys(t, 'g4:')).toEqual([...landed.map((i) => `g4:${String(i).padStart(2, '0')}`), 'g4:taken']);
+    // Each landed row is its caller's own (points = its index), visible once the caller is answered.
+    const points = await t.db.selectFrom('rate_limits').select(['key', 'points']).where('key', 'like', 'g4:__').execute();
+    expect(points.every((r) => r.points === Number(r.key.slice(3)))).toBe(true);
   });
 });
 

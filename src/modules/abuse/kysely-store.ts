@@ -7,6 +7,8 @@ import { isPostgres } from '../../db/dialect.ts';
 import { inSharedTransaction } from '../../db/group-commit.ts';
 import type { DB } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { coalesce } from '../../lib/coalesce.ts';
+import { inBatches } from '../../db/batches.ts';
 
 // The library implements each store by extending this class, which its index does not export.
 const StoreAbstract = createRequire(import.meta.url)('rate-limiter-flexible/lib/RateLimiterStoreAbstract.js') as typeof StoreAbstractType;
@@ -41,24 +43,11 @@ export class RateLimiterKysely extends StoreAbstract {
   async _upsert(key: string, points: number, msDuration: number, forceExpire = false): Promise<Row> {
     const now = this.clock.now();
     const expire = msDuration > 0 ? now + msDuration : null;
-    const live = sql`(rate_limits.expire IS NULL OR rate_limits.expire > ${now})`;
-    // SQLite: in the transaction shared with the other writes of the moment (db/group-commit.ts).
-    const upsert = (db: Kysely<DB>) => db
-      .insertInto('rate_limits')
-      .values({ key, points, expire })
-      .onConflict((oc) =>
-        oc.column('key').doUpdateSet(
-          forceExpire
-            ? { points, expire }
-            : {
-                points: sql<number>`CASE WHEN ${live} THEN rate_limits.points + excluded.points ELSE excluded.points END`,
-                expire: sql<number | null>`CASE WHEN ${live} THEN rate_limits.expire ELSE excluded.expire END`,
-              },
-        ),
-      )
-      .returning(['points', 'expire'])
-      .executeTakeFirstOrThrow();
-    return isPostgres(this.db) ? upsert(this.db) : inSharedTransaction(this.db, upsert);
+    if (forceExpire) {
+      const set = (db: Kysely<DB>) => db.insertInto('rate_limits').values({ key, points, expire }).onConflict((oc) => oc.column('key').doUpdateSet({ points, expire })).returning(['points', 'expire']).executeTakeFirstOrThrow();
+      return isPostgres(this.db) ? set(this.db) : inSharedTransaction(this.db, set);
+    }
+    return upserterFor(this.db)({ key, points, expire, now });
   }
 
   async _get(key: string): Promise<Row | null> {
@@ -71,6 +60,62 @@ export class RateLimiterKysely extends StoreAbstract {
     const r = await this.db.deleteFrom('rate_limits').where('key', '=', key).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
+}
+
+interface Count {
+  key: string;
+  points: number;
+  expire: number | null;
+  now: number;
+}
+
+/**
+ * The counts asked for in one turn of the event loop (the two limits of each login in a worker
+ * batch, the per-IP limits of concurrent requests) go in one multi-row upsert. A key asked for
+ * twice in a turn is counted in a second statement: one statement may not update a row twice.
+ */
+const upserters = new WeakMap<Kysely<DB>, (c: Count) => Promise<Row>>();
+function upserterFor(db: Kysely<DB>): (c: Count) => Promise<Row> {
+  let upsert = upserters.get(db);
+  if (upsert) return upsert;
+  const once = async (trx: Kysely<DB>, counts: Count[]): Promise<Map<string, Row>> => {
+    const now = Math.max(...counts.map((c) => c.now));
+    const live = sql`(rate_limits.expire IS NULL OR rate_limits.expire > ${now})`;
+    const out = new Map<string, Row>();
+    for (const chunk of inBatches(counts, 3, 1)) {
+      const rows = await trx
+        .insertInto('rate_limits')
+        .values(chunk.map(({ key, points, expire }) => ({ key, points, expire })))
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({
+            points: sql<number>`CASE WHEN ${live} THEN rate_limits.points + excluded.points ELSE excluded.points END`,
+            expire: sql<number | null>`CASE WHEN ${live} THEN rate_limits.expire ELSE excluded.expire END`,
+          }),
+        )
+        .returning(['key', 'points', 'expire'])
+        .execute();
+      for (const r of rows) out.set(r.key, { points: r.points, expire: r.expire });
+    }
+    return out;
+  };
+  upsert = coalesce(async (counts: Count[]) => {
+    const results: Row[] = new Array(counts.length);
+    let todo = counts.map((c, i) => ({ c, i }));
+    while (todo.length) {
+      const seen = new Set<string>();
+      const round: typeof todo = [];
+      const later: typeof todo = [];
+      for (const x of todo) (seen.has(x.c.key) ? later : (seen.add(x.c.key), round)).push(x);
+      const work = (trx: Kysely<DB>) => once(trx, round.map((x) => x.c));
+      // SQLite: in the transaction shared with the other writes of the moment (db/group-commit.ts).
+      const rows = isPostgres(db) ? await work(db) : await inSharedTransaction(db, work);
+      for (const x of round) results[x.i] = rows.get(x.c.key)!;
+      todo = later;
+    }
+    return results;
+  });
+  upserters.set(db, upsert);
+  return upsert;
 }
 
 /** Removes windows that ended (called by the delivery worker's housekeeping). */

@@ -5,8 +5,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { Config } from '../../config.ts';
 import type { DB, DevOutboxTable } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { inSharedTransaction } from '../../db/group-commit.ts';
-import { devOutboxRepo } from './dev-outbox.repo.ts';
+import { writeTogether } from '../../db/writes.ts';
 import { EXAMPLE_ADDRESS_REASON, isExampleAddress } from './reserved.ts';
 
 export interface OutgoingEmail {
@@ -59,7 +58,7 @@ function refuseExampleAddresses<M extends { to: string }>(channel: 'email' | 'sm
 export function createChannels(deps: { config: Config; db: Kysely<DB>; clock: Clock }): Channels {
   const { config, db, clock } = deps;
   // Kept in the transaction shared with the worker's other writes of the moment (db/group-commit.ts).
-  const keep = (row: Insertable<DevOutboxTable>) => inSharedTransaction(db, (trx) => devOutboxRepo(trx).insert(row));
+  const keep = (row: Insertable<DevOutboxTable>) => writeTogether(db, (w) => w.insert('dev_outbox', row));
   // The development outbox keeps everything (nothing leaves the machine); real providers are guarded.
   const guard = <M extends { to: string }>(channel: 'email' | 'sms', send: (m: M) => Promise<{ provider: string; providerId: string | null }>) =>
     config.deliverToExampleAddresses ? send : refuseExampleAddresses(channel, send);

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { DB, DevOutboxTable } from '../../db/schema.ts';
 
 export type DevMessage = Selectable<DevOutboxTable>;
@@ -6,9 +6,6 @@ export type DevMessage = Selectable<DevOutboxTable>;
 /** Development only: what would have been sent, readable at /dev/outbox. Never used in production. */
 export function devOutboxRepo(db: Kysely<DB>) {
   return {
-    async insert(m: Insertable<DevOutboxTable>): Promise<void> {
-      await db.insertInto('dev_outbox').values(m).execute();
-    },
     latest(limit = 50, to?: string) {
       return db
         .selectFrom('dev_outbox')

@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
+import { inBatches } from '../../db/batches.ts';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { isPostgres } from '../../db/dialect.ts';
 import type { DB, DeliveryStatus, OutboxMessagesTable } from '../../db/schema.ts';
 
@@ -23,6 +24,13 @@ const historyColumns = [
   'm.sent_at',
 ] as const;
 export type MessageRow = Pick<OutboxMessage, 'id' | 'login_request_id' | 'channel' | 'to_address' | 'template' | 'status' | 'delivery_status' | 'delivery_reason' | 'delivery_error_code' | 'attempts' | 'last_error' | 'provider' | 'provider_id' | 'created_at' | 'sent_at'>;
+
+/** CASE "id" WHEN … THEN <its provider id> … END: each message's own id from its provider. */
+function providerIds(eb: ExpressionBuilder<DB, 'outbox_messages'>, sent: readonly { id: string; providerId: string | null }[]) {
+  let c = eb.case('id').when(sent[0]!.id).then(sent[0]!.providerId);
+  for (const x of sent.slice(1)) c = c.when(x.id).then(x.providerId);
+  return c.else(null).end();
+}
 
 export function outboxRepo(db: Kysely<DB>) {
   /**
@@ -64,13 +72,31 @@ export function outboxRepo(db: Kysely<DB>) {
         .execute();
     },
 
-    async markSent(id: string, provider: string, providerId: string | null, now: number): Promise<void> {
-      await db
-        .updateTable('outbox_messages')
-        .set({ status: 'sent', provider, provider_id: providerId, sent_at: now, locked_until: null, last_error: null, payload_enc: null })
-        .where('id', '=', id)
-        .where('status', '=', 'sending')
-        .execute();
+    /**
+     * Marks a batch of messages sent: one statement per provider, each message's own provider id set by a
+     * CASE on its id.
+     */
+    async markSentMany(sent: readonly { id: string; provider: string; providerId: string | null }[], now: number): Promise<void> {
+      for (const provider of new Set(sent.map((x) => x.provider))) {
+        const mine = sent.filter((x) => x.provider === provider);
+        for (const chunk of inBatches(mine, 3, 8)) {
+          const withId = chunk.filter((x) => x.providerId !== null);
+          await db
+            .updateTable('outbox_messages')
+            .set((eb) => ({
+              status: 'sent',
+              provider,
+              provider_id: withId.length ? providerIds(eb, withId) : null,
+              sent_at: now,
+              locked_until: null,
+              last_error: null,
+              payload_enc: null,
+            }))
+            .where('id', 'in', chunk.map((x) => x.id))
+            .where('status', '=', 'sending')
+            .execute();
+        }
+      }
     },
 
     async markRetry(id: string, error: string, nextAttemptAt: number): Promise<void> {

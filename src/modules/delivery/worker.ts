@@ -56,19 +56,24 @@ export function createDeliveryWorker(o: WorkerOptions) {
     m: OutboxMessage;
     action: 'delivery.sent' | 'delivery.failed' | 'delivery.attempt_failed' | 'delivery.expired';
     data: Record<string, unknown>;
-    change(trx: Kysely<DB>): Promise<void>;
+    /** Sent: recorded with the batch's other sent messages in one statement. */
+    sent?: { provider: string; providerId: string | null };
+    /** Any other status change (rare: retries, failures, expiries), one statement each. */
+    change?(trx: Kysely<DB>): Promise<void>;
     /** Given up for good (failed or expired unsent): told after the commit (refunds). */
     undelivered?: boolean;
   }
 
   /**
-   * Records a batch's outcomes in one transaction: each status change, one statement for the
-   * delivery events and one for the audit rows (every shop a message concerns).
+   * Records a batch's outcomes in one transaction: one statement for the messages sent (each other
+   * status change its own), one for the delivery events and one for the audit rows (every shop a
+   * message concerns).
    */
   async function recordAll(outcomes: Outcome[]): Promise<void> {
     await inSharedTransaction(o.db, async (trx) => {
       const at = o.clock.now();
-      for (const x of outcomes) await x.change(trx);
+      await outboxRepo(trx).markSentMany(outcomes.flatMap((x) => (x.sent ? [{ id: x.m.id, ...x.sent }] : [])), at);
+      for (const x of outcomes) await x.change?.(trx);
       await deliveryEventsRepo(trx).recordMany(
         outcomes.map(({ m, action, data }) => ({
           messageId: m.id,
@@ -111,7 +116,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
     }
     try {
       const sent = await send(m);
-      return { m, action: 'delivery.sent', data: { provider: sent.provider }, change: (trx) => outboxRepo(trx).markSent(m.id, sent.provider, sent.providerId, o.clock.now()) };
+      return { m, action: 'delivery.sent', data: { provider: sent.provider }, sent };
     } catch (err) {
       const permanent = err instanceof DeliveryError ? err.permanent : false;
       const error = redactSecrets(err instanceof Error ? err.message : String(err)).slice(0, 500);

@@ -6,10 +6,6 @@ export type Job = Selectable<JobsTable>;
 
 export function jobsRepo(db: Kysely<DB>) {
   return {
-    async insert(job: Job): Promise<void> {
-      await db.insertInto('jobs').values(job).execute();
-    },
-
     /**
      * Claims due jobs with a lease (a crashed worker's jobs come back after it). PostgreSQL locks
      * the candidates with SKIP LOCKED so workers never claim the same job; SQLite has one writer.

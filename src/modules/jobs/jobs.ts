@@ -57,10 +57,10 @@ interface Ready {
 
 export function createJobQueue(deps: { sealer: Sealer; notify: () => void }) {
   return {
-    /** Queues a job in the caller's transaction; call `notify()` after the commit. */
-    async enqueue<K extends JobKind>(trx: Kysely<DB>, j: { kind: K; data: JobKinds[K]; loginRequestId?: string; notAfter?: number; now: number }): Promise<string> {
+    /** Queues a job with a batch of writes (db/writes.ts); call `notify()` after the commit. */
+    add<K extends JobKind>(w: Writes, j: { kind: K; data: JobKinds[K]; loginRequestId?: string; notAfter?: number; now: number }): string {
       const id = newId();
-      await jobsRepo(trx).insert({
+      w.insert('jobs', {
         id,
         kind: j.kind,
         login_request_id: j.loginRequestId ?? null,

@@ -6,9 +6,10 @@ import type { DB } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hmac, randomDigits, randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
 import { inSharedTransaction } from '../../db/group-commit.ts';
+import { writeTogether, type Writes } from '../../db/writes.ts';
 import { newId } from '../../lib/ids.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
-import { auditRepo, perShop } from '../audit/audit.repo.ts';
+import { addAudit, auditRepo, perShop } from '../audit/audit.repo.ts';
 import { parseIdentifier, type Identifier } from '../clients/contact.ts';
 import type { JobQueue } from '../jobs/jobs.ts';
 import { keptUserAgent, type RequestContext } from '../../lib/request-context.ts';
@@ -162,16 +163,23 @@ export function createLoginService(d: LoginDeps) {
       locale: audience === 'client' ? (ctx.locale ?? null) : 'en',
       resent_at: null,
     };
-    const started = await inSharedTransaction(d.db, async (trx) => {
-      if (claim && !(await claim(trx))) return false;
-      await loginRepo(trx).insert(request);
-      await d.jobs.enqueue(trx, { kind: 'login-dispatch', loginRequestId: requestId, notAfter: request.expires_at - sendMarginMs(d.linkTtlMs), now, data: { token, code } });
-      const data = { to: maskIdentifier(id.kind, id.value), channel, ...(audience === 'staff' ? { audience } : {}), userAgent: request.user_agent, expiresAt: new Date(request.expires_at).toISOString(), ...(via ? { via } : {}), ...(deviceId ? { knownDevice: true } : {}) };
-      await auditRepo(trx).record({ actor: 'client', action: 'login.requested', subjectId: requestId, data, ip: ctx.ip, at: now });
+    const data = { to: maskIdentifier(id.kind, id.value), channel, ...(audience === 'staff' ? { audience } : {}), userAgent: request.user_agent, expiresAt: new Date(request.expires_at).toISOString(), ...(via ? { via } : {}), ...(deviceId ? { knownDevice: true } : {}) };
+    const writes = (w: Writes) => {
+      w.insert('login_requests', request);
+      d.jobs.add(w, { kind: 'login-dispatch', loginRequestId: requestId, notAfter: request.expires_at - sendMarginMs(d.linkTtlMs), now, data: { token, code } });
+      addAudit(w, { actor: 'client', action: 'login.requested', subjectId: requestId, data, ip: ctx.ip, at: now });
       // Sent from the shop console: the shop's own log says who sent it, to which client.
-      if (sentBy) await auditRepo(trx).record({ tenantId: sentBy.tenantId, clientId: sentBy.clientId, actor: 'owner', action: 'console.link_sent', subjectId: requestId, data: { by: sentBy.by, byStaff: sentBy.byStaff, channel, to: maskIdentifier(id.kind, id.value) }, ip: ctx.ip, at: now });
-      return true;
-    });
+      if (sentBy) addAudit(w, { tenantId: sentBy.tenantId, clientId: sentBy.clientId, actor: 'owner', action: 'console.link_sent', subjectId: requestId, data: { by: sentBy.by, byStaff: sentBy.byStaff, channel, to: maskIdentifier(id.kind, id.value) }, ip: ctx.ip, at: now });
+    };
+    // The writes of concurrent requests go in one transaction (db/writes.ts); one that must first
+    // claim something (the one resend) checks it in its own.
+    const started = claim
+      ? await inSharedTransaction(d.db, async (trx) => {
+          if (!(await claim(trx))) return false;
+          await writeTogether(trx, writes);
+          return true;
+        })
+      : await writeTogether(d.db, writes).then(() => true);
     if (!started) return null;
     d.jobs.notify();
     return { bindingCookie: `${requestId}.${browserSecret}`, maxAgeSeconds: Math.ceil(d.linkTtlMs / 1000) };
