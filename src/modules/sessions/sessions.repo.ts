@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { coalesce } from '../../lib/coalesce.ts';
 import { sqliteReader } from '../../db/database.ts';
 import { inBatches } from '../../db/batches.ts';
 import type { DB, SessionsTable } from '../../db/schema.ts';
@@ -10,7 +11,7 @@ export type SessionRow = Selectable<SessionsTable>;
  * shop's current session length and the shop's and client's status along, so lowering the
  * length or disabling either takes effect on the very next request.
  */
-function validationQuery(db: Kysely<DB>, id: string) {
+function validationQuery(db: Kysely<DB>) {
   return db
     .selectFrom('sessions as s')
     .innerJoin('tenants as t', 't.id', 's.tenant_id')
@@ -38,24 +39,30 @@ function validationQuery(db: Kysely<DB>, id: string) {
       't.address',
       'c.status as client_status',
       'c.name as client_name',
-    ])
-    .where('s.id', '=', id);
+    ]);
 }
 export type SessionForValidation = NonNullable<Awaited<ReturnType<ReturnType<typeof validationQuery>['executeTakeFirst']>>>;
 
 /**
  * Builds the lookup once. Building a Kysely query costs more than running it, so the compiled
  * query is reused with a new parameter; on SQLite it runs as a prepared statement on the
- * read-only connection, synchronously.
+ * read-only connection, synchronously. On PostgreSQL, where every query is a round trip, the
+ * lookups of concurrent requests made in one turn of the event loop go in one query (`= any($1)`,
+ * still by primary key; lib/coalesce.ts) — each request still reads its session as it is now.
  */
 export function createSessionLookup(db: Kysely<DB>): (id: string) => Promise<SessionForValidation | undefined> {
-  const compiled = validationQuery(db, '?').compile();
   const reader = sqliteReader(db);
   if (reader) {
-    const stmt = reader.prepare(compiled.sql);
+    const stmt = reader.prepare(validationQuery(db).where('s.id', '=', '?').compile().sql);
     return async (id) => stmt.get(id) as SessionForValidation | undefined;
   }
-  return async (id) => (await db.executeQuery<SessionForValidation>({ ...compiled, parameters: [id] })).rows[0];
+  const compiled = validationQuery(db)
+    .where(sql<boolean>`s.id = any(${[] as string[]}::text[])`)
+    .compile();
+  return coalesce(async (ids: string[]) => {
+    const rows = new Map((await db.executeQuery<SessionForValidation>({ ...compiled, parameters: [[...new Set(ids)]] })).rows.map((r) => [r.id, r]));
+    return ids.map((id) => rows.get(id));
+  });
 }
 
 export function sessionsRepo(db: Kysely<DB>) {
