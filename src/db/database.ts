@@ -52,6 +52,7 @@ export async function openDatabase(store: Config['database'], o: OpenOptions = {
     connectionTimeoutMillis: 5000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  pool.on('connect', (client) => reusePlans(client));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   try {
     if (schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
@@ -84,6 +85,34 @@ class ImmediateSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.#config);
   }
+}
+
+/**
+ * PostgreSQL parses and plans every unnamed statement it is sent; for the short statements this
+ * application runs (point lookups, small inserts) that is a large part of the server's work. The
+ * statements with parameters are sent as named prepared statements instead — one per SQL text and
+ * connection, at most 500 per connection (beyond that, unnamed as before) — so each connection
+ * parses a text once and PostgreSQL can keep its plan. A plan invalidated in a way PostgreSQL
+ * cannot repair (a migration changed the columns a prepared `SELECT *` returns, while this process
+ * ran) is prepared again under a new name, once.
+ */
+function reusePlans(client: import('pg').PoolClient, max = 500): void {
+  const names = new Map<string, string>();
+  let next = 0;
+  const query = client.query.bind(client) as (...a: unknown[]) => Promise<unknown>;
+  const named = (text: string, values: unknown[]) => query({ name: names.get(text)!, text, values });
+  (client as { query: unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
+    if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || rest.length > 0) return query(text, values, ...rest);
+    if (!names.has(text)) {
+      if (names.size >= max) return query(text, values);
+      names.set(text, `p${next++}`);
+    }
+    return named(text, values).catch((err: { code?: string; message?: string }) => {
+      if (err?.code !== '0A000' || !/cached plan/.test(err.message ?? '')) throw err;
+      names.set(text, `p${next++}`);
+      return named(text, values);
+    });
+  };
 }
 
 const readers = new WeakMap<Kysely<DB>, SQLite.Database>();
