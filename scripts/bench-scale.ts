@@ -9,7 +9,7 @@
 // rendering are the same for any size): rounds of 1,000 logins, 32 at a time, after one warm-up
 // round; the median. The two stores are separate (small, and big = the same start + the data set);
 // the big one may be kept for the next run, since loading it takes minutes.
-//   SCALE_SHOPS (10000), SCALE_CLIENTS (1000000), ROUNDS (5); DATABASE_URL=postgres://… for
+//   SCALE_SHOPS (10000), SCALE_CLIENTS (1000000), ROUNDS (9); DATABASE_URL=postgres://… for
 //   PostgreSQL (schemas scale_small, scale_big, made afresh each run); SCALE_DIR=… keeps the SQLite
 //   stores there, and with SCALE_KEEP=1 the loaded store is kept for the next run (see below).
 import { spawnSync } from 'node:child_process';
@@ -20,7 +20,7 @@ import { benchStore } from './bench-setup.ts';
 
 const SHOPS = Number(process.env.SCALE_SHOPS ?? 10_000);
 const CLIENTS = Number(process.env.SCALE_CLIENTS ?? 1_000_000);
-const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const PER_ROUND = 1000; // one login per bench client: redeeming one link retires the person's others
 const pg = process.env.DATABASE_URL?.startsWith('postgres');
 const dir = process.env.SCALE_DIR ?? mkdtempSync(join(tmpdir(), 'servicio-scale-'));
