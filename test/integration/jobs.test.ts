@@ -12,23 +12,24 @@ afterEach(async () => {
   while (servers.length) await servers.pop()!.close();
 });
 
+type Dispatch = JobHandlers['login-dispatch'];
+/** The real handlers, with the login dispatch's `prepare` wrapped. */
+const preparing = (prepare: (real: Dispatch, ctx: Parameters<Dispatch['prepare']>[0]) => ReturnType<Dispatch['prepare']>) => (real: JobHandlers): JobHandlers => ({
+  'login-dispatch': { ...real['login-dispatch'], prepare: (ctx) => prepare(real['login-dispatch'], ctx) },
+});
+
 /** The real handlers, but the `at`-th commit fails right after a job's effects were written. */
 function crashOnce(at = 1): (real: JobHandlers) => JobHandlers {
   let commits = 0;
-  return (real) => ({
-    'login-dispatch': {
-      ...real['login-dispatch'],
-      prepare: async (ctx) => {
-        const prepared = await real['login-dispatch'].prepare(ctx);
-        return {
-          ...prepared,
-          write: (w) => {
-            prepared.write?.(w);
-            if (++commits === at) throw new Error('crash between the effects and the completion');
-          },
-        };
+  return preparing(async (real, ctx) => {
+    const prepared = await real.prepare(ctx);
+    return {
+      ...prepared,
+      write: (w) => {
+        prepared.write?.(w);
+        if (++commits === at) throw new Error('crash between the effects and the completion');
       },
-    },
+    };
   });
 }
 
@@ -87,17 +88,12 @@ describe(`jobs complete with their effects (${storeKind})`, () => {
     const t = await startTestServer({
       seed: false,
       env: { WORKER_LEASE_MS: '1000' },
-      jobHandlers: (real) => ({
-        'login-dispatch': {
-          ...real['login-dispatch'],
-          prepare: async (ctx) => {
-            if (slow) {
-              slow = false;
-              await held; // the first worker stalls past its lease…
-            }
-            return real['login-dispatch'].prepare(ctx);
-          },
-        },
+      jobHandlers: preparing(async (real, ctx) => {
+        if (slow) {
+          slow = false;
+          await held; // the first worker stalls past its lease…
+        }
+        return real.prepare(ctx);
       }),
     });
     servers.push(t);
@@ -124,15 +120,10 @@ describe(`jobs complete with their effects (${storeKind})`, () => {
     const seenByJobs: number[] = [];
     const t = await startTestServer({
       seed: false,
-      jobHandlers: (real) => ({
-        'login-dispatch': {
-          ...real['login-dispatch'],
-          prepare: async (ctx) => {
-            const sent = await t.db.selectFrom('dev_outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-            seenByJobs.push(Number(sent.n));
-            return real['login-dispatch'].prepare(ctx);
-          },
-        },
+      jobHandlers: preparing(async (real, ctx) => {
+        const sent = await t.db.selectFrom('dev_outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        seenByJobs.push(Number(sent.n));
+        return real.prepare(ctx);
       }),
     });
     servers.push(t);
@@ -195,22 +186,17 @@ describe(`jobs complete with their effects (${storeKind})`, () => {
     let failing = true;
     const t = await startTestServer({
       seed: false,
-      jobHandlers: (real) => ({
-        'login-dispatch': {
-          ...real['login-dispatch'],
-          prepare: async (ctx) => {
-            const prepared = await real['login-dispatch'].prepare(ctx);
-            const r = await t.db.selectFrom('login_requests').select('identifier').where('id', '=', ctx.job.login_request_id!).executeTakeFirstOrThrow();
-            if (r.identifier !== faulty) return prepared;
-            return {
-              ...prepared,
-              write: (w) => {
-                prepared.write?.(w);
-                if (failing) throw new Error('this one cannot be written');
-              },
-            };
+      jobHandlers: preparing(async (real, ctx) => {
+        const prepared = await real.prepare(ctx);
+        const r = await t.db.selectFrom('login_requests').select('identifier').where('id', '=', ctx.job.login_request_id!).executeTakeFirstOrThrow();
+        if (r.identifier !== faulty) return prepared;
+        return {
+          ...prepared,
+          write: (w) => {
+            prepared.write?.(w);
+            if (failing) throw new Error('this one cannot be written');
           },
-        },
+        };
       }),
     });
     servers.push(t);
