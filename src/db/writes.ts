@@ -6,7 +6,6 @@
 import type { Insertable, Kysely, Updateable } from 'kysely';
 import { coalesce } from '../lib/coalesce.ts';
 import { inBatches } from './batches.ts';
-import { isPostgres } from './dialect.ts';
 import { inSharedTransaction } from './group-commit.ts';
 import type { DB } from './schema.ts';
 
@@ -40,10 +39,6 @@ export class Writes {
     this.#flushed.push(fn);
   }
 
-  get empty(): boolean {
-    return this.#inserts.size === 0 && this.#updates.size === 0;
-  }
-
   /** Writes everything, in the caller's transaction. */
   async flush(trx: Kysely<DB>): Promise<void> {
     const db = trx as unknown as Kysely<any>;
@@ -75,8 +70,9 @@ export async function writeTogether(db: Kysely<DB>, add: Add): Promise<void> {
   }
   let queue = queues.get(db);
   if (!queue) {
+    // SQLite: in the transaction shared with the other writes of the moment (db/group-commit.ts).
     const once = (adds: Add[]) =>
-      transact(db, async (trx) => {
+      inSharedTransaction(db, async (trx) => {
         const w = new Writes();
         for (const a of adds) a(w);
         await w.flush(trx);
@@ -94,9 +90,4 @@ export async function writeTogether(db: Kysely<DB>, add: Add): Promise<void> {
   }
   const error = await queue(add);
   if (error) throw error;
-}
-
-/** One transaction: shared with the other writes of the moment on SQLite (db/group-commit.ts). */
-function transact(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<void>): Promise<void> {
-  return isPostgres(db) ? db.transaction().execute(work) : inSharedTransaction(db, work);
 }

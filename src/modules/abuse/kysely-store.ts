@@ -44,8 +44,7 @@ export class RateLimiterKysely extends StoreAbstract {
     const now = this.clock.now();
     const expire = msDuration > 0 ? now + msDuration : null;
     if (forceExpire) {
-      const set = (db: Kysely<DB>) => db.insertInto('rate_limits').values({ key, points, expire }).onConflict((oc) => oc.column('key').doUpdateSet({ points, expire })).returning(['points', 'expire']).executeTakeFirstOrThrow();
-      return isPostgres(this.db) ? set(this.db) : inSharedTransaction(this.db, set);
+      return onStore(this.db, (db) => db.insertInto('rate_limits').values({ key, points, expire }).onConflict((oc) => oc.column('key').doUpdateSet({ points, expire })).returning(['points', 'expire']).executeTakeFirstOrThrow());
     }
     return upserterFor(this.db)({ key, points, expire, now });
   }
@@ -60,6 +59,15 @@ export class RateLimiterKysely extends StoreAbstract {
     const r = await this.db.deleteFrom('rate_limits').where('key', '=', key).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
+}
+
+/**
+ * One statement's worth of work: on PostgreSQL on its own (autocommit: a transaction would add two
+ * round trips), on SQLite in the transaction shared with the other writes of the moment
+ * (db/group-commit.ts).
+ */
+function onStore<T>(db: Kysely<DB>, work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+  return isPostgres(db) ? work(db) : inSharedTransaction(db, work);
 }
 
 interface Count {
@@ -106,9 +114,7 @@ function upserterFor(db: Kysely<DB>): (c: Count) => Promise<Row> {
       const round: typeof todo = [];
       const later: typeof todo = [];
       for (const x of todo) (seen.has(x.c.key) ? later : (seen.add(x.c.key), round)).push(x);
-      const work = (trx: Kysely<DB>) => once(trx, round.map((x) => x.c));
-      // SQLite: in the transaction shared with the other writes of the moment (db/group-commit.ts).
-      const rows = isPostgres(db) ? await work(db) : await inSharedTransaction(db, work);
+      const rows = await onStore(db, (trx) => once(trx, round.map((x) => x.c)));
       for (const x of round) results[x.i] = rows.get(x.c.key)!;
       todo = later;
     }

@@ -10,23 +10,6 @@ export type ClientImportUpdate = Pick<Client, 'id' | 'name' | 'email' | 'phone' 
 
 /** Every method but the login lookup takes the tenant id: a client is only ever read within its shop. */
 export function clientsRepo(db: Kysely<DB>) {
-  /** findForLogin for many emails and phones in one query: the matches of each, in their order. */
-  async function findForLoginMany(ids: readonly Identifier[]) {
-    if (ids.length === 0) return [];
-    const values = (kind: Identifier['kind']) => [...new Set(ids.filter((i) => i.kind === kind).map((i) => i.value))];
-    const emails = values('email');
-    const phones = values('phone');
-    const rows = await db
-      .selectFrom('clients')
-      .innerJoin('tenants', 'tenants.id', 'clients.tenant_id')
-      .select(['clients.id as client_id', 'clients.tenant_id', 'clients.name as client_name', 'clients.email', 'clients.phone', 'clients.locale', 'tenants.name as tenant_name', 'tenants.login_channels'])
-      .where((eb) => eb.or([...(emails.length ? [eb('clients.email', 'in', emails)] : []), ...(phones.length ? [eb('clients.phone', 'in', phones)] : [])]))
-      .where('clients.status', '=', 'active')
-      .where('tenants.status', '=', 'active')
-      .orderBy('tenants.name')
-      .execute();
-    return ids.map((id) => rows.filter((r) => r[id.kind] === id.value));
-  }
   return {
     async insert(c: Client): Promise<void> {
       await db.insertInto('clients').values(c).execute();
@@ -102,13 +85,26 @@ export function clientsRepo(db: Kysely<DB>) {
       return db.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute();
     },
     /**
-     * The one deliberate cross-tenant read: login looks for the identifier in every active shop.
-     * Returns the client with its shop's display details.
+     * The one deliberate cross-tenant read: login looks for the identifiers in every active shop
+     * (one query for a worker batch). Returns each identifier's clients, in its order, with their
+     * shop's display details, shops in name order.
      */
-    async findForLogin(id: Identifier) {
-      return (await findForLoginMany([id]))[0]!;
+    async findForLoginMany(ids: readonly Identifier[]) {
+      if (ids.length === 0) return [];
+      const values = (kind: Identifier['kind']) => [...new Set(ids.filter((i) => i.kind === kind).map((i) => i.value))];
+      const emails = values('email');
+      const phones = values('phone');
+      const rows = await db
+        .selectFrom('clients')
+        .innerJoin('tenants', 'tenants.id', 'clients.tenant_id')
+        .select(['clients.id as client_id', 'clients.tenant_id', 'clients.name as client_name', 'clients.email', 'clients.phone', 'clients.locale', 'tenants.name as tenant_name', 'tenants.login_channels'])
+        .where((eb) => eb.or([...(emails.length ? [eb('clients.email', 'in', emails)] : []), ...(phones.length ? [eb('clients.phone', 'in', phones)] : [])]))
+        .where('clients.status', '=', 'active')
+        .where('tenants.status', '=', 'active')
+        .orderBy('tenants.name')
+        .execute();
+      return ids.map((id) => rows.filter((r) => r[id.kind] === id.value));
     },
-    findForLoginMany,
     /** The bulk import's lookups: the shop's clients with any of these external ids (one IN query per ~32,000). */
     async byExternalIds(tenantId: string, externalIds: readonly string[]): Promise<Client[]> {
       const found: Client[] = [];

@@ -57,7 +57,7 @@ function refuseExampleAddresses<M extends { to: string }>(channel: 'email' | 'sm
 
 export function createChannels(deps: { config: Config; db: Kysely<DB>; clock: Clock }): Channels {
   const { config, db, clock } = deps;
-  // Kept in the transaction shared with the worker's other writes of the moment (db/group-commit.ts).
+  // Written together with the other copies of the moment: one transaction, one statement (db/writes.ts).
   const keep = (row: Insertable<DevOutboxTable>) => writeTogether(db, (w) => w.insert('dev_outbox', row));
   // The development outbox keeps everything (nothing leaves the machine); real providers are guarded.
   const guard = <M extends { to: string }>(channel: 'email' | 'sms', send: (m: M) => Promise<{ provider: string; providerId: string | null }>) =>

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../../db/schema.ts';
+import type { Insertable, Kysely } from 'kysely';
+import type { DB, DeliveryEventsTable } from '../../db/schema.ts';
 
 export interface DeliveryEventInput {
   messageId: string;
@@ -8,6 +8,11 @@ export interface DeliveryEventInput {
   errorCode?: string | null;
   providerEvent?: string | null;
   at: number;
+}
+
+/** The row of one of our own events (queued, sent, failed…): no provider event. */
+export function deliveryEventRow(e: Omit<DeliveryEventInput, 'providerEvent'>): Insertable<DeliveryEventsTable> {
+  return { message_id: e.messageId, kind: e.kind, detail: e.detail ?? null, error_code: e.errorCode ?? null, provider_event: null, created_at: e.at };
 }
 
 export function deliveryEventsRepo(db: Kysely<DB>) {
@@ -32,10 +37,7 @@ export function deliveryEventsRepo(db: Kysely<DB>) {
     /** Our own events (queued, sent, failed…) for many messages at once: one statement. */
     async recordMany(events: Omit<DeliveryEventInput, 'providerEvent'>[]): Promise<void> {
       if (events.length === 0) return;
-      await db
-        .insertInto('delivery_events')
-        .values(events.map((e) => ({ message_id: e.messageId, kind: e.kind, detail: e.detail ?? null, error_code: e.errorCode ?? null, provider_event: null, created_at: e.at })))
-        .execute();
+      await db.insertInto('delivery_events').values(events.map(deliveryEventRow)).execute();
     },
 
     forMessages(messageIds: string[]) {

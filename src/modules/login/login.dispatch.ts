@@ -123,7 +123,7 @@ export function createLoginDispatcher(d: DispatchDeps) {
   /**
    * Prepares a login's dispatch job: every read and the limits first (they may live in Redis; the
    * reads of a batch's jobs coalesce into one query each), then the writes, which the job runner
-   * commits with the job's completion (ctx.commit), so a crash can neither lose the result nor
+   * commits with the job's completion (modules/jobs), so a crash can neither lose the result nor
    * run it twice. Only a request that is allowed to send gets its shops attached, so a refused or
    * unknown request can never be redeemed.
    */
