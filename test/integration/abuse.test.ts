@@ -63,6 +63,27 @@ describe(`rate limits (${backend})`, () => {
     expect(rows.filter((r) => !r.key.endsWith(':198.51.100.7')).every((r) => r.points === 2)).toBe(true);
   });
 
+  // Regression (CI, two processes on PostgreSQL: 7 sign-ins answered 500): two multi-row upserts
+  // running at once that take the same rows in opposite orders deadlock, and PostgreSQL fails one —
+  // and with it every request counted in that statement. Counts now take their rows in key order.
+  it('counts the same keys asked for at once in opposite orders, without a deadlock or a lost count', async () => {
+    const t = await server({ RATE_LOGIN_PER_IP_15M: '10000' });
+    const ips = Array.from({ length: 60 }, (_, i) => `203.0.113.${i + 1}`);
+    const nextTurn = () => new Promise((r) => setImmediate(r));
+    for (let round = 0; round < 30; round++) {
+      // Each order in a turn of its own: two statements, on two connections, at the same moment.
+      const forward = Promise.all(ips.map((ip) => t.services.limits.loginFromIp(ip)));
+      await nextTurn();
+      await nextTurn();
+      const backward = Promise.all([...ips].reverse().map((ip) => t.services.limits.loginFromIp(ip)));
+      await Promise.all([forward, backward]);
+    }
+    if (process.env.REDIS_URL) return;
+    const rows = await t.db.selectFrom('rate_limits').select(['key', 'points']).where('key', 'like', '%login-ip:203.0.113.%').execute();
+    expect(rows).toHaveLength(60);
+    expect(rows.map((r) => r.points)).toEqual(Array(60).fill(60));
+  });
+
   // Regression: a refused login used to keep its shops, so guessing its code could sign in.
   it('never lets a refused login be redeemed, even with the right code', async () => {
     const t = await server({ RATE_LOGIN_PER_IDENTIFIER_15M: '1' });

@@ -38,7 +38,7 @@ beforeAll(async () => {
   const svc = system.services;
   const shop = await svc.tenants.create({ name: 'Greenway Lawn Care', slug: 'greenway' });
   for (let i = 0; i < CLIENTS; i++) await svc.clients.add(shop.id, { name: `Client ${i}`, email: `c${i}@example.com` });
-  bases.push(await startProcess({}), await startProcess({}));
+  bases.push(await startProcess({ LOG_LEVEL: 'error' }), await startProcess({ LOG_LEVEL: 'error' }));
 }, 60_000);
 
 afterAll(async () => {

@@ -81,6 +81,10 @@ interface Count {
  * The counts asked for in one turn of the event loop (the two limits of each login in a worker
  * batch, the per-IP limits of concurrent requests) go in one multi-row upsert. A key asked for
  * twice in a turn is counted in a second statement: one statement may not update a row twice.
+ *
+ * Every statement takes its rows in key order. On PostgreSQL two upserts running at once (two
+ * turns, two processes) that took the same rows in different orders deadlocked, and the statement
+ * PostgreSQL chose to fail took every request counted in it down with a 500.
  */
 const upserters = new WeakMap<Kysely<DB>, (c: Count) => Promise<Row>>();
 function upserterFor(db: Kysely<DB>): (c: Count) => Promise<Row> {
@@ -90,7 +94,8 @@ function upserterFor(db: Kysely<DB>): (c: Count) => Promise<Row> {
     const now = Math.max(...counts.map((c) => c.now));
     const live = sql`(rate_limits.expire IS NULL OR rate_limits.expire > ${now})`;
     const out = new Map<string, Row>();
-    for (const chunk of inBatches(counts, 3, 1)) {
+    const ordered = [...counts].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const chunk of inBatches(ordered, 3, 1)) {
       const rows = await trx
         .insertInto('rate_limits')
         .values(chunk.map(({ key, points, expire }) => ({ key, points, expire })))
