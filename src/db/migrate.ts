@@ -22,8 +22,28 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Applies every pending migration; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
+/**
+ * Applies every pending migration; throws with the failing migration's name.
+ *
+ * Kysely's migrator lists every table of the database before it starts (to see whether its own
+ * tables exist), and on PostgreSQL that listing asks `has_schema_privilege` by name for each schema
+ * it saw: when another schema of the same database is dropped at that moment (another application's
+ * deploy, or our own tests' teardown), it fails with `schema "<the other one>" does not exist`.
+ * Nothing of ours has been touched by then, so that failure is tried again.
+ */
+export async function migrateToLatest(db: Kysely<any>, schema?: string, tries = 20): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(db, schema);
+    } catch (err) {
+      const other = /^Migration failed: schema "([^"]+)" does not exist$/.exec(err instanceof Error ? err.message : '');
+      if (!other || other[1] === schema || attempt >= tries) throw err;
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 40)); // out of step with the dropper
+    }
+  }
+}
+
+async function migrateOnce(db: Kysely<any>, schema?: string): Promise<string[]> {
   // Naming the schema keeps Kysely from mistaking another schema's migration tables for ours.
   const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
