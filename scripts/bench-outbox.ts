@@ -2,7 +2,8 @@
 // emails (a month-end invoice run) to a local SMTP sink, one worker alone and then two together,
 // and whether two workers deliver each message exactly once. PostgreSQL when DATABASE_URL is
 // set (the store several workers share), else SQLite.
-//   BENCH_MESSAGES (default 5000); BENCH_WORKER_NODE_ARGS: node flags for the workers (e.g. --cpu-prof)
+//   BENCH_MESSAGES (default 5000); BENCH_WORKER_NODE_ARGS: node flags for the workers (e.g. --cpu-prof);
+//   BENCH_SMTP_QUERY: options added to the sink's SMTP_URL (e.g. maxConnections=20); WORKER_LANES is passed on
 // Goal (issue 12): ≥ 500 messages/s per worker process on PostgreSQL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -51,7 +52,7 @@ async function run(workers: number, sink: Awaited<ReturnType<typeof startSink>>)
     ...(pg ? { DATABASE_SCHEMA: schema } : {}),
     APP_SECRET: 'bench-secret-bench-secret-bench-secret-01',
     PUBLIC_URL: 'http://127.0.0.1:3000',
-    SMTP_URL: sink.url,
+    SMTP_URL: process.env.BENCH_SMTP_QUERY ? `${sink.url}?${process.env.BENCH_SMTP_QUERY}` : sink.url,
     MAIL_FROM: 'portal@bench.test',
     // The bench's clients have example addresses; the sink is ours.
     DELIVER_TO_EXAMPLE_ADDRESSES: 'true',

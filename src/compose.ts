@@ -168,6 +168,7 @@ function createWorker(
     pollMs: config.worker.pollMs,
     maxAttempts: config.worker.maxAttempts,
     leaseMs: config.worker.leaseMs,
+    lanes: config.worker.lanes,
     housekeeping: () => purgeExpiredLimits(db, o.clock.now()),
     // A login text that never went out (failed for good, or expired unsent) costs no SMS budget.
     onUndelivered: async (m) => {

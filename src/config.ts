@@ -101,6 +101,8 @@ const schema = z
     WORKER_MAX_ATTEMPTS: int(1, 50).default(8),
     /** How long a claimed message stays with its worker; after a crash it is sent again after this. */
     WORKER_LEASE_MS: int(1000, 3_600_000).default(120_000),
+    /** Batches one worker process works on at once (each up to 50 jobs or messages). */
+    WORKER_LANES: int(1, 32).default(4),
     /** Bearer token for GET /metrics; unset: /metrics answers only to this machine. */
     METRICS_TOKEN: optionalString.pipe(z.string().min(16).optional()),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -218,7 +220,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Only when every link points at this machine: behind a proxy the socket address of every
     // visitor is the proxy's, so "only from loopback" would mean "anyone".
     devOutbox: e.NODE_ENV !== 'production' && isLoopbackHost(publicUrl.hostname),
-    worker: { enabled: e.WORKER_ENABLED, pollMs: e.WORKER_POLL_MS, maxAttempts: e.WORKER_MAX_ATTEMPTS, leaseMs: e.WORKER_LEASE_MS },
+    worker: { enabled: e.WORKER_ENABLED, pollMs: e.WORKER_POLL_MS, maxAttempts: e.WORKER_MAX_ATTEMPTS, leaseMs: e.WORKER_LEASE_MS, lanes: e.WORKER_LANES },
     metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
   };

@@ -47,6 +47,22 @@ describe(`delivery (${storeKind})`, () => {
     expect(smtp.stats.connections - connections).toBeLessThanOrEqual(10);
   });
 
+  // Issue 12: full batches open more lanes (WORKER_LANES, 4 by default), claiming at the same time.
+  it('sends a backlog bigger than a batch through several lanes, each message once', async () => {
+    const shop = await makeShop(t);
+    const clients = await Promise.all(Array.from({ length: 140 }, () => makeClient(t, shop.id)));
+    for (const c of clients) await ask(c.email!);
+    const received = smtp.received.length;
+    await t.worker.runOnce();
+    const mails = smtp.received.slice(received);
+    expect(mails).toHaveLength(140);
+    expect(new Set(mails.map((m) => m.messageId)).size).toBe(140);
+    expect(new Set(mails.map((m) => (m.to && 'value' in m.to ? m.to.value[0]?.address : '')))).toEqual(new Set(clients.map((c) => c.email)));
+    const rows = await t.db.selectFrom('outbox_messages').select(['status', 'attempts']).where('to_address', 'in', clients.map((c) => c.email!)).execute();
+    expect(rows).toHaveLength(140);
+    expect(rows.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true); // no message claimed twice
+  });
+
   // Issue 12: a batch's sent messages are recorded by one statement, each with its own provider id.
   it('records each message of a batch, email and text alike, with its own provider id', async () => {
     const shop = await makeShop(t);

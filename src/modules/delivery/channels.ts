@@ -1,5 +1,6 @@
 // Where messages leave the building. A channel sends one rendered message and returns the
 // provider's id; it throws DeliveryError to say whether trying again could help.
+import { createConnection, type Socket } from 'node:net';
 import type { Transporter } from 'nodemailer';
 import type { Insertable, Kysely } from 'kysely';
 import type { Config } from '../../config.ts';
@@ -100,7 +101,7 @@ function smtpSender(url: string, from: string): Channels['email'] & { close(): P
     socketTimeout: '20000',
   };
   for (const [k, v] of Object.entries(defaults)) if (!configured.searchParams.has(k)) configured.searchParams.set(k, v);
-  const transport = () => (transporter ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(configured.toString())));
+  const transport = () => (transporter ??= openTransport(configured));
   const send = async (m: OutgoingEmail) => {
     try {
       // Our own Message-ID, so bounce webhooks can be matched to this message.
@@ -127,6 +128,50 @@ function smtpSender(url: string, from: string): Channels['email'] & { close(): P
       transporter = undefined;
       if (open) (await open).close();
     },
+  });
+}
+
+/**
+ * The nodemailer transport for an SMTP URL, whose connections are opened by `connectWithoutDelay`.
+ * (`createTransport` given an options object with a URL reads the URL alone, so the transport is
+ * built here and handed over.)
+ */
+async function openTransport(url: URL): Promise<Transporter> {
+  const [{ default: nodemailer }, { default: SMTPPool }, { default: SMTPTransport }] = await Promise.all([
+    import('nodemailer'),
+    import('nodemailer/lib/smtp-pool/index.js'),
+    import('nodemailer/lib/smtp-transport/index.js'),
+  ]);
+  const options = { url: url.toString(), getSocket: connectWithoutDelay };
+  const pooled = /^(true|1|yes)$/i.test(url.searchParams.get('pool') ?? '');
+  return nodemailer.createTransport(pooled ? new SMTPPool({ ...options, pool: true }) : new SMTPTransport(options));
+}
+
+/**
+ * Opens the TCP connection to the SMTP server with Nagle's algorithm off. With it on, the end of a
+ * message (a small write after the body) waited for the server to acknowledge the body, which the
+ * server delays by up to 40 ms: every message cost 40 ms on its connection, whatever its size, and
+ * a pool of 10 connections topped out near 200 messages a second however fast the rest ran.
+ * nodemailer then speaks SMTP over it as over its own socket, TLS included (implicit on port 465,
+ * or STARTTLS).
+ */
+function connectWithoutDelay(
+  options: { host?: string; port?: number | string; secure?: boolean; localAddress?: string; connectionTimeout?: number },
+  callback: (err: Error | null, socketOptions?: { connection: Socket }) => void,
+): void {
+  // nodemailer's own defaults (smtp-connection): localhost, 465 when secure, else 587.
+  const port = Number(options.port) || (options.secure ? 465 : 587);
+  const socket = createConnection({ host: options.host || 'localhost', port, noDelay: true, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
+  const timer = setTimeout(() => socket.destroy(new Error('Connection timeout')), options.connectionTimeout ?? 120_000);
+  const failed = (err: Error) => {
+    clearTimeout(timer);
+    callback(err);
+  };
+  socket.once('error', failed);
+  socket.once('connect', () => {
+    clearTimeout(timer);
+    socket.off('error', failed);
+    callback(null, { connection: socket });
   });
 }
 

@@ -26,6 +26,8 @@ export interface WorkerOptions {
   maxAttempts?: number;
   leaseMs?: number;
   batchSize?: number;
+  /** Batches in flight at once in this process (WORKER_LANES): see drain(). */
+  lanes?: number;
   /** Internal jobs (modules/jobs), run by the same passes: they may queue messages. */
   jobs?: { runBatch(): Promise<number> };
   /** Periodic clean-up run by the worker (expired rate-limit windows…), at most every 10 minutes. */
@@ -44,6 +46,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
   const maxAttempts = o.maxAttempts ?? 8;
   const leaseMs = o.leaseMs ?? 120_000;
   const batchSize = o.batchSize ?? 50;
+  const lanes = o.lanes ?? 4;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let again = false;
@@ -153,22 +156,36 @@ export function createDeliveryWorker(o: WorkerOptions) {
     for (const x of outcomes) if (x.undelivered) await o.onUndelivered?.(x.m);
   }
 
+  /**
+   * A batch of jobs, then a batch of messages, in turn, until both are empty: under a steady stream
+   * of logins the messages of the jobs already run go out while new jobs keep arriving (jobs first,
+   * all of them, would hold every message back until the stream stopped).
+   *
+   * A pass starts with one lane; every full batch a lane claims opens one more, up to `lanes`. A
+   * batch spends most of its time waiting — on the SMTP server's replies, on the store's round
+   * trips — so while one lane waits another renders and sends. Claims are atomic (SKIP LOCKED on
+   * PostgreSQL, single statements on SQLite), so lanes never take the same job or message.
+   */
   async function drain(): Promise<number> {
     if (o.housekeeping && o.clock.now() - lastHousekeeping > 10 * 60_000) {
       lastHousekeeping = o.clock.now();
       await o.housekeeping();
     }
-    // A batch of jobs, then a batch of messages, in turn: under a steady stream of logins the
-    // messages of the jobs already run go out while new jobs keep arriving (jobs first, all of
-    // them, would hold every message back until the stream stopped).
     let total = 0;
-    for (;;) {
-      const jobs = (await o.jobs?.runBatch()) ?? 0;
-      const batch = await outboxRepo(o.db).claimDue(o.clock.now(), batchSize, leaseMs);
-      if (batch.length) await processBatch(batch);
-      total += jobs + batch.length;
-      if (jobs === 0 && batch.length === 0) return total;
-    }
+    const open: Promise<void>[] = [];
+    const lane = async (): Promise<void> => {
+      for (;;) {
+        const jobs = (await o.jobs?.runBatch()) ?? 0;
+        const batch = await outboxRepo(o.db).claimDue(o.clock.now(), batchSize, leaseMs);
+        if ((jobs >= batchSize || batch.length >= batchSize) && open.length < lanes) open.push(lane());
+        if (batch.length) await processBatch(batch);
+        total += jobs + batch.length;
+        if (jobs === 0 && batch.length === 0) return;
+      }
+    };
+    open.push(lane());
+    for (let i = 0; i < open.length; i++) await open[i];
+    return total;
   }
 
   /** Runs one drain; concurrent calls share it and schedule one more pass. */
