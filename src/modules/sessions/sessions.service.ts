@@ -10,7 +10,7 @@ import { tenantsRepo } from '../tenants/tenants.repo.ts';
 import { keptUserAgent, type RequestContext } from '../../lib/request-context.ts';
 import { logoPath } from '../tenants/logo.ts';
 import { createSessionCache } from './session-cache.ts';
-import { createSessionLookup, sessionsRepo } from './sessions.repo.ts';
+import { createSessionLookup, sessionsRepo, type SessionForValidation } from './sessions.repo.ts';
 
 export type { RequestContext };
 
@@ -51,6 +51,29 @@ export const RECOVERY_SESSION_MS = DAY;
 const fixedLength = (kind: SessionsTable['kind']) => kind === 'link' || kind === 'recovery';
 const cappedLifetime = (kind: SessionsTable['kind'], shopLifetime: number) => (kind === 'link' ? Math.min(LINK_SESSION_MS, shopLifetime) : kind === 'recovery' ? Math.min(RECOVERY_SESSION_MS, shopLifetime) : shopLifetime);
 
+/**
+ * What a route sees of a session, built once per row read (a cached row answers many requests with
+ * the same frozen object).
+ */
+const built = new WeakMap<SessionForValidation, PortalSession>();
+function sessionOf(row: SessionForValidation): PortalSession {
+  let session = built.get(row);
+  if (session) return session;
+  const contact = Object.freeze({ phone: row.contact_phone, email: row.contact_email, address: row.address });
+  session = Object.freeze({
+    id: row.id,
+    tenantId: row.tenant_id,
+    clientId: row.client_id,
+    kind: row.kind,
+    // A link session from before scopes existed names no object, and so sees none.
+    scope: row.kind === 'link' ? Object.freeze({ kind: row.scope_kind ?? 'invoice', id: row.scope_id ?? '' }) : null,
+    tenant: Object.freeze({ name: row.tenant_name, slug: row.tenant_slug, brandColor: row.brand_color, logoUrl: logoPath(row.tenant_id, row.logo_hash), contact }),
+    clientName: row.client_name,
+  });
+  built.set(row, session);
+  return session;
+}
+
 export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cacheMs?: number; idleMs?: number; onCheck?: (valid: boolean) => void }) {
   const { db, clock } = deps;
   /** Idle limit: SESSION_IDLE_DAYS when set, never longer than the shop's session length. */
@@ -77,16 +100,7 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
     const idle = idleFor(lifetime);
     const idleEnd = fixedLength(row.kind) ? absoluteEnd : row.renewed_at + idle;
     if (now >= Math.min(absoluteEnd, idleEnd)) return null;
-    const session: PortalSession = {
-      id: row.id,
-      tenantId: row.tenant_id,
-      clientId: row.client_id,
-      kind: row.kind,
-      // A link session from before scopes existed names no object, and so sees none.
-      scope: row.kind === 'link' ? { kind: row.scope_kind ?? 'invoice', id: row.scope_id ?? '' } : null,
-      tenant: { name: row.tenant_name, slug: row.tenant_slug, brandColor: row.brand_color, logoUrl: logoPath(row.tenant_id, row.logo_hash), contact: { phone: row.contact_phone, email: row.contact_email, address: row.address } },
-      clientName: row.client_name,
-    };
+    const session = sessionOf(row);
     // Renew only when it would let the session live longer and half the idle window is gone.
     if (fixedLength(row.kind) || idleEnd >= absoluteEnd || idleEnd - now >= idle / 2) return { session };
     await sessionsRepo(db).renew(row.tenant_id, row.id, now);
