@@ -100,12 +100,14 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
     clock,
     jobs,
     // A redeemed login opens a portal session (clients), a console session (staff) or a support session.
-    openSession: (trx, request, match, ctx) =>
+    openSession: (trx, w, request, match, ctx) =>
       request.audience === 'support'
         ? supportSessions.create(trx, { agentId: match.principal_id }, ctx)
         : request.audience === 'staff'
           ? staffSessions.create(trx, { tenantId: match.tenant_id, staffId: match.principal_id }, ctx)
-          : sessions.create(trx, { tenantId: match.tenant_id, clientId: match.principal_id, kind: 'login' }, ctx),
+          : match.session_days !== null
+            ? sessions.add(w, { tenantId: match.tenant_id, clientId: match.principal_id, kind: 'login' }, match.session_days, ctx)
+            : sessions.create(trx, { tenantId: match.tenant_id, clientId: match.principal_id, kind: 'login' }, ctx),
     devices: createDeviceCookies(config.appSecret),
     appSecret: config.appSecret,
     linkTtlMs: config.login.linkTtlMs,

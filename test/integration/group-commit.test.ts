@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { openStore } from '../../src/compose.ts';
 import { inSharedTransaction } from '../../src/db/group-commit.ts';
-import { writeTogether } from '../../src/db/writes.ts';
+import { writeTogether, Writes } from '../../src/db/writes.ts';
+import { newId } from '../../src/lib/ids.ts';
+import { makeClient, makeShop } from '../helpers/factories.ts';
 import { sqliteReader } from '../../src/db/database.ts';
 import type { DB } from '../../src/db/schema.ts';
 import { startTestServer, storeKind, testEnv, type TestServer } from '../helpers/harness.ts';
@@ -126,6 +128,41 @@ describe(`shared transactions (${storeKind})`, () => {
     // Each landed row is its caller's own (points = its index), visible once the caller is answered.
     const points = await t.db.selectFrom('rate_limits').select(['key', 'points']).where('key', 'like', 'g4:__').execute();
     expect(points.every((r) => r.points === Number(r.key.slice(3)))).toBe(true);
+  });
+});
+
+// On PostgreSQL a flush that fits is one statement (WITH … INSERT …, … UPDATE … SELECT 1), run on
+// its own without BEGIN/COMMIT: it must still be all or nothing, a child row may come before its
+// parent, and an update applies to a row that was there before.
+describe.runIf(storeKind === 'postgres')('writes in one statement (postgres)', () => {
+  it('lands whole or not at all, parents and children in any order, with its updates', async () => {
+    const t = await startTestServer({ seed: false });
+    servers.push(t);
+    const shop = await makeShop(t);
+    const client = await makeClient(t, shop.id);
+    const tenantRow = await t.db.selectFrom('tenants').selectAll().where('id', '=', shop.id).executeTakeFirstOrThrow();
+    const clientRow = await t.db.selectFrom('clients').selectAll().where('id', '=', client.id).executeTakeFirstOrThrow();
+    const copy = (n: number) => {
+      const w = new Writes();
+      const tenantId = newId();
+      w.insert('clients', { ...clientRow, id: newId(), tenant_id: tenantId, email: `copy${n}@example.com` }); // the child first
+      w.insert('tenants', { ...tenantRow, id: tenantId, slug: `copy-${n}` });
+      w.update('tenants', shop.id, { name: `Renamed ${n}` });
+      return { w, tenantId };
+    };
+    const ok = copy(1);
+    expect(ok.w.isOneStatement(t.db)).toBe(true);
+    await ok.w.flush(t.db);
+    expect((await t.db.selectFrom('clients').select('email').where('tenant_id', '=', ok.tenantId).execute()).map((r) => r.email)).toEqual(['copy1@example.com']);
+    expect((await t.db.selectFrom('tenants').select('name').where('id', '=', shop.id).executeTakeFirstOrThrow()).name).toBe('Renamed 1');
+
+    const bad = copy(2);
+    await write(t.db, 'one-statement:taken');
+    bad.w.insert('rate_limits', { key: 'one-statement:taken', points: 1, expire: null }); // the primary key refuses it
+    await expect(bad.w.flush(t.db)).rejects.toThrow(/duplicate key/);
+    expect(await t.db.selectFrom('tenants').select('id').where('id', '=', bad.tenantId).execute()).toEqual([]);
+    expect(await t.db.selectFrom('clients').select('id').where('tenant_id', '=', bad.tenantId).execute()).toEqual([]);
+    expect((await t.db.selectFrom('tenants').select('name').where('id', '=', shop.id).executeTakeFirstOrThrow()).name).toBe('Renamed 1');
   });
 });
 

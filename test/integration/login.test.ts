@@ -147,6 +147,26 @@ describe(`login by link (${storeKind})`, () => {
     expect(await countSessions()).toBe(before + 1);
   });
 
+  // Redeeming consumes the link and retires the identifier's other links in one step (one
+  // statement on PostgreSQL, its pending logins locked in id order): links of one person used at
+  // the same moment must neither deadlock nor both sign in.
+  it('gives exactly one session when several links of one person are each redeemed at once', async () => {
+    const links: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      await requestLink(demo.oneShop.email);
+      links.push((await t.lastMessageTo(demo.oneShop.email)).link);
+    }
+    const attempts = links.flatMap((link) => [link, link, link]);
+    const browsers = attempts.map(() => t.browser());
+    const tokens = await Promise.all(browsers.map(async (b, i) => csrfOf((await b.get(attempts[i]!)).body)));
+    const before = await countSessions();
+    const results = await Promise.all(browsers.map((b, i) => b.post(attempts[i]!, { _csrf: tokens[i]! })));
+    expect(results.map((r) => r.statusCode).sort()).toEqual([303, ...Array(14).fill(410)]);
+    expect(await countSessions()).toBe(before + 1);
+    const rows = await t.db.selectFrom('login_requests').select(['status']).where('identifier', '=', demo.oneShop.email).where('status', 'in', ['pending', 'consumed', 'superseded']).execute();
+    expect(rows.filter((r) => r.status === 'pending')).toEqual([]);
+  });
+
   it('expires links after 30 minutes', async () => {
     await requestLink(demo.oneShop.email);
     const msg = await t.lastMessageTo(demo.oneShop.email);

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { isPostgres } from '../../db/dialect.ts';
 import type { DB, LoginRequestsTable, LoginStatus } from '../../db/schema.ts';
 import type { Writes } from '../../db/writes.ts';
@@ -17,6 +17,8 @@ export interface LoginMatch {
   logo_hash: string | null;
   /** The client's preferred language (clients only). */
   locale: string | null;
+  /** The shop's session length (clients only: what their portal session is given). */
+  session_days: number | null;
 }
 
 /**
@@ -66,7 +68,7 @@ export function loginRepo(db: Kysely<DB>) {
           .innerJoin('support_agents as p', 'p.id', 'm.agent_id')
           .innerJoin('login_requests as r', 'r.id', 'm.login_request_id')
           .whereRef('p.email', '=', 'r.identifier')
-          .select((eb) => [eb.val('').as('tenant_id'), 'm.agent_id as principal_id', 'p.name as principal_name', eb.val<string | null>('support').as('role'), eb.val('Servicio support').as('tenant_name'), eb.val('servicio-support').as('slug'), eb.val('#334155').as('brand_color'), eb.val<string | null>(null).as('logo_hash'), eb.val<string | null>(null).as('locale')])
+          .select((eb) => [eb.val('').as('tenant_id'), 'm.agent_id as principal_id', 'p.name as principal_name', eb.val<string | null>('support').as('role'), eb.val('Servicio support').as('tenant_name'), eb.val('servicio-support').as('slug'), eb.val('#334155').as('brand_color'), eb.val<string | null>(null).as('logo_hash'), eb.val<string | null>(null).as('locale'), eb.val<number | null>(null).as('session_days')])
           .where('m.login_request_id', '=', request.id)
           .where('p.status', '=', 'active')
           .execute();
@@ -78,7 +80,7 @@ export function loginRepo(db: Kysely<DB>) {
           .innerJoin('tenants as t', 't.id', 'm.tenant_id')
           .innerJoin('login_requests as r', 'r.id', 'm.login_request_id')
           .whereRef('p.email', '=', 'r.identifier')
-          .select((eb) => ['m.tenant_id', 'm.staff_id as principal_id', 'p.name as principal_name', 'p.role', 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_hash', eb.val<string | null>(null).as('locale')])
+          .select((eb) => ['m.tenant_id', 'm.staff_id as principal_id', 'p.name as principal_name', 'p.role', 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_hash', eb.val<string | null>(null).as('locale'), eb.val<number | null>(null).as('session_days')])
           .where('m.login_request_id', '=', request.id)
           .where('p.status', '=', 'active')
           .where('t.status', '=', 'active')
@@ -96,7 +98,7 @@ export function loginRepo(db: Kysely<DB>) {
             eb.and([eb('r.identifier_kind', '=', 'phone'), eb('c.phone', '=', eb.ref('r.identifier'))]),
           ]),
         )
-        .select((eb) => ['m.tenant_id', 'm.client_id as principal_id', 'c.name as principal_name', eb.val<string | null>(null).as('role'), 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_hash', 'c.locale'])
+        .select((eb) => ['m.tenant_id', 'm.client_id as principal_id', 'c.name as principal_name', eb.val<string | null>(null).as('role'), 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_hash', 'c.locale', 't.session_days'])
         .where('m.login_request_id', '=', request.id)
         .where('c.status', '=', 'active')
         .where('t.status', '=', 'active')
@@ -105,36 +107,39 @@ export function loginRepo(db: Kysely<DB>) {
     },
 
     /**
-     * PostgreSQL: lock the identifier's pending logins in id order before consuming one, so two
-     * links of one person redeemed at once queue up instead of deadlocking in supersedeOthers.
+     * Atomic single use: moves a pending, unexpired request to consumed — only one caller can — and
+     * retires every other outstanding link for the same email or phone. The identifier's pending
+     * logins are locked in id order first, so two links of one person redeemed at once queue up
+     * instead of deadlocking. On PostgreSQL that is one statement (each statement is a round trip);
+     * SQLite, with one writer, needs no lock.
      */
-    async lockPending(identifier: string): Promise<void> {
-      if (!isPostgres(db)) return;
-      await db.selectFrom('login_requests').select('id').where('identifier', '=', identifier).where('status', '=', 'pending').orderBy('id').forUpdate().execute();
-    },
-
-    /** Atomic single use: only one caller can move a pending, unexpired request to consumed. */
-    async consume(id: string, now: number): Promise<boolean> {
+    async consumeAndSupersede(request: Pick<LoginRequest, 'id' | 'identifier'>, now: number): Promise<boolean> {
+      if (isPostgres(db)) {
+        const { rows } = await sql<{ consumed: number }>`
+          WITH locked AS MATERIALIZED (
+            SELECT id FROM login_requests WHERE identifier = ${request.identifier} AND status = 'pending' ORDER BY id FOR UPDATE
+          ), consumed AS (
+            UPDATE login_requests SET status = 'consumed', consumed_at = ${now}
+            WHERE id = ${request.id} AND id IN (SELECT id FROM locked) AND status = 'pending' AND expires_at > ${now}
+            RETURNING id
+          ), superseded AS (
+            UPDATE login_requests SET status = 'superseded'
+            WHERE id IN (SELECT id FROM locked) AND id <> ${request.id} AND EXISTS (SELECT 1 FROM consumed)
+            RETURNING id
+          )
+          SELECT (SELECT count(*) FROM consumed)::int AS consumed, (SELECT count(*) FROM superseded)::int AS superseded`.execute(db);
+        return rows[0]?.consumed === 1;
+      }
       const r = await db
         .updateTable('login_requests')
         .set({ status: 'consumed', consumed_at: now })
-        .where('id', '=', id)
+        .where('id', '=', request.id)
         .where('status', '=', 'pending')
         .where('expires_at', '>', now)
         .executeTakeFirst();
-      return r.numUpdatedRows === 1n;
-    },
-
-    /** Using one link retires every other outstanding link for the same email or phone. */
-    async supersedeOthers(identifier: string, exceptId: string): Promise<number> {
-      const r = await db
-        .updateTable('login_requests')
-        .set({ status: 'superseded' })
-        .where('identifier', '=', identifier)
-        .where('status', '=', 'pending')
-        .where('id', '!=', exceptId)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows);
+      if (r.numUpdatedRows !== 1n) return false;
+      await db.updateTable('login_requests').set({ status: 'superseded' }).where('identifier', '=', request.identifier).where('status', '=', 'pending').where('id', '!=', request.id).execute();
+      return true;
     },
 
     /** Counts a wrong code atomically and locks the request at the limit. */

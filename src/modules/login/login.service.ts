@@ -6,10 +6,10 @@ import type { DB } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hmac, randomDigits, randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
 import { inSharedTransaction } from '../../db/group-commit.ts';
-import { writeTogether, type Writes } from '../../db/writes.ts';
+import { writeTogether, Writes } from '../../db/writes.ts';
 import { newId } from '../../lib/ids.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
-import { addAudit, auditRepo, perShop } from '../audit/audit.repo.ts';
+import { addAudit, auditRepo, perShop, type AuditInput } from '../audit/audit.repo.ts';
 import { parseIdentifier, type Identifier } from '../clients/contact.ts';
 import type { JobQueue } from '../jobs/jobs.ts';
 import { keptUserAgent, type RequestContext } from '../../lib/request-context.ts';
@@ -30,8 +30,11 @@ export interface LoginDeps {
   db: Kysely<DB>;
   clock: Clock;
   jobs: JobQueue;
-  /** Opens the session a redeemed login leads to: a client's portal session or a staff member's console session. */
-  openSession(trx: Kysely<DB>, request: LoginRequest, match: LoginMatch, ctx: RequestContext): Promise<IssuedSession>;
+  /**
+   * Opens the session a redeemed login leads to: a client's portal session or a staff member's
+   * console session — written in `trx`, or added to `w` (which the caller flushes in `trx`).
+   */
+  openSession(trx: Kysely<DB>, w: Writes, request: LoginRequest, match: LoginMatch, ctx: RequestContext): IssuedSession | Promise<IssuedSession>;
   devices: DeviceCookies;
   appSecret: string;
   linkTtlMs: number;
@@ -68,31 +71,42 @@ export function createLoginService(d: LoginDeps) {
   const codeHash = (requestId: string, code: string) => hmac(d.appSecret, `login-code:${requestId}:${code}`);
 
   /** The identifier's audit trail goes to every shop it matched (or to no shop when none did). */
-  async function audit(trx: Kysely<DB>, r: LoginRequest, action: string, data: Record<string, unknown>, ctx: RequestContext, known?: LoginMatch[]) {
+  function auditEvents(r: LoginRequest, action: string, data: Record<string, unknown>, ctx: RequestContext, known: LoginMatch[]): AuditInput[] {
     // Support agents belong to no shop: their sign-ins are Servicio's own events (no shop's log).
-    const matches = r.audience === 'support' ? [] : (known ?? (await loginRepo(trx).matches(r))).map((m) => ({ tenant_id: m.tenant_id, client_id: r.audience === 'client' ? m.principal_id : null }));
+    const matches = r.audience === 'support' ? [] : known.map((m) => ({ tenant_id: m.tenant_id, client_id: r.audience === 'client' ? m.principal_id : null }));
     const base = { actor: r.audience === 'support' ? ('support' as const) : ('client' as const), action, subjectId: r.id, ip: ctx.ip, at: d.clock.now(), data: { to: maskIdentifier(r.identifier_kind, r.identifier), ...data } };
-    await auditRepo(trx).record(...perShop(base, matches));
+    return perShop(base, matches);
+  }
+  async function audit(trx: Kysely<DB>, r: LoginRequest, action: string, data: Record<string, unknown>, ctx: RequestContext) {
+    const matches = r.audience === 'support' ? [] : await loginRepo(trx).matches(r);
+    await auditRepo(trx).record(...auditEvents(r, action, data, ctx, matches));
   }
 
-  /** Single use, then a session (one shop) or the picker (several). Runs in the caller's transaction. */
+  /**
+   * Single use, then a session (one shop) or the picker (several). Runs in the caller's
+   * transaction; its writes (the audit, the session) go in one statement on PostgreSQL.
+   */
   async function complete(trx: Kysely<DB>, r: LoginRequest, via: 'link' | 'code', ctx: RequestContext): Promise<LoginOutcome> {
     const repo = loginRepo(trx);
     const now = d.clock.now();
-    await repo.lockPending(r.identifier);
-    if (!(await repo.consume(r.id, now))) return { kind: 'invalid' };
-    await repo.supersedeOthers(r.identifier, r.id);
+    if (!(await repo.consumeAndSupersede(r, now))) return { kind: 'invalid' };
     const matches = await repo.matches(r);
-    await audit(trx, r, 'login.consumed', { via }, ctx, matches);
+    const w = new Writes();
+    addAudit(w, ...auditEvents(r, 'login.consumed', { via }, ctx, matches));
+    let out: LoginOutcome;
     if (matches.length === 1) {
       const m = matches[0]!;
-      const s = await d.openSession(trx, r, m, ctx);
-      return { kind: 'session', audience: r.audience, ...s, proven: r.identifier, shop: m.slug, locale: m.locale };
+      const s = await d.openSession(trx, w, r, m, ctx);
+      out = { kind: 'session', audience: r.audience, ...s, proven: r.identifier, shop: m.slug, locale: m.locale };
+    } else if (matches.length === 0) {
+      out = { kind: 'invalid' };
+    } else {
+      const secret = randomToken(24);
+      w.update('login_requests', r.id, { pick_hash: sha256(secret), pick_expires_at: now + PICK_TTL_MS });
+      out = { kind: 'pick', audience: r.audience, pickCookie: `${r.id}.${secret}`, maxAgeSeconds: PICK_TTL_MS / 1000, proven: r.identifier };
     }
-    if (matches.length === 0) return { kind: 'invalid' };
-    const secret = randomToken(24);
-    await repo.setPick(r.id, sha256(secret), now + PICK_TTL_MS);
-    return { kind: 'pick', audience: r.audience, pickCookie: `${r.id}.${secret}`, maxAgeSeconds: PICK_TTL_MS / 1000, proven: r.identifier };
+    await w.flush(trx);
+    return out;
   }
 
   async function failRedemption(r: LoginRequest | undefined, ctx: RequestContext): Promise<LoginOutcome> {
@@ -361,7 +375,10 @@ export function createLoginService(d: LoginDeps) {
       if (!shop) throw loginErrors.PICK_UNKNOWN();
       return d.db.transaction().execute(async (trx) => {
         if (!(await loginRepo(trx).takePick(choices.request.id, d.clock.now()))) throw loginErrors.PICK_EXPIRED();
-        return { audience: choices.request.audience, shop: shop.slug, locale: shop.locale, ...(await d.openSession(trx, choices.request, shop, ctx)) };
+        const w = new Writes();
+        const session = await d.openSession(trx, w, choices.request, shop, ctx);
+        await w.flush(trx);
+        return { audience: choices.request.audience, shop: shop.slug, locale: shop.locale, ...session };
       });
     },
   };

@@ -5,7 +5,8 @@ import type { Clock } from '../../lib/clock.ts';
 import { DAY } from '../../lib/clock.ts';
 import { randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
-import { auditRepo } from '../audit/audit.repo.ts';
+import { addAudit, auditRepo } from '../audit/audit.repo.ts';
+import { Writes } from '../../db/writes.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
 import { keptUserAgent, type RequestContext } from '../../lib/request-context.ts';
 import { logoPath } from '../tenants/logo.ts';
@@ -108,6 +109,51 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
     return { session, renewedMaxAge: Math.floor((Math.min(absoluteEnd, now + idle) - now) / 1000) };
   }
 
+  /**
+   * A fresh session added to the caller's writes (flushed in its transaction), for a caller that
+   * has already read the shop's session length.
+   */
+  function add(
+    w: Writes,
+    input: { tenantId: string; clientId: string; kind: SessionsTable['kind']; scope?: SessionScope; recoveryLinkId?: string },
+    sessionDays: number,
+    ctx: RequestContext,
+  ): IssuedSession {
+    const now = clock.now();
+    const id = newId();
+    const secret = randomToken(32);
+    const shopLifetime = sessionDays * DAY;
+    const lifetime = cappedLifetime(input.kind, shopLifetime);
+    w.insert('sessions', {
+      id,
+      tenant_id: input.tenantId,
+      client_id: input.clientId,
+      secret_hash: sha256(secret),
+      kind: input.kind,
+      scope_kind: input.scope?.kind ?? null,
+      scope_id: input.scope?.id ?? null,
+      recovery_link_id: input.recoveryLinkId ?? null,
+      created_at: now,
+      renewed_at: now,
+      expires_at: now + lifetime,
+      revoked_at: null,
+      ip: ctx.ip,
+      user_agent: keptUserAgent(ctx),
+    });
+    addAudit(w, {
+      tenantId: input.tenantId,
+      clientId: input.clientId,
+      actor: 'client',
+      action: 'session.created',
+      subjectId: id,
+      data: { kind: input.kind, days: sessionDays, ...(input.scope ? { scope: input.scope } : {}), userAgent: keptUserAgent(ctx) },
+      ip: ctx.ip,
+      at: now,
+    });
+    const cookieLifetime = fixedLength(input.kind) ? lifetime : idleFor(lifetime);
+    return { token: `${id}.${secret}`, maxAgeSeconds: Math.floor(cookieLifetime / 1000) };
+  }
+
   return {
     /** Call after a change that can end sessions: a client's or shop's status or settings. */
     forgetCached(): void {
@@ -122,40 +168,13 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
     ): Promise<IssuedSession> {
       const tenant = await tenantsRepo(trx).byId(input.tenantId);
       if (!tenant) throw new Error(`tenant ${input.tenantId} vanished during sign-in`);
-      const now = clock.now();
-      const id = newId();
-      const secret = randomToken(32);
-      const shopLifetime = tenant.session_days * DAY;
-      const lifetime = cappedLifetime(input.kind, shopLifetime);
-      await sessionsRepo(trx).insert({
-        id,
-        tenant_id: input.tenantId,
-        client_id: input.clientId,
-        secret_hash: sha256(secret),
-        kind: input.kind,
-        scope_kind: input.scope?.kind ?? null,
-        scope_id: input.scope?.id ?? null,
-        recovery_link_id: input.recoveryLinkId ?? null,
-        created_at: now,
-        renewed_at: now,
-        expires_at: now + lifetime,
-        revoked_at: null,
-        ip: ctx.ip,
-        user_agent: keptUserAgent(ctx),
-      });
-      await auditRepo(trx).record({
-        tenantId: input.tenantId,
-        clientId: input.clientId,
-        actor: 'client',
-        action: 'session.created',
-        subjectId: id,
-        data: { kind: input.kind, days: tenant.session_days, ...(input.scope ? { scope: input.scope } : {}), userAgent: keptUserAgent(ctx) },
-        ip: ctx.ip,
-        at: now,
-      });
-      const cookieLifetime = fixedLength(input.kind) ? lifetime : idleFor(lifetime);
-      return { token: `${id}.${secret}`, maxAgeSeconds: Math.floor(cookieLifetime / 1000) };
+      const w = new Writes();
+      const issued = add(w, input, tenant.session_days, ctx);
+      await w.flush(trx);
+      return issued;
     },
+
+    add,
 
     /**
      * Checks a session cookie: one indexed lookup. A session ends at the shop's session length
