@@ -2,7 +2,8 @@
 // connectWithoutDelay) and hands them to nodemailer: TLS must still work both ways an SMTP server
 // offers it, and a server that is not there must be a failure worth retrying, not a crash.
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { connect, createServer } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -70,6 +71,30 @@ describe('SMTP connections', () => {
     const channels = await channelsFor(`smtp://127.0.0.1:${server.port}?pool=false&tls.rejectUnauthorized=false`);
     await channels.email(message(8));
     expect(server.received.map((r) => r.mail.subject)).toEqual(['Invoice 8']);
+  });
+
+  it('through the proxy SMTP_URL names (nodemailer connects through it, not us)', async () => {
+    const server = await tlsServer(false);
+    // An HTTP CONNECT proxy that notes where it was asked to go.
+    const tunnels: string[] = [];
+    const proxy = createHttpServer();
+    proxy.on('connect', (req, client, head) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    closers.push(() => new Promise<void>((r) => proxy.close(() => r())));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const channels = await channelsFor(`smtp://127.0.0.1:${server.port}?tls.rejectUnauthorized=false&proxy=${encodeURIComponent(proxyUrl)}`);
+    await channels.email(message(10));
+    expect(tunnels).toEqual([`127.0.0.1:${server.port}`]);
+    expect(server.received.map((r) => r.mail.subject)).toEqual(['Invoice 10']);
   });
 
   it('to a server that is not there: a failure worth trying again, not a crash', async () => {

@@ -133,18 +133,13 @@ function smtpSender(url: string, from: string): Channels['email'] & { close(): P
 
 /**
  * The nodemailer transport for an SMTP URL, whose connections are opened by `connectWithoutDelay`.
- * (`createTransport` given an options object with a URL reads the URL alone, so the transport is
- * built here and handed over.)
+ * `createTransport` given a URL (or an object with `url`) reads the URL alone, so the URL is parsed
+ * here, by nodemailer's own parser, into the options it would have made — a `proxy` in the URL
+ * still takes over the connections, as nodemailer does it.
  */
 async function openTransport(url: URL): Promise<Transporter> {
-  const [{ default: nodemailer }, { default: SMTPPool }, { default: SMTPTransport }] = await Promise.all([
-    import('nodemailer'),
-    import('nodemailer/lib/smtp-pool/index.js'),
-    import('nodemailer/lib/smtp-transport/index.js'),
-  ]);
-  const options = { url: url.toString(), getSocket: connectWithoutDelay };
-  const pooled = /^(true|1|yes)$/i.test(url.searchParams.get('pool') ?? '');
-  return nodemailer.createTransport(pooled ? new SMTPPool({ ...options, pool: true }) : new SMTPTransport(options));
+  const [{ default: nodemailer }, { parseConnectionUrl }] = await Promise.all([import('nodemailer'), import('nodemailer/lib/shared/index.js')]);
+  return nodemailer.createTransport({ ...parseConnectionUrl(url.toString()), getSocket: connectWithoutDelay } as Parameters<typeof nodemailer.createTransport>[0]);
 }
 
 /**
