@@ -7,6 +7,7 @@ import { tenantsRepo } from '../../src/modules/tenants/tenants.repo.ts';
 import { extractCode, extractLink, startTestServer, storeKind, type TestServer } from '../helpers/harness.ts';
 import { startFakeProviders } from '../helpers/fake-providers.ts';
 import { makeClient, makeShop } from '../helpers/factories.ts';
+import { createDeliveryWorker } from '../../src/modules/delivery/worker.ts';
 
 let providers: Awaited<ReturnType<typeof startFakeProviders>>;
 let smtp: typeof providers.smtp;
@@ -61,6 +62,37 @@ describe(`delivery (${storeKind})`, () => {
     const rows = await t.db.selectFrom('outbox_messages').select(['status', 'attempts']).where('to_address', 'in', clients.map((c) => c.email!)).execute();
     expect(rows).toHaveLength(140);
     expect(rows.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true); // no message claimed twice
+  });
+
+  // A lane that fails while the pass still waits on another must not become an unhandled
+  // rejection (which ends the process): the pass logs it and the worker goes on.
+  it('a lane that fails ends its pass with a logged error, not a crashed process', async () => {
+    const errors: unknown[] = [];
+    let calls = 0;
+    const worker = createDeliveryWorker({
+      db: t.db,
+      clock: t.clock,
+      sealer: t.services.sealer,
+      outbox: t.services.outbox,
+      channels: { email: async () => ({ provider: 'none', providerId: null }), sms: async () => ({ provider: 'none', providerId: null }) },
+      log: { info() {}, warn() {}, error: (o: unknown) => void errors.push(o) },
+      pollMs: 60_000,
+      // The first batch comes back full (a second lane opens), the second lane's batch fails at
+      // once, the first lane's next one only later.
+      jobs: {
+        async runBatch() {
+          calls++;
+          if (calls === 1) return 50;
+          if (calls === 2) throw new Error('the store went away');
+          await new Promise((r) => setTimeout(r, 50));
+          return 0;
+        },
+      },
+    });
+    expect(await worker.runOnce()).toBe(0);
+    expect(calls).toBe(3);
+    expect(errors).toHaveLength(1);
+    expect(String((errors[0] as { err: Error }).err.message)).toBe('the store went away');
   });
 
   // Issue 12: a batch's sent messages are recorded by one statement, each with its own provider id.

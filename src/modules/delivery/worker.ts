@@ -172,19 +172,24 @@ export function createDeliveryWorker(o: WorkerOptions) {
       await o.housekeeping();
     }
     let total = 0;
+    // Every lane's failure is caught as the lane starts (one lane failing while the pass still
+    // waits on another must not be an unhandled rejection); the pass then fails with the first.
+    const failures: unknown[] = [];
     const open: Promise<void>[] = [];
+    const openLane = () => open.push(lane().catch((err: unknown) => void failures.push(err)));
     const lane = async (): Promise<void> => {
       for (;;) {
         const jobs = (await o.jobs?.runBatch()) ?? 0;
         const batch = await outboxRepo(o.db).claimDue(o.clock.now(), batchSize, leaseMs);
-        if ((jobs >= batchSize || batch.length >= batchSize) && open.length < lanes) open.push(lane());
+        if ((jobs >= batchSize || batch.length >= batchSize) && open.length < lanes) openLane();
         if (batch.length) await processBatch(batch);
         total += jobs + batch.length;
         if (jobs === 0 && batch.length === 0) return;
       }
     };
-    open.push(lane());
+    openLane();
     for (let i = 0; i < open.length; i++) await open[i];
+    if (failures.length) throw failures[0];
     return total;
   }
 
