@@ -49,16 +49,16 @@ export class Writes {
   }
 
   /** True when there is nothing to write. */
-  get empty(): boolean {
+  get #empty(): boolean {
     return this.#inserts.size === 0 && this.#updates.size === 0;
   }
 
   /**
    * On PostgreSQL, whether `flush` is one statement (then it needs no transaction of its own: one
-   * statement is atomic). False on SQLite, where statements cost no round trip.
+   * statement is atomic). False on SQLite, where statements cost no round trip, and when empty.
    */
   isOneStatement(db: Kysely<DB>): boolean {
-    if (!isPostgres(db)) return false;
+    if (this.#empty || !isPostgres(db)) return false;
     let params = 0;
     for (const rows of this.#inserts.values()) params += rows.length * Object.keys(rows[0]!).length;
     for (const { set, ids } of this.#updates.values()) params += ids.length + Object.keys(set).length;
@@ -71,12 +71,10 @@ export class Writes {
     return true;
   }
 
-  /** Writes everything, in the caller's transaction (or alone, when it is one statement). */
+  /** Writes everything, in the caller's transaction (or alone, when it is one statement); nothing when empty. */
   async flush(trx: Kysely<DB>): Promise<void> {
     const db = trx as unknown as Kysely<any>;
-    if (this.empty) {
-      // nothing to write
-    } else if (this.isOneStatement(trx)) {
+    if (this.isOneStatement(trx)) {
       let q = db as unknown as { with(name: string, part: (qc: Kysely<any>) => unknown): typeof q; selectNoFrom: Kysely<any>['selectNoFrom'] };
       let n = 0;
       for (const [table, rows] of this.#inserts) q = q.with(`w${n++}`, (qc) => qc.insertInto(table).values(rows));

@@ -1,6 +1,6 @@
 import { inBatches } from '../../db/batches.ts';
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
-import { isPostgres } from '../../db/dialect.ts';
+import { dueIds } from '../../db/claims.ts';
 import type { DB, DeliveryStatus, OutboxMessagesTable } from '../../db/schema.ts';
 
 export type OutboxMessage = Selectable<OutboxMessagesTable>;
@@ -52,13 +52,7 @@ export function outboxRepo(db: Kysely<DB>) {
      * workers never claim the same message; SQLite has a single writer and needs no lock.
      */
     async claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxMessage[]> {
-      // Two index walks, each stopping after `limit` rows: messages whose worker's lease ran out,
-      // then queued ones in due order. (One OR-ed condition made both stores read every queued
-      // message and sort them, on every claim: a backlog of 3,000 cost 1.9 ms a claim.)
-      const pg = isPostgres(db);
-      const stale = db.selectFrom('outbox_messages').select('id').where('status', '=', 'sending').where('locked_until', '<', now).orderBy('locked_until').limit(limit).$if(pg, (q) => q.forUpdate().skipLocked());
-      const queued = db.selectFrom('outbox_messages').select('id').where('status', '=', 'queued').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit).$if(pg, (q) => q.forUpdate().skipLocked());
-      const due = db.selectFrom(db.selectFrom(stale.as('s')).select('id').unionAll(db.selectFrom(queued.as('q')).select('id')).as('d')).select('id').limit(limit);
+      const due = dueIds(db, { table: 'outbox_messages', leased: 'sending', dueColumn: 'next_attempt_at' }, now, limit);
       return db
         .updateTable('outbox_messages')
         .set((eb) => ({ status: 'sending', locked_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))

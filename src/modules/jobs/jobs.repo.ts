@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { isPostgres } from '../../db/dialect.ts';
+import { dueIds } from '../../db/claims.ts';
 import type { DB, JobsTable } from '../../db/schema.ts';
 
 export type Job = Selectable<JobsTable>;
@@ -11,11 +11,7 @@ export function jobsRepo(db: Kysely<DB>) {
      * the candidates with SKIP LOCKED so workers never claim the same job; SQLite has one writer.
      */
     async claimDue(now: number, limit: number, leaseMs: number): Promise<Job[]> {
-      // Two index walks, each stopping after `limit` rows (see outbox.repo's claimDue).
-      const pg = isPostgres(db);
-      const stale = db.selectFrom('jobs').select('id').where('status', '=', 'running').where('locked_until', '<', now).orderBy('locked_until').limit(limit).$if(pg, (q) => q.forUpdate().skipLocked());
-      const queued = db.selectFrom('jobs').select('id').where('status', '=', 'queued').where('run_after', '<=', now).orderBy('run_after').limit(limit).$if(pg, (q) => q.forUpdate().skipLocked());
-      const due = db.selectFrom(db.selectFrom(stale.as('s')).select('id').unionAll(db.selectFrom(queued.as('q')).select('id')).as('d')).select('id').limit(limit);
+      const due = dueIds(db, { table: 'jobs', leased: 'running', dueColumn: 'run_after' }, now, limit);
       return db
         .updateTable('jobs')
         .set((eb) => ({ status: 'running', locked_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))

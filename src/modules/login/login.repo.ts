@@ -127,7 +127,7 @@ export function loginRepo(db: Kysely<DB>) {
             WHERE id IN (SELECT id FROM locked) AND id <> ${request.id} AND EXISTS (SELECT 1 FROM consumed)
             RETURNING id
           )
-          SELECT (SELECT count(*) FROM consumed)::int AS consumed, (SELECT count(*) FROM superseded)::int AS superseded`.execute(db);
+          SELECT count(*)::int AS consumed FROM consumed`.execute(db); // superseded runs unread: every data-modifying WITH does
         return rows[0]?.consumed === 1;
       }
       const r = await db
@@ -164,10 +164,6 @@ export function loginRepo(db: Kysely<DB>) {
 
     async markOpened(id: string, now: number): Promise<void> {
       await db.updateTable('login_requests').set({ opened_at: now }).where('id', '=', id).where('opened_at', 'is', null).execute();
-    },
-
-    async setPick(id: string, pickHash: string, expiresAt: number): Promise<void> {
-      await db.updateTable('login_requests').set({ pick_hash: pickHash, pick_expires_at: expiresAt }).where('id', '=', id).execute();
     },
 
     /** Atomic single use of the tenant picker. */

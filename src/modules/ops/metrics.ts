@@ -15,33 +15,35 @@ export function createMetrics(o: { backlogs?: Backlogs; defaults?: boolean } = {
   if (o.defaults !== false) collectDefaultMetrics({ register: registry, prefix: 'servicio_' });
   const counter = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [registry] });
 
-  // Every request passes through the two counters below: each is counted in a plain map and handed
-  // to prom-client when /metrics is read (prom-client hashes the label set on every inc(), a few
-  // per cent of a cached session check's CPU).
-  const requestCounts = new Map<string, { labels: { route: string; method: string; status: string }; n: number }>();
-  const sessionCounts = { valid: 0, invalid: 0 };
-  new Counter({
-    name: 'servicio_http_requests_total',
-    help: 'HTTP requests by route pattern, method and status',
-    labelNames: ['route', 'method', 'status'],
-    registers: [registry],
-    collect() {
-      for (const e of requestCounts.values()) if (e.n > 0) (this.inc(e.labels, e.n), (e.n = 0));
-    },
-  });
+  /**
+   * A counter for what every request passes through: counted in a plain map, handed to prom-client
+   * when /metrics is read (prom-client hashes the label set on every inc(), a few per cent of a
+   * cached session check's CPU). The function it returns counts one under `key`, making the labels
+   * only the first time the key is seen.
+   */
+  const countedAtScrape = <L extends Record<string, string>>(name: string, help: string, labelNames: (keyof L & string)[]) => {
+    const counts = new Map<string, { labels: L; n: number }>();
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        for (const e of counts.values()) if (e.n > 0) (this.inc(e.labels, e.n), (e.n = 0));
+      },
+    });
+    return (key: string, labels: () => L) => {
+      const e = counts.get(key);
+      if (e) e.n++;
+      else counts.set(key, { labels: labels(), n: 1 });
+    };
+  };
+  const countRequest = countedAtScrape<{ route: string; method: string; status: string }>('servicio_http_requests_total', 'HTTP requests by route pattern, method and status', ['route', 'method', 'status']);
   const logins = counter('servicio_login_requests_total', 'Sign-in links asked for (before matching: known and unknown alike)');
   const links = counter('servicio_login_links_total', 'Sign-in links by outcome: issued, refused (with reason), consumed, failed redemption (with reason)', ['outcome', 'reason']);
   const messages = counter('servicio_messages_total', 'Messages by channel and outcome (sent, failed, expired, retried; delivered, bounced… as providers report)', ['channel', 'outcome']);
   const refusals = counter('servicio_rate_limit_refusals_total', 'Requests refused by a rate limit or budget', ['limit']);
-  new Counter({
-    name: 'servicio_session_checks_total',
-    help: 'Portal session checks by result',
-    labelNames: ['result'],
-    registers: [registry],
-    collect() {
-      for (const result of ['valid', 'invalid'] as const) if (sessionCounts[result] > 0) (this.inc({ result }, sessionCounts[result]), (sessionCounts[result] = 0));
-    },
-  });
+  const countSessionCheck = countedAtScrape<{ result: string }>('servicio_session_checks_total', 'Portal session checks by result', ['result']);
 
   if (o.backlogs) {
     const backlogs = o.backlogs;
@@ -97,14 +99,9 @@ export function createMetrics(o: { backlogs?: Backlogs; defaults?: boolean } = {
   return {
     registry,
     audited,
-    request(route: string, method: string, status: number) {
-      const key = `${method} ${status} ${route}`;
-      const e = requestCounts.get(key);
-      if (e) e.n++;
-      else requestCounts.set(key, { labels: { route, method, status: String(status) }, n: 1 });
-    },
+    request: (route: string, method: string, status: number) => countRequest(`${method} ${status} ${route}`, () => ({ route, method, status: String(status) })),
     refused: (limit: string) => refusals.inc({ limit }),
-    sessionCheck: (result: 'valid' | 'invalid') => void sessionCounts[result]++,
+    sessionCheck: (result: 'valid' | 'invalid') => countSessionCheck(result, () => ({ result })),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,10 +1,9 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { coalesce } from '../../lib/coalesce.ts';
 import { sqliteReader } from '../../db/database.ts';
 import { inBatches } from '../../db/batches.ts';
-import type { DB, SessionsTable } from '../../db/schema.ts';
+import type { DB } from '../../db/schema.ts';
 
-export type SessionRow = Selectable<SessionsTable>;
 
 /**
  * The hot path: every portal request runs exactly this one primary-key lookup. It brings the
@@ -67,10 +66,6 @@ export function createSessionLookup(db: Kysely<DB>): (id: string) => Promise<Ses
 
 export function sessionsRepo(db: Kysely<DB>) {
   return {
-    async insert(s: SessionRow): Promise<void> {
-      await db.insertInto('sessions').values(s).execute();
-    },
-
     /** Marks the session used now: its idle deadline moves on (its absolute end never does). */
     async renew(tenantId: string, id: string, now: number): Promise<void> {
       await db.updateTable('sessions').set({ renewed_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
