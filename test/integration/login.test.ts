@@ -167,6 +167,26 @@ describe(`login by link (${storeKind})`, () => {
     expect(rows.filter((r) => r.status === 'pending')).toEqual([]);
   });
 
+  // On PostgreSQL the token lookups of one moment are one query (token_hash = any(…)): each link
+  // must still get its own login, and so its own person's session.
+  it('signs each person into their own portal when different links are used at the same moment', async () => {
+    const shop = await makeShop(t);
+    const people = await Promise.all(Array.from({ length: 6 }, () => makeClient(t, shop.id)));
+    const links: string[] = [];
+    for (const c of people) {
+      await requestLink(c.email!);
+      links.push((await t.lastMessageTo(c.email!)).link);
+    }
+    const browsers = links.map(() => t.browser());
+    const tokens = await Promise.all(browsers.map(async (b, i) => csrfOf((await b.get(links[i]!)).body)));
+    const results = await Promise.all(browsers.map((b, i) => b.post(links[i]!, { _csrf: tokens[i]! })));
+    expect(results.map((r) => r.statusCode)).toEqual(Array(6).fill(303));
+    const sessions = await Promise.all(
+      browsers.map((b) => t.db.selectFrom('sessions').select(['tenant_id', 'client_id']).where('id', '=', b.cookie('session')!.split('.')[0]!).executeTakeFirstOrThrow()),
+    );
+    expect(sessions).toEqual(people.map((c) => ({ tenant_id: shop.id, client_id: c.id })));
+  });
+
   it('expires links after 30 minutes', async () => {
     await requestLink(demo.oneShop.email);
     const msg = await t.lastMessageTo(demo.oneShop.email);
@@ -200,6 +220,30 @@ describe(`login by link (${storeKind})`, () => {
     const res = await b.post(msg.link, { _csrf: csrfOf((await b.get(msg.link)).body) });
     expect(res.statusCode).toBe(410);
     expect(b.cookie('session')).toBeUndefined();
+  });
+
+  // Redeeming reads the shops a login may enter together with consuming it (one statement on
+  // PostgreSQL): what counts is each shop's state at that moment, not when the link was sent.
+  it('signs a client of two shops straight into the one still active when the link is used', async () => {
+    const open = await makeShop(t, { name: 'Aardvark Pest', sessionDays: 7 });
+    const closing = await makeShop(t, { name: 'Zephyr Cleaning' });
+    const email = `two-shops-${Date.now()}@example.com`;
+    const mine = await makeClient(t, open.id, { email });
+    await makeClient(t, closing.id, { email });
+    await requestLink(email);
+    const msg = await t.lastMessageTo(email);
+    expect(msg.subject).toBe('Your sign-in link for Aardvark Pest and Zephyr Cleaning');
+    await t.services.tenants.setStatus(closing.id, 'disabled');
+    const b = t.browser();
+    const signedInAt = t.clock.now();
+    const res = await b.post(msg.link, { _csrf: csrfOf((await b.get(msg.link)).body) });
+    expect(res.headers.location).toBe('/portal');
+    const row = await t.db.selectFrom('sessions').selectAll().where('id', '=', b.cookie('session')!.split('.')[0]!).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ tenant_id: open.id, client_id: mine.id, expires_at: signedInAt + 7 * 24 * 60 * MINUTE });
+    const request = await t.db.selectFrom('login_requests').select(['id', 'status']).where('token_hash', '=', sha256(msg.link.split('/l/')[1]!)).executeTakeFirstOrThrow();
+    expect(request.status).toBe('consumed');
+    const consumed = await t.db.selectFrom('audit_events').select('tenant_id').where('subject_id', '=', request.id).where('action', '=', 'login.consumed').execute();
+    expect(consumed).toEqual([{ tenant_id: open.id }]);
   });
 
   it('treats unknown and malformed links like expired ones', async () => {

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { isPostgres } from '../../db/dialect.ts';
+import { coalesce } from '../../lib/coalesce.ts';
 import type { DB, LoginRequestsTable, LoginStatus } from '../../db/schema.ts';
 import type { Writes } from '../../db/writes.ts';
 
@@ -37,6 +38,76 @@ export function addMatches(w: Writes, request: Pick<LoginRequest, 'id' | 'audien
   w.update('login_requests', request.id, { matched: matches.length });
 }
 
+/**
+ * The shops (and the client or staff member in each) this login may enter: only those still
+ * active, and only while they still have the email or phone the link was sent for.
+ */
+function matchesQuery(db: Kysely<DB>, request: Pick<LoginRequest, 'id' | 'audience'>) {
+  if (request.audience === 'support') {
+    // Servicio's own agents belong to no shop: the "shop" is Servicio support itself.
+    return db
+      .selectFrom('login_request_support as m')
+      .innerJoin('support_agents as p', 'p.id', 'm.agent_id')
+      .innerJoin('login_requests as r', 'r.id', 'm.login_request_id')
+      .whereRef('p.email', '=', 'r.identifier')
+      .select((eb) => [eb.val('').as('tenant_id'), 'm.agent_id as principal_id', 'p.name as principal_name', eb.val<string | null>('support').as('role'), eb.val('Servicio support').as('tenant_name'), eb.val('servicio-support').as('slug'), eb.val('#334155').as('brand_color'), eb.val<string | null>(null).as('logo_hash'), eb.val<string | null>(null).as('locale'), eb.val<number | null>(null).as('session_days')])
+      .where('m.login_request_id', '=', request.id)
+      .where('p.status', '=', 'active');
+  }
+  if (request.audience === 'staff') {
+    return db
+      .with((cte) => cte('m').materialized(), (qc) => qc.selectFrom('login_request_staff').selectAll().where('login_request_id', '=', request.id))
+      .selectFrom('m')
+      .innerJoin('staff as p', (j) => j.onRef('p.id', '=', 'm.staff_id').onRef('p.tenant_id', '=', 'm.tenant_id'))
+      .innerJoin('tenants as t', 't.id', 'm.tenant_id')
+      .innerJoin('login_requests as r', 'r.id', 'm.login_request_id')
+      .whereRef('p.email', '=', 'r.identifier')
+      .select((eb) => ['m.tenant_id', 'm.staff_id as principal_id', 'p.name as principal_name', 'p.role', 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_hash', eb.val<string | null>(null).as('locale'), eb.val<number | null>(null).as('session_days')])
+      .where('p.status', '=', 'active')
+      .where('t.status', '=', 'active')
+      .orderBy('t.name');
+  }
+  // The login's own rows first (by primary key), whatever the statistics say: planned with a
+  // fresh or stale estimate of this table, PostgreSQL started from the shops and scanned every
+  // login row of each shop (EXPLAIN under the peer harness: 1.2 of the 2.3 ms of redeeming).
+  return db
+    .with((cte) => cte('m').materialized(), (qc) => qc.selectFrom('login_request_clients').selectAll().where('login_request_id', '=', request.id))
+    .selectFrom('m')
+    .innerJoin('clients as c', (j) => j.onRef('c.id', '=', 'm.client_id').onRef('c.tenant_id', '=', 'm.tenant_id'))
+    .innerJoin('tenants as t', 't.id', 'm.tenant_id')
+    .innerJoin('login_requests as r', 'r.id', 'm.login_request_id')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('r.identifier_kind', '=', 'email'), eb('c.email', '=', eb.ref('r.identifier'))]),
+        eb.and([eb('r.identifier_kind', '=', 'phone'), eb('c.phone', '=', eb.ref('r.identifier'))]),
+      ]),
+    )
+    .select((eb) => ['m.tenant_id', 'm.client_id as principal_id', 'c.name as principal_name', eb.val<string | null>(null).as('role'), 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_hash', 'c.locale', 't.session_days'])
+    .where('c.status', '=', 'active')
+    .where('t.status', '=', 'active')
+    .orderBy('t.name');
+}
+
+/**
+ * The login a link's token names (by the token's hash). On PostgreSQL, where every query is a round
+ * trip, the lookups of the links redeemed in one turn of the event loop go in one query
+ * (`token_hash = any($1)`, still by the unique index; lib/coalesce.ts) — each still reads its row
+ * as it is now. Built once per service: the compiled query is reused.
+ */
+export function createTokenLookup(db: Kysely<DB>): (tokenHash: string) => Promise<LoginRequest | undefined> {
+  if (!isPostgres(db)) return (tokenHash) => loginRepo(db).byTokenHash(tokenHash);
+  const compiled = db
+    .selectFrom('login_requests')
+    .selectAll()
+    .where(sql<boolean>`token_hash = any(${[] as string[]}::text[])`)
+    .compile();
+  return coalesce(async (hashes: string[]) => {
+    const { rows } = await db.executeQuery<LoginRequest>({ ...compiled, parameters: [[...new Set(hashes)]] });
+    const byHash = new Map(rows.map((r) => [r.token_hash, r]));
+    return hashes.map((h) => byHash.get(h));
+  });
+}
+
 export function loginRepo(db: Kysely<DB>) {
   return {
     async insert(request: LoginRequest): Promise<void> {
@@ -61,61 +132,20 @@ export function loginRepo(db: Kysely<DB>) {
      * active, and only while they still have the email or phone the link was sent for.
      */
     matches(request: Pick<LoginRequest, 'id' | 'audience'>): Promise<LoginMatch[]> {
-      if (request.audience === 'support') {
-        // Servicio's own agents belong to no shop: the "shop" is Servicio support itself.
-        return db
-          .selectFrom('login_request_support as m')
-          .innerJoin('support_agents as p', 'p.id', 'm.agent_id')
-          .innerJoin('login_requests as r', 'r.id', 'm.login_request_id')
-          .whereRef('p.email', '=', 'r.identifier')
-          .select((eb) => [eb.val('').as('tenant_id'), 'm.agent_id as principal_id', 'p.name as principal_name', eb.val<string | null>('support').as('role'), eb.val('Servicio support').as('tenant_name'), eb.val('servicio-support').as('slug'), eb.val('#334155').as('brand_color'), eb.val<string | null>(null).as('logo_hash'), eb.val<string | null>(null).as('locale'), eb.val<number | null>(null).as('session_days')])
-          .where('m.login_request_id', '=', request.id)
-          .where('p.status', '=', 'active')
-          .execute();
-      }
-      if (request.audience === 'staff') {
-        return db
-          .selectFrom('login_request_staff as m')
-          .innerJoin('staff as p', (j) => j.onRef('p.id', '=', 'm.staff_id').onRef('p.tenant_id', '=', 'm.tenant_id'))
-          .innerJoin('tenants as t', 't.id', 'm.tenant_id')
-          .innerJoin('login_requests as r', 'r.id', 'm.login_request_id')
-          .whereRef('p.email', '=', 'r.identifier')
-          .select((eb) => ['m.tenant_id', 'm.staff_id as principal_id', 'p.name as principal_name', 'p.role', 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_hash', eb.val<string | null>(null).as('locale'), eb.val<number | null>(null).as('session_days')])
-          .where('m.login_request_id', '=', request.id)
-          .where('p.status', '=', 'active')
-          .where('t.status', '=', 'active')
-          .orderBy('t.name')
-          .execute();
-      }
-      return db
-        .selectFrom('login_request_clients as m')
-        .innerJoin('clients as c', (j) => j.onRef('c.id', '=', 'm.client_id').onRef('c.tenant_id', '=', 'm.tenant_id'))
-        .innerJoin('tenants as t', 't.id', 'm.tenant_id')
-        .innerJoin('login_requests as r', 'r.id', 'm.login_request_id')
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('r.identifier_kind', '=', 'email'), eb('c.email', '=', eb.ref('r.identifier'))]),
-            eb.and([eb('r.identifier_kind', '=', 'phone'), eb('c.phone', '=', eb.ref('r.identifier'))]),
-          ]),
-        )
-        .select((eb) => ['m.tenant_id', 'm.client_id as principal_id', 'c.name as principal_name', eb.val<string | null>(null).as('role'), 't.name as tenant_name', 't.slug', 't.brand_color', 't.logo_hash', 'c.locale', 't.session_days'])
-        .where('m.login_request_id', '=', request.id)
-        .where('c.status', '=', 'active')
-        .where('t.status', '=', 'active')
-        .orderBy('t.name')
-        .execute();
+      return matchesQuery(db, request).execute();
     },
 
     /**
      * Atomic single use: moves a pending, unexpired request to consumed — only one caller can — and
-     * retires every other outstanding link for the same email or phone. The identifier's pending
-     * logins are locked in id order first, so two links of one person redeemed at once queue up
-     * instead of deadlocking. On PostgreSQL that is one statement (each statement is a round trip);
-     * SQLite, with one writer, needs no lock.
+     * retires every other outstanding link for the same email or phone; answers the shops the login
+     * may enter (`matches`), or null when it was not consumed. The identifier's pending logins are
+     * locked in id order first, so two links of one person redeemed at once queue up instead of
+     * deadlocking. On PostgreSQL all of it is one statement (each statement is a round trip), the
+     * matches read beside the updates; SQLite, with one writer, needs no lock.
      */
-    async consumeAndSupersede(request: Pick<LoginRequest, 'id' | 'identifier'>, now: number): Promise<boolean> {
+    async consume(request: Pick<LoginRequest, 'id' | 'identifier' | 'audience'>, now: number): Promise<LoginMatch[] | null> {
       if (isPostgres(db)) {
-        const { rows } = await sql<{ consumed: number }>`
+        const { rows } = await sql<{ consumed: number } & { [K in keyof LoginMatch]: LoginMatch[K] | null }>`
           WITH locked AS MATERIALIZED (
             SELECT id FROM login_requests WHERE identifier = ${request.identifier} AND status = 'pending' ORDER BY id FOR UPDATE
           ), consumed AS (
@@ -126,9 +156,12 @@ export function loginRepo(db: Kysely<DB>) {
             UPDATE login_requests SET status = 'superseded'
             WHERE id IN (SELECT id FROM locked) AND id <> ${request.id} AND EXISTS (SELECT 1 FROM consumed)
             RETURNING id
-          )
-          SELECT count(*)::int AS consumed FROM consumed`.execute(db); // superseded runs unread: every data-modifying WITH does
-        return rows[0]?.consumed === 1;
+          ), shops AS (${matchesQuery(db, request)})
+          SELECT c.n AS consumed, s.* FROM (SELECT count(*)::int AS n FROM consumed) c
+          LEFT JOIN shops s ON c.n = 1
+          ORDER BY s.tenant_name`.execute(db); // superseded runs unread: every data-modifying WITH does
+        if (rows[0]?.consumed !== 1) return null;
+        return rows.filter((r) => r.principal_id !== null).map(({ consumed: _, ...m }) => m as LoginMatch);
       }
       const r = await db
         .updateTable('login_requests')
@@ -137,9 +170,9 @@ export function loginRepo(db: Kysely<DB>) {
         .where('status', '=', 'pending')
         .where('expires_at', '>', now)
         .executeTakeFirst();
-      if (r.numUpdatedRows !== 1n) return false;
+      if (r.numUpdatedRows !== 1n) return null;
       await db.updateTable('login_requests').set({ status: 'superseded' }).where('identifier', '=', request.identifier).where('status', '=', 'pending').where('id', '!=', request.id).execute();
-      return true;
+      return matchesQuery(db, request).execute();
     },
 
     /** Counts a wrong code atomically and locks the request at the limit. */

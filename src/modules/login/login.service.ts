@@ -16,7 +16,7 @@ import { keptUserAgent, type RequestContext } from '../../lib/request-context.ts
 import type { IssuedSession } from '../sessions/sessions.service.ts';
 import type { DeviceCookies } from './device-cookie.ts';
 import { loginErrors } from './login.errors.ts';
-import { loginRepo, type LoginMatch, type LoginRequest } from './login.repo.ts';
+import { createTokenLookup, loginRepo, type LoginMatch, type LoginRequest } from './login.repo.ts';
 import { supportErrors } from '../support/support.errors.ts';
 import { staffErrors } from '../staff/staff.errors.ts';
 import { channelOf, otherChannel, sendMarginMs, type Channel } from './login.rules.ts';
@@ -68,6 +68,7 @@ function splitCookie(value: string | undefined): { id: string; secret: string } 
 }
 
 export function createLoginService(d: LoginDeps) {
+  const requestByToken = createTokenLookup(d.db);
   const codeHash = (requestId: string, code: string) => hmac(d.appSecret, `login-code:${requestId}:${code}`);
 
   /** The identifier's audit trail goes to every shop it matched (or to no shop when none did). */
@@ -89,8 +90,8 @@ export function createLoginService(d: LoginDeps) {
   async function complete(trx: Kysely<DB>, r: LoginRequest, via: 'link' | 'code', ctx: RequestContext): Promise<LoginOutcome> {
     const repo = loginRepo(trx);
     const now = d.clock.now();
-    if (!(await repo.consumeAndSupersede(r, now))) return { kind: 'invalid' };
-    const matches = await repo.matches(r);
+    const matches = await repo.consume(r, now);
+    if (!matches) return { kind: 'invalid' };
     const w = new Writes();
     addAudit(w, ...auditEvents(r, 'login.consumed', { via }, ctx, matches));
     let out: LoginOutcome;
@@ -240,7 +241,7 @@ export function createLoginService(d: LoginDeps) {
 
     /** The login a link token belongs to (any state), for the pages of dead links. */
     async requestOfToken(token: string): Promise<LoginRequest | undefined> {
-      return LOGIN_TOKEN_SHAPE.test(token) ? loginRepo(d.db).byTokenHash(sha256(token)) : undefined;
+      return LOGIN_TOKEN_SHAPE.test(token) ? requestByToken(sha256(token)) : undefined;
     },
 
     /** The shops a login was for (still active, still with that contact): pages brand with them. */
@@ -272,7 +273,7 @@ export function createLoginService(d: LoginDeps) {
     /** For GET /l/:token — never consumes. Says whether the link is usable and who it is for. */
     async inspectLink(token: string, bindingCookie: string | undefined) {
       if (!LOGIN_TOKEN_SHAPE.test(token)) return { usable: false as const };
-      const r = await loginRepo(d.db).byTokenHash(sha256(token));
+      const r = await requestByToken(sha256(token));
       if (!usable(r)) return { usable: false as const, request: r };
       if (r.opened_at === null) await loginRepo(d.db).markOpened(r.id, d.clock.now());
       const shops = await loginRepo(d.db).matches(r);
@@ -287,7 +288,7 @@ export function createLoginService(d: LoginDeps) {
     /** Consumes a link (the "Continue" POST, or a GET from the browser that asked for it). */
     async redeemLink(token: string, ctx: RequestContext): Promise<LoginOutcome> {
       if (!LOGIN_TOKEN_SHAPE.test(token)) return failRedemption(undefined, ctx);
-      const r = await loginRepo(d.db).byTokenHash(sha256(token));
+      const r = await requestByToken(sha256(token));
       if (!usable(r)) return failRedemption(r, ctx);
       const out = await inSharedTransaction(d.db, (trx) => complete(trx, r, 'link', ctx));
       return out.kind === 'invalid' ? failRedemption(await loginRepo(d.db).byId(r.id), ctx) : out;
