@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from './modules/ops/metrics.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database, type OpenOptions } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { refreshStatistics } from './db/statistics.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createSealer, hmac } from './lib/crypto.ts';
 import { purgeExpiredLimits } from './modules/abuse/kysely-store.ts';
@@ -171,7 +172,17 @@ function createWorker(
     maxAttempts: config.worker.maxAttempts,
     leaseMs: config.worker.leaseMs,
     lanes: config.worker.lanes,
-    housekeeping: () => purgeExpiredLimits(db, o.clock.now()),
+    chores: [
+      { everyMs: 10 * 60_000, run: () => purgeExpiredLimits(db, o.clock.now()) },
+      // PostgreSQL's table statistics, where autovacuum has not refreshed them (db/statistics.ts).
+      {
+        everyMs: 15_000,
+        run: async () => {
+          const analyzed = await refreshStatistics(db);
+          if (analyzed.length) o.log.info({ tables: analyzed }, 'refreshed table statistics');
+        },
+      },
+    ],
     // A login text that never went out (failed for good, or expired unsent) costs no SMS budget.
     onUndelivered: async (m) => {
       if (m.channel === 'sms' && m.template === 'login-link') await services.limits.refundSms(await outboxRepo(db).tenantsOf(m));

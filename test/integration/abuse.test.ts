@@ -219,7 +219,7 @@ afterAll(async () => {
   while (servers.length) await servers.pop()!.close();
 });
 
-describe(`housekeeping (${storeKind})`, () => {
+describe(`worker chores (${storeKind})`, () => {
   it('removes ended rate-limit windows from the store', async () => {
     const t = await server({});
     await ask(t, 'someone@example.com');

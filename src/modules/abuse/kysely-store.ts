@@ -129,7 +129,7 @@ function upserterFor(db: Kysely<DB>): (c: Count) => Promise<Row> {
   return upsert;
 }
 
-/** Removes windows that ended (called by the delivery worker's housekeeping). */
+/** Removes windows that ended (one of the delivery worker's chores). */
 export async function purgeExpiredLimits(db: Kysely<DB>, now: number): Promise<void> {
   await db.deleteFrom('rate_limits').where('expire', '<', now).execute();
 }

@@ -30,8 +30,8 @@ export interface WorkerOptions {
   lanes?: number;
   /** Internal jobs (modules/jobs), run by the same passes: they may queue messages. */
   jobs?: { runBatch(): Promise<number> };
-  /** Periodic clean-up run by the worker (expired rate-limit windows…), at most every 10 minutes. */
-  housekeeping?: () => Promise<void>;
+  /** Periodic work run by the worker at the start of a pass, each at most every `everyMs` (expired rate-limit windows, table statistics…). */
+  chores?: { everyMs: number; run(): Promise<void> }[];
   /** Called after a message was given up (failed for good, or expired unsent), e.g. to refund budgets. */
   onUndelivered?: (m: OutboxMessage) => Promise<void>;
 }
@@ -52,7 +52,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
   let again = false;
   let stopped = true;
   let unsubscribe: (() => void) | undefined;
-  let lastHousekeeping = 0;
+  const chores = (o.chores ?? []).map((c) => ({ ...c, last: -Infinity }));
 
   /** What happened to one message of a batch, recorded with the others in one transaction. */
   interface Outcome {
@@ -167,9 +167,10 @@ export function createDeliveryWorker(o: WorkerOptions) {
    * PostgreSQL, single statements on SQLite), so lanes never take the same job or message.
    */
   async function drain(): Promise<number> {
-    if (o.housekeeping && o.clock.now() - lastHousekeeping > 10 * 60_000) {
-      lastHousekeeping = o.clock.now();
-      await o.housekeeping();
+    for (const c of chores) {
+      if (o.clock.now() - c.last < c.everyMs) continue;
+      c.last = o.clock.now();
+      await c.run();
     }
     let total = 0;
     // Every lane's failure is caught as the lane starts (one lane failing while the pass still
