@@ -40,7 +40,10 @@ export function addMatches(w: Writes, request: Pick<LoginRequest, 'id' | 'audien
 
 /**
  * The shops (and the client or staff member in each) this login may enter: only those still
- * active, and only while they still have the email or phone the link was sent for.
+ * active, and only while they still have the email or phone the link was sent for. The login's own
+ * rows come first (`m`, by primary key), whatever the statistics say: planned with a fresh or stale
+ * estimate of those tables, PostgreSQL started from the shops and scanned every login row of each
+ * shop (EXPLAIN under the peer harness: 1.2 of the 2.3 ms of redeeming).
  */
 function matchesQuery(db: Kysely<DB>, request: Pick<LoginRequest, 'id' | 'audience'>) {
   if (request.audience === 'support') {
@@ -67,9 +70,6 @@ function matchesQuery(db: Kysely<DB>, request: Pick<LoginRequest, 'id' | 'audien
       .where('t.status', '=', 'active')
       .orderBy('t.name');
   }
-  // The login's own rows first (by primary key), whatever the statistics say: planned with a
-  // fresh or stale estimate of this table, PostgreSQL started from the shops and scanned every
-  // login row of each shop (EXPLAIN under the peer harness: 1.2 of the 2.3 ms of redeeming).
   return db
     .with((cte) => cte('m').materialized(), (qc) => qc.selectFrom('login_request_clients').selectAll().where('login_request_id', '=', request.id))
     .selectFrom('m')
