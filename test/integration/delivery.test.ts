@@ -95,6 +95,47 @@ describe(`delivery (${storeKind})`, () => {
     expect(String((errors[0] as { err: Error }).err.message)).toBe('the store went away');
   });
 
+  // The worker's chores (rate-limit clean-up, table statistics) run at the start of a pass: one
+  // that fails is logged and the pass still sends what is queued.
+  it('a chore that fails is logged and the queued messages still go out', async () => {
+    const warnings: unknown[] = [];
+    const sent: string[] = [];
+    let choreRuns = 0;
+    const worker = createDeliveryWorker({
+      db: t.db,
+      clock: t.clock,
+      sealer: t.services.sealer,
+      outbox: t.services.outbox,
+      channels: { email: async (m) => (sent.push(m.to), { provider: 'none', providerId: null }), sms: async () => ({ provider: 'none', providerId: null }) },
+      log: { info() {}, warn: (o: unknown) => void warnings.push(o), error() {} },
+      pollMs: 60_000,
+      chores: [{ everyMs: 60_000, run: async () => void choreRuns++ }, { everyMs: 60_000, run: async () => { throw new Error('permission denied for table clients'); } }],
+    });
+    const to = `chores-${Date.now()}@example.com`;
+    await t.db.transaction().execute((trx) =>
+      t.services.outbox.enqueue(trx, {
+        channel: 'email',
+        to,
+        template: 'login-link',
+        tenantId: null,
+        now: t.clock.now(),
+        data: { shopNames: ['Chores Lawn'], brandColor: '#000000', link: `http://localhost:3000/l/${'0'.repeat(48)}`, code: '123456', minutes: 30 },
+      }),
+    );
+    expect(await worker.runOnce()).toBe(1);
+    expect(sent).toEqual([to]);
+    expect(choreRuns).toBe(1);
+    expect(warnings).toHaveLength(1);
+    expect(String((warnings[0] as { err: Error }).err.message)).toBe('permission denied for table clients');
+    // Each chore keeps its own interval: not again within it, again after it.
+    await worker.runOnce();
+    expect(choreRuns).toBe(1);
+    t.clock.advance(60_000);
+    await worker.runOnce();
+    expect(choreRuns).toBe(2);
+    expect(warnings).toHaveLength(2);
+  });
+
   // Issue 12: a batch's sent messages are recorded by one statement, each with its own provider id.
   it('records each message of a batch, email and text alike, with its own provider id', async () => {
     const shop = await makeShop(t);

@@ -170,7 +170,8 @@ export function createDeliveryWorker(o: WorkerOptions) {
     for (const c of chores) {
       if (o.clock.now() - c.last < c.everyMs) continue;
       c.last = o.clock.now();
-      await c.run();
+      // A chore that fails is logged and tried again at its next turn; the messages still go out.
+      await c.run().catch((err: unknown) => o.log.warn({ err }, 'a worker chore failed'));
     }
     let total = 0;
     // Every lane's failure is caught as the lane starts (one lane failing while the pass still
