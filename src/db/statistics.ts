@@ -14,9 +14,11 @@ import type { DB } from './schema.ts';
 /** Analyzes this schema's tables whose statistics are stale by autovacuum's own rule; returns their names. */
 export async function refreshStatistics(db: Kysely<DB>): Promise<string[]> {
   if (!isPostgres(db)) return [];
+  // Only tables this role owns (ours: it ran the migrations) — PostgreSQL would skip any other with
+  // a warning, and a schema shared with another application holds its tables too.
   const { rows } = await sql<{ name: string }>`
     SELECT s.relname AS name FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-    WHERE s.schemaname = current_schema()
+    WHERE s.schemaname = current_schema() AND pg_has_role(c.relowner, 'USAGE')
       AND s.n_mod_since_analyze > current_setting('autovacuum_analyze_threshold')::int
         + current_setting('autovacuum_analyze_scale_factor')::float8 * greatest(c.reltuples, 0)`.execute(db);
   // SKIP_LOCKED: a table another session is analyzing (autovacuum, a second worker) is left to it.

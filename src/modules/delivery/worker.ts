@@ -30,7 +30,11 @@ export interface WorkerOptions {
   lanes?: number;
   /** Internal jobs (modules/jobs), run by the same passes: they may queue messages. */
   jobs?: { runBatch(): Promise<number> };
-  /** Periodic work run by the worker at the start of a pass, each at most every `everyMs` (expired rate-limit windows, table statistics…). */
+  /**
+   * Periodic work started by the worker's passes, each at most every `everyMs` and never twice at
+   * once (expired rate-limit windows, table statistics…). Chores run beside the deliveries, not
+   * before them: an ANALYZE of a big table must not hold back a sign-in link.
+   */
   chores?: { everyMs: number; run(): Promise<void> }[];
   /** Called after a message was given up (failed for good, or expired unsent), e.g. to refund budgets. */
   onUndelivered?: (m: OutboxMessage) => Promise<void>;
@@ -52,7 +56,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
   let again = false;
   let stopped = true;
   let unsubscribe: (() => void) | undefined;
-  const chores = (o.chores ?? []).map((c) => ({ ...c, last: -Infinity }));
+  const chores = (o.chores ?? []).map((c) => ({ ...c, last: -Infinity, running: undefined as Promise<void> | undefined }));
 
   /** What happened to one message of a batch, recorded with the others in one transaction. */
   interface Outcome {
@@ -168,10 +172,13 @@ export function createDeliveryWorker(o: WorkerOptions) {
    */
   async function drain(): Promise<number> {
     for (const c of chores) {
-      if (o.clock.now() - c.last < c.everyMs) continue;
+      if (c.running || o.clock.now() - c.last < c.everyMs) continue;
       c.last = o.clock.now();
-      // A chore that fails is logged and tried again at its next turn; the messages still go out.
-      await c.run().catch((err: unknown) => o.log.warn({ err }, 'a worker chore failed'));
+      // A chore that fails is logged and tried again at its next turn; the messages go out meanwhile.
+      c.running = c
+        .run()
+        .catch((err: unknown) => o.log.warn({ err }, 'a worker chore failed'))
+        .finally(() => (c.running = undefined));
     }
     let total = 0;
     // Every lane's failure is caught as the lane starts (one lane failing while the pass still
@@ -239,6 +246,7 @@ export function createDeliveryWorker(o: WorkerOptions) {
       clearTimeout(timer);
       unsubscribe?.();
       await running;
+      await Promise.all(chores.map((c) => c.running));
       await o.channels.close?.();
     },
   };
