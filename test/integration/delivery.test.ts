@@ -95,12 +95,9 @@ describe(`delivery (${storeKind})`, () => {
     expect(String((errors[0] as { err: Error }).err.message)).toBe('the store went away');
   });
 
-  // The worker's chores (rate-limit clean-up, table statistics) run at the start of a pass: one
-  // that fails is logged and the pass still sends what is queued.
-  it('a chore that fails is logged and the queued messages still go out', async () => {
-    const warnings: unknown[] = [];
+  /** A worker with these chores whose email channel records the addresses it sends to; one email queued. */
+  async function withChores(chores: NonNullable<Parameters<typeof createDeliveryWorker>[0]['chores']>, warnings: unknown[] = []) {
     const sent: string[] = [];
-    let choreRuns = 0;
     const worker = createDeliveryWorker({
       db: t.db,
       clock: t.clock,
@@ -109,9 +106,9 @@ describe(`delivery (${storeKind})`, () => {
       channels: { email: async (m) => (sent.push(m.to), { provider: 'none', providerId: null }), sms: async () => ({ provider: 'none', providerId: null }) },
       log: { info() {}, warn: (o: unknown) => void warnings.push(o), error() {} },
       pollMs: 60_000,
-      chores: [{ everyMs: 60_000, run: async () => void choreRuns++ }, { everyMs: 60_000, run: async () => { throw new Error('permission denied for table clients'); } }],
+      chores,
     });
-    const to = `chores-${Date.now()}@example.com`;
+    const to = `chores-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
     await t.db.transaction().execute((trx) =>
       t.services.outbox.enqueue(trx, {
         channel: 'email',
@@ -121,6 +118,18 @@ describe(`delivery (${storeKind})`, () => {
         now: t.clock.now(),
         data: { shopNames: ['Chores Lawn'], brandColor: '#000000', link: `http://localhost:3000/l/${'0'.repeat(48)}`, code: '123456', minutes: 30 },
       }),
+    );
+    return { worker, sent, to };
+  }
+
+  // The worker's chores (rate-limit clean-up, table statistics) run at the start of a pass: one
+  // that fails is logged and the pass still sends what is queued.
+  it('a chore that fails is logged and the queued messages still go out', async () => {
+    const warnings: unknown[] = [];
+    let choreRuns = 0;
+    const { worker, sent, to } = await withChores(
+      [{ everyMs: 60_000, run: async () => void choreRuns++ }, { everyMs: 60_000, run: async () => { throw new Error('permission denied for table clients'); } }],
+      warnings,
     );
     expect(await worker.runOnce()).toBe(1);
     expect(sent).toEqual([to]);
@@ -142,28 +151,7 @@ describe(`delivery (${storeKind})`, () => {
     let release!: () => void;
     let starts = 0;
     let finished = false;
-    const sent: string[] = [];
-    const worker = createDeliveryWorker({
-      db: t.db,
-      clock: t.clock,
-      sealer: t.services.sealer,
-      outbox: t.services.outbox,
-      channels: { email: async (m) => (sent.push(m.to), { provider: 'none', providerId: null }), sms: async () => ({ provider: 'none', providerId: null }) },
-      log: { info() {}, warn() {}, error() {} },
-      pollMs: 60_000,
-      chores: [{ everyMs: 1, run: () => (starts++, new Promise<void>((r) => (release = r)).then(() => void (finished = true))) }],
-    });
-    const to = `slow-chore-${Date.now()}@example.com`;
-    await t.db.transaction().execute((trx) =>
-      t.services.outbox.enqueue(trx, {
-        channel: 'email',
-        to,
-        template: 'login-link',
-        tenantId: null,
-        now: t.clock.now(),
-        data: { shopNames: ['Chores Lawn'], brandColor: '#000000', link: `http://localhost:3000/l/${'1'.repeat(48)}`, code: '123456', minutes: 30 },
-      }),
-    );
+    const { worker, sent, to } = await withChores([{ everyMs: 1, run: () => (starts++, new Promise<void>((r) => (release = r)).then(() => void (finished = true))) }]);
     expect(await worker.runOnce()).toBe(1);
     expect(sent).toEqual([to]);
     t.clock.advance(1_000);
