@@ -122,8 +122,8 @@ describe(`delivery (${storeKind})`, () => {
     return { worker, sent, to };
   }
 
-  // The worker's chores (rate-limit clean-up, table statistics) run at the start of a pass: one
-  // that fails is logged and the pass still sends what is queued.
+  // The worker's chores (rate-limit clean-up, table statistics) are started by a pass and run beside
+  // its deliveries: one that fails is logged and the pass still sends what is queued.
   it('a chore that fails is logged and the queued messages still go out', async () => {
     const warnings: unknown[] = [];
     let choreRuns = 0;

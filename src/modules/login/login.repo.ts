@@ -127,10 +127,7 @@ export function loginRepo(db: Kysely<DB>) {
       return db.selectFrom('login_requests').selectAll().where('id', 'in', ids).execute();
     },
 
-    /**
-     * The shops (and the client or staff member in each) this login may enter: only those still
-     * active, and only while they still have the email or phone the link was sent for.
-     */
+    /** The shops this login may enter (`matchesQuery`). */
     matches(request: Pick<LoginRequest, 'id' | 'audience'>): Promise<LoginMatch[]> {
       return matchesQuery(db, request).execute();
     },
