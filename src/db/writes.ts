@@ -15,6 +15,7 @@ import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 import { coalesce } from '../lib/coalesce.ts';
 import { inBatches, MAX_BOUND_PARAMETERS } from './batches.ts';
 import { isPostgres } from './dialect.ts';
+import { ofShape } from './prepared.ts';
 import { inSharedTransaction } from './group-commit.ts';
 import type { DB } from './schema.ts';
 
@@ -74,22 +75,130 @@ export class Writes {
   /** Writes everything, in the caller's transaction (or alone, when it is one statement); nothing when empty. */
   async flush(trx: Kysely<DB>): Promise<void> {
     const db = trx as unknown as Kysely<any>;
+    const inserts = [...this.#inserts].map(([table, rows]) => ({ table, rows, columns: columnsOf(rows) }));
+    const updates = [...this.#updates.values()];
+    // Rows whose columns differ, or values that are expressions, are built by Kysely each time.
+    const plain = inserts.every((i) => i.columns) && updates.every((u) => Object.values(u.set).every(isPlainValue));
     if (this.isOneStatement(trx)) {
-      let q = db as unknown as { with(name: string, part: (qc: Kysely<any>) => unknown): typeof q; selectNoFrom: Kysely<any>['selectNoFrom'] };
-      let n = 0;
-      for (const [table, rows] of this.#inserts) q = q.with(`w${n++}`, (qc) => qc.insertInto(table).values(rows));
-      for (const { table, set, ids } of this.#updates.values()) q = q.with(`w${n++}`, (qc) => qc.updateTable(table).set(set).where('id', 'in', ids));
-      await q.selectNoFrom(sql<number>`1`.as('done')).execute();
-    } else {
-      for (const [table, rows] of this.#inserts) {
-        for (const chunk of inBatches(rows, Object.keys(rows[0]!).length)) await db.insertInto(table).values(chunk).execute();
+      if (plain) {
+        const values: unknown[] = [];
+        const shape = ['with'];
+        for (const i of inserts) shape.push(insertShape(i.table, i.columns!, i.rows, values));
+        for (const u of updates) shape.push(updateShape(u.table, u.set, u.ids, values));
+        await db.executeQuery(
+          ofShape(db, shape.join('\u0000'), values, (slot) => {
+            let q = db as unknown as { with(name: string, part: (qc: Kysely<any>) => unknown): typeof q; selectNoFrom: Kysely<any>['selectNoFrom'] };
+            let n = 0;
+            let at = 0;
+            for (const i of inserts) {
+              const [rows, next] = slotRows(i.columns!, i.rows.length, at, slot);
+              at = next;
+              q = q.with(`w${n++}`, (qc) => qc.insertInto(i.table).values(rows));
+            }
+            for (const u of updates) {
+              const [set, ids, next] = slotUpdate(u.set, u.ids.length, at, slot);
+              at = next;
+              q = q.with(`w${n++}`, (qc) => qc.updateTable(u.table).set(set).where('id', 'in', ids));
+            }
+            return q.selectNoFrom(sql<number>`1`.as('done'));
+          }),
+        );
+      } else {
+        let q = db as unknown as { with(name: string, part: (qc: Kysely<any>) => unknown): typeof q; selectNoFrom: Kysely<any>['selectNoFrom'] };
+        let n = 0;
+        for (const { table, rows } of inserts) q = q.with(`w${n++}`, (qc) => qc.insertInto(table).values(rows));
+        for (const { table, set, ids } of updates) q = q.with(`w${n++}`, (qc) => qc.updateTable(table).set(set).where('id', 'in', ids));
+        await q.selectNoFrom(sql<number>`1`.as('done')).execute();
       }
-      for (const { table, set, ids } of this.#updates.values()) {
-        for (const chunk of inBatches(ids, 1, Object.keys(set).length)) await db.updateTable(table).set(set).where('id', 'in', chunk).execute();
+    } else {
+      for (const { table, rows, columns } of inserts) {
+        for (const chunk of inBatches(rows, Object.keys(rows[0]!).length)) {
+          if (!columns) {
+            await db.insertInto(table).values(chunk).execute();
+            continue;
+          }
+          const values: unknown[] = [];
+          const shape = insertShape(table, columns, chunk, values);
+          await db.executeQuery(ofShape(db, shape, values, (slot) => db.insertInto(table).values(slotRows(columns, chunk.length, 0, slot)[0])));
+        }
+      }
+      for (const { table, set, ids } of updates) {
+        for (const chunk of inBatches(ids, 1, Object.keys(set).length)) {
+          if (!plain) {
+            await db.updateTable(table).set(set).where('id', 'in', chunk).execute();
+            continue;
+          }
+          const values: unknown[] = [];
+          const shape = updateShape(table, set, chunk, values);
+          await db.executeQuery(
+            ofShape(db, shape, values, (slot) => {
+              const [s, idSlots] = slotUpdate(set, chunk.length, 0, slot);
+              return db.updateTable(table).set(s).where('id', 'in', idSlots);
+            }),
+          );
+        }
       }
     }
     for (const fn of this.#flushed) fn();
   }
+}
+
+// Building a statement costs more than running it (db/prepared.ts): the writes of one shape —
+// the same tables, columns and numbers of rows — are compiled once and reused with new values.
+
+/** The columns every row gives a value (in the first row's order), or null when rows differ. */
+function columnsOf(rows: Record<string, unknown>[]): string[] | null {
+  const columns = Object.keys(rows[0]!).filter((c) => rows[0]![c] !== undefined);
+  for (const row of rows) {
+    let given = 0;
+    for (const c in row) {
+      const v = row[c];
+      if (v === undefined) continue;
+      if (!isPlainValue(v) || !(c in rows[0]!) || rows[0]![c] === undefined) return null;
+      given++;
+    }
+    if (given !== columns.length) return null;
+  }
+  return columns;
+}
+
+/** A value bound as a parameter as it is (not an expression Kysely would build into the SQL). */
+function isPlainValue(v: unknown): boolean {
+  return typeof v !== 'function' && !(typeof v === 'object' && v !== null && 'toOperationNode' in v);
+}
+
+/** Appends the rows' values (row by row, in column order) and says the insert's shape. */
+function insertShape(table: string, columns: string[], rows: Record<string, unknown>[], values: unknown[]): string {
+  for (const row of rows) for (const c of columns) values.push(row[c]);
+  return `insert ${table} (${columns.join(',')}) ×${rows.length}`;
+}
+
+/** Appends the update's values (the columns set, then the ids) and says its shape. */
+function updateShape(table: string, set: Record<string, unknown>, ids: string[], values: unknown[]): string {
+  const columns = Object.keys(set);
+  for (const c of columns) values.push(set[c]);
+  values.push(...ids);
+  return `update ${table} (${columns.join(',')}) ×${ids.length}`;
+}
+
+/** `count` rows of slots from `at` on (matching insertShape's order), and the next free slot. */
+function slotRows(columns: string[], count: number, at: number, slot: (i: number) => unknown): [Record<string, unknown>[], number] {
+  const rows: Record<string, unknown>[] = [];
+  for (let r = 0; r < count; r++) {
+    const row: Record<string, unknown> = {};
+    for (const c of columns) row[c] = slot(at++);
+    rows.push(row);
+  }
+  return [rows, at];
+}
+
+/** The set and the ids as slots from `at` on (matching updateShape's order), and the next free slot. */
+function slotUpdate(set: Record<string, unknown>, count: number, at: number, slot: (i: number) => unknown): [Record<string, unknown>, unknown[], number] {
+  const s: Record<string, unknown> = {};
+  for (const c of Object.keys(set)) s[c] = slot(at++);
+  const ids: unknown[] = [];
+  for (let i = 0; i < count; i++) ids.push(slot(at++));
+  return [s, ids, at];
 }
 
 type Add = (w: Writes) => void;

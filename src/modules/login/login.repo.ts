@@ -3,6 +3,7 @@ import { isPostgres } from '../../db/dialect.ts';
 import { coalesce } from '../../lib/coalesce.ts';
 import type { DB, LoginRequestsTable, LoginStatus } from '../../db/schema.ts';
 import type { Writes } from '../../db/writes.ts';
+import { prepared } from '../../db/prepared.ts';
 
 export type LoginRequest = Selectable<LoginRequestsTable>;
 
@@ -108,6 +109,34 @@ export function createTokenLookup(db: Kysely<DB>): (tokenHash: string) => Promis
   });
 }
 
+type ConsumedRow = { consumed: number } & { [K in keyof LoginMatch]: LoginMatch[K] | null };
+
+/**
+ * Redeeming on PostgreSQL, one statement (loginRepo.consume): locks the identifier's pending logins
+ * in id order, consumes this one, supersedes the others and reads the shops it may enter. Built
+ * and compiled once per audience (db/prepared.ts).
+ */
+function consumeStatement(audience: LoginRequest['audience']) {
+  return prepared<{ id: string; identifier: string; now: number }, ConsumedRow>(
+    (db, v) => sql`
+      WITH locked AS MATERIALIZED (
+        SELECT id FROM login_requests WHERE identifier = ${v.identifier} AND status = 'pending' ORDER BY id FOR UPDATE
+      ), consumed AS (
+        UPDATE login_requests SET status = 'consumed', consumed_at = ${v.now}
+        WHERE id = ${v.id} AND id IN (SELECT id FROM locked) AND status = 'pending' AND expires_at > ${v.now}
+        RETURNING id
+      ), superseded AS (
+        UPDATE login_requests SET status = 'superseded'
+        WHERE id IN (SELECT id FROM locked) AND id <> ${v.id} AND EXISTS (SELECT 1 FROM consumed)
+        RETURNING id
+      ), shops AS (${matchesQuery(db, { id: v.id, audience })})
+      SELECT c.n AS consumed, s.* FROM (SELECT count(*)::int AS n FROM consumed) c
+      LEFT JOIN shops s ON c.n = 1
+      ORDER BY s.tenant_name`, // superseded runs unread: every data-modifying WITH does
+  );
+}
+const consumeOnPostgres = { client: consumeStatement('client'), staff: consumeStatement('staff'), support: consumeStatement('support') };
+
 export function loginRepo(db: Kysely<DB>) {
   return {
     async insert(request: LoginRequest): Promise<void> {
@@ -142,21 +171,7 @@ export function loginRepo(db: Kysely<DB>) {
      */
     async consume(request: Pick<LoginRequest, 'id' | 'identifier' | 'audience'>, now: number): Promise<LoginMatch[] | null> {
       if (isPostgres(db)) {
-        const { rows } = await sql<{ consumed: number } & { [K in keyof LoginMatch]: LoginMatch[K] | null }>`
-          WITH locked AS MATERIALIZED (
-            SELECT id FROM login_requests WHERE identifier = ${request.identifier} AND status = 'pending' ORDER BY id FOR UPDATE
-          ), consumed AS (
-            UPDATE login_requests SET status = 'consumed', consumed_at = ${now}
-            WHERE id = ${request.id} AND id IN (SELECT id FROM locked) AND status = 'pending' AND expires_at > ${now}
-            RETURNING id
-          ), superseded AS (
-            UPDATE login_requests SET status = 'superseded'
-            WHERE id IN (SELECT id FROM locked) AND id <> ${request.id} AND EXISTS (SELECT 1 FROM consumed)
-            RETURNING id
-          ), shops AS (${matchesQuery(db, request)})
-          SELECT c.n AS consumed, s.* FROM (SELECT count(*)::int AS n FROM consumed) c
-          LEFT JOIN shops s ON c.n = 1
-          ORDER BY s.tenant_name`.execute(db); // superseded runs unread: every data-modifying WITH does
+        const rows = await consumeOnPostgres[request.audience](db, { id: request.id, identifier: request.identifier, now });
         if (rows[0]?.consumed !== 1) return null;
         return rows.filter((r) => r.principal_id !== null).map(({ consumed: _, ...m }) => m as LoginMatch);
       }
