@@ -4,7 +4,7 @@
 // harness's VERIFY on PostgreSQL (profiled), and a worker batch's multi-row writes pay it per table.
 // Built once with holes where the values go, the SQL text is reused and each call only fills the
 // holes — the same text also lets PostgreSQL reuse its plan (db/database.ts names the statements).
-import type { CompiledQuery, Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 
 /** Where a value goes: stands in for it while the query is built, and is swapped for it when run. */
 class Hole {
@@ -46,9 +46,14 @@ export function prepared<V extends Record<string, unknown>, R>(build: (db: Kysel
   };
 }
 
-/** Compiled texts by shape (`ofShape`), the oldest dropped first beyond this many. */
-const MAX_SHAPES = 1_000;
-const shapes = new Map<unknown, Map<string, CompiledQuery>>();
+/**
+ * Compiled texts by shape (`ofShape`), the oldest dropped first beyond this many bytes (about: the
+ * SQL text and 40 bytes a value; the operation tree Kysely compiled it from is not kept). The request path's shared transactions and the worker's batches
+ * come in every size from 1 to a few hundred rows; a text of 256 rows is ~20 KB.
+ */
+const MAX_SHAPE_BYTES = 4 * 1024 * 1024;
+const shapes = new Map<unknown, { byShape: Map<string, CompiledQuery>; bytes: number }>();
+const bytesOf = (c: CompiledQuery) => c.sql.length + 40 * c.parameters.length;
 
 /**
  * A statement whose SQL text depends only on `shape` (which tables, columns and how many rows),
@@ -58,12 +63,24 @@ const shapes = new Map<unknown, Map<string, CompiledQuery>>();
 export function ofShape(db: Kysely<any>, shape: string, values: readonly unknown[], build: (slot: (i: number) => unknown) => Compilable): CompiledQuery {
   const dialect = dialectOf(db);
   let cache = shapes.get(dialect);
-  if (!cache) shapes.set(dialect, (cache = new Map()));
-  let compiled = cache.get(shape);
+  if (!cache) shapes.set(dialect, (cache = { byShape: new Map(), bytes: 0 }));
+  let compiled = cache.byShape.get(shape);
   if (!compiled) {
-    compiled = build((i) => new Hole(i)).compile(db);
-    if (cache.size >= MAX_SHAPES) cache.delete(cache.keys().next().value!);
-    cache.set(shape, compiled);
+    const full = build((i) => new Hole(i)).compile(db);
+    compiled = CompiledQuery.raw(full.sql, full.parameters as unknown[]);
+    cache.byShape.set(shape, compiled);
+    cache.bytes += bytesOf(compiled);
+    for (const [oldest, c] of cache.byShape) {
+      if (cache.bytes <= MAX_SHAPE_BYTES) break;
+      cache.byShape.delete(oldest);
+      cache.bytes -= bytesOf(c);
+    }
   }
   return filled(compiled, (i) => values[i as number]);
+}
+
+/** How many shapes this store's dialect holds compiled, and their size (see MAX_SHAPE_BYTES). */
+export function compiledShapes(db: Kysely<any>): { count: number; bytes: number; maxBytes: number } {
+  const cache = shapes.get(dialectOf(db));
+  return { count: cache?.byShape.size ?? 0, bytes: cache?.bytes ?? 0, maxBytes: MAX_SHAPE_BYTES };
 }

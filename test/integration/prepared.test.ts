@@ -3,7 +3,7 @@
 // statement of another shape (more rows, other columns) gets a text of its own.
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
-import { ofShape, prepared } from '../../src/db/prepared.ts';
+import { compiledShapes, ofShape, prepared } from '../../src/db/prepared.ts';
 import { Writes } from '../../src/db/writes.ts';
 import { inSharedTransaction } from '../../src/db/group-commit.ts';
 import type { DB } from '../../src/db/schema.ts';
@@ -69,6 +69,23 @@ describe(`queries compiled once (${storeKind})`, () => {
       { key: 's:3', points: 3, expire: 300 },
       { key: 's:4', points: 4, expire: null },
     ]);
+  });
+
+  it('ofShape: the compiled texts kept stay under their byte budget, the oldest dropped first', async () => {
+    const db = (await store()) as Kysely<any>;
+    // Shapes of 1…400 rows of four values: ~17 MB of texts and values, counted as above, if all were kept.
+    for (let rows = 1; rows <= 400; rows++) {
+      const values = Array.from({ length: rows * 4 }, (_, i) => i);
+      const q = ofShape(db, `budget test ×${rows}`, values, (slot) => db.selectNoFrom((eb) => Array.from({ length: rows * 4 }, (_, i) => eb.val(slot(i)).as(`v${i}`))));
+      expect(q.parameters).toEqual(values);
+    }
+    const kept = compiledShapes(db);
+    expect(kept.bytes).toBeLessThanOrEqual(kept.maxBytes);
+    expect(kept.bytes).toBeGreaterThan(kept.maxBytes / 2);
+    // The newest shape is still there: asking for it again builds nothing.
+    let built = false;
+    ofShape(db, 'budget test ×400', [], () => ((built = true), db.selectNoFrom((eb) => eb.val(1).as('x'))));
+    expect(built).toBe(false);
   });
 
   it('Writes: batches of the same shape write their own rows and updates; rows with other columns get the defaults', async () => {
