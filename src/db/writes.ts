@@ -78,37 +78,31 @@ export class Writes {
     const inserts = [...this.#inserts].map(([table, rows]) => ({ table, rows, columns: columnsOf(rows) }));
     const updates = [...this.#updates.values()];
     // Rows whose columns differ, or values that are expressions, are built by Kysely each time.
-    const plain = inserts.every((i) => i.columns) && updates.every((u) => Object.values(u.set).every(isPlainValue));
+    const plainUpdates = updates.every((u) => Object.values(u.set).every(isPlainValue));
     if (this.isOneStatement(trx)) {
-      if (plain) {
+      if (!plainUpdates || !inserts.every((i) => i.columns)) {
+        await oneStatement(db, inserts, updates).execute();
+      } else {
         const values: unknown[] = [];
         const shape = ['with'];
         for (const i of inserts) shape.push(insertShape(i.table, i.columns!, i.rows, values));
         for (const u of updates) shape.push(updateShape(u.table, u.set, u.ids, values));
         await db.executeQuery(
           ofShape(db, shape.join('\u0000'), values, (slot) => {
-            let q = db as unknown as { with(name: string, part: (qc: Kysely<any>) => unknown): typeof q; selectNoFrom: Kysely<any>['selectNoFrom'] };
-            let n = 0;
             let at = 0;
-            for (const i of inserts) {
-              const [rows, next] = slotRows(i.columns!, i.rows.length, at, slot);
+            const slotted = inserts.map(({ table, columns, rows }) => {
+              const [r, next] = slotRows(columns!, rows.length, at, slot);
               at = next;
-              q = q.with(`w${n++}`, (qc) => qc.insertInto(i.table).values(rows));
-            }
-            for (const u of updates) {
-              const [set, ids, next] = slotUpdate(u.set, u.ids.length, at, slot);
+              return { table, rows: r };
+            });
+            const slottedUpdates = updates.map(({ table, set, ids }) => {
+              const [s, i, next] = slotUpdate(set, ids.length, at, slot);
               at = next;
-              q = q.with(`w${n++}`, (qc) => qc.updateTable(u.table).set(set).where('id', 'in', ids));
-            }
-            return q.selectNoFrom(sql<number>`1`.as('done'));
+              return { table, set: s, ids: i };
+            });
+            return oneStatement(db, slotted, slottedUpdates);
           }),
         );
-      } else {
-        let q = db as unknown as { with(name: string, part: (qc: Kysely<any>) => unknown): typeof q; selectNoFrom: Kysely<any>['selectNoFrom'] };
-        let n = 0;
-        for (const { table, rows } of inserts) q = q.with(`w${n++}`, (qc) => qc.insertInto(table).values(rows));
-        for (const { table, set, ids } of updates) q = q.with(`w${n++}`, (qc) => qc.updateTable(table).set(set).where('id', 'in', ids));
-        await q.selectNoFrom(sql<number>`1`.as('done')).execute();
       }
     } else {
       for (const { table, rows, columns } of inserts) {
@@ -124,7 +118,7 @@ export class Writes {
       }
       for (const { table, set, ids } of updates) {
         for (const chunk of inBatches(ids, 1, Object.keys(set).length)) {
-          if (!plain) {
+          if (!plainUpdates) {
             await db.updateTable(table).set(set).where('id', 'in', chunk).execute();
             continue;
           }
@@ -141,6 +135,15 @@ export class Writes {
     }
     for (const fn of this.#flushed) fn();
   }
+}
+
+/** The writes as one statement: `WITH w0 AS (INSERT …), w1 AS (UPDATE …) SELECT 1` (PostgreSQL). */
+function oneStatement(db: Kysely<any>, inserts: { table: Table; rows: Record<string, unknown>[] }[], updates: { table: Table; set: Record<string, unknown>; ids: unknown[] }[]) {
+  let q = db as unknown as { with(name: string, part: (qc: Kysely<any>) => unknown): typeof q; selectNoFrom: Kysely<any>['selectNoFrom'] };
+  let n = 0;
+  for (const { table, rows } of inserts) q = q.with(`w${n++}`, (qc) => qc.insertInto(table).values(rows));
+  for (const { table, set, ids } of updates) q = q.with(`w${n++}`, (qc) => qc.updateTable(table).set(set).where('id', 'in', ids));
+  return q.selectNoFrom(sql<number>`1`.as('done'));
 }
 
 // Building a statement costs more than running it (db/prepared.ts): the writes of one shape —
