@@ -5,6 +5,7 @@
 // Built once with holes where the values go, the SQL text is reused and each call only fills the
 // holes — the same text also lets PostgreSQL reuse its plan (db/database.ts names the statements).
 import { CompiledQuery, type Kysely } from 'kysely';
+import { coalesce } from '../lib/coalesce.ts';
 
 /** Where a value goes: stands in for it while the query is built, and is swapped for it when run. */
 class Hole {
@@ -48,8 +49,9 @@ export function prepared<V extends Record<string, unknown>, R>(build: (db: Kysel
 
 /**
  * Compiled texts by shape (`ofShape`), the oldest dropped first beyond this many bytes (about: the
- * SQL text and 40 bytes a value; the operation tree Kysely compiled it from is not kept). The request path's shared transactions and the worker's batches
- * come in every size from 1 to a few hundred rows; a text of 256 rows is ~20 KB.
+ * SQL text and 40 bytes a value; the operation tree Kysely compiled it from is not kept). The
+ * request path's shared transactions and the worker's batches come in every size from 1 to a few
+ * hundred rows; a text of 256 rows is ~20 KB.
  */
 const MAX_SHAPE_BYTES = 4 * 1024 * 1024;
 const shapes = new Map<unknown, { byShape: Map<string, CompiledQuery>; bytes: number }>();
@@ -83,4 +85,18 @@ export function ofShape(db: Kysely<any>, shape: string, values: readonly unknown
 export function compiledShapes(db: Kysely<any>): { count: number; bytes: number; maxBytes: number } {
   const cache = shapes.get(dialectOf(db));
   return { count: cache?.byShape.size ?? 0, bytes: cache?.bytes ?? 0, maxBytes: MAX_SHAPE_BYTES };
+}
+
+/**
+ * Lookups by one key made in the same turn of the event loop, answered by one query (PostgreSQL,
+ * where every query is a round trip; lib/coalesce.ts): `compiled` takes the array of keys as its
+ * only parameter (`… = any($1)`), and each caller gets the row whose `keyOf` is its key — as it is
+ * now, nothing cached.
+ */
+export function lookupByKeys<R>(db: Kysely<any>, compiled: CompiledQuery, keyOf: (row: R) => string): (key: string) => Promise<R | undefined> {
+  return coalesce(async (keys: string[]) => {
+    const { rows } = await db.executeQuery<R>({ ...compiled, parameters: [[...new Set(keys)]] });
+    const byKey = new Map(rows.map((r) => [keyOf(r), r]));
+    return keys.map((k) => byKey.get(k));
+  });
 }

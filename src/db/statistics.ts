@@ -4,9 +4,10 @@
 // grew from empty with nobody analyzing it keeps the statistics of an empty table, and PostgreSQL
 // then plans the sign-in lookups as scans: every client of a shop instead of the email index (a
 // worker batch's lookup: 2,502 rows read per shop; 11.6 → 1.9 ms a batch once analyzed, in
-// PostgreSQL's statement log under the peer harness, where autovacuum is off). The worker checks every few seconds and analyzes its own tables past the same threshold
-// autovacuum uses (its settings, read from the server), so whichever comes first does it and the
-// other finds nothing to do. SQLite plans without gathered statistics here: nothing to do.
+// PostgreSQL's statement log under the peer harness, where autovacuum is off). The worker checks
+// every few seconds and analyzes its own tables past the same threshold autovacuum uses (its
+// settings, read from the server), so whichever comes first does it and the other finds nothing
+// to do. SQLite plans without gathered statistics here: nothing to do.
 import { sql, type Kysely } from 'kysely';
 import { isPostgres } from './dialect.ts';
 import type { DB } from './schema.ts';

@@ -1,9 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { isPostgres } from '../../db/dialect.ts';
-import { coalesce } from '../../lib/coalesce.ts';
 import type { DB, LoginRequestsTable, LoginStatus } from '../../db/schema.ts';
 import type { Writes } from '../../db/writes.ts';
-import { prepared } from '../../db/prepared.ts';
+import { lookupByKeys, prepared } from '../../db/prepared.ts';
 
 export type LoginRequest = Selectable<LoginRequestsTable>;
 
@@ -92,8 +91,8 @@ function matchesQuery(db: Kysely<DB>, request: Pick<LoginRequest, 'id' | 'audien
 /**
  * The login a link's token names (by the token's hash). On PostgreSQL, where every query is a round
  * trip, the lookups of the links redeemed in one turn of the event loop go in one query
- * (`token_hash = any($1)`, still by the unique index; lib/coalesce.ts) — each still reads its row
- * as it is now. Built once per service: the compiled query is reused.
+ * (`token_hash = any($1)`, still by the unique index; db/prepared.ts lookupByKeys) — each still
+ * reads its row as it is now. Built once per service: the compiled query is reused.
  */
 export function createTokenLookup(db: Kysely<DB>): (tokenHash: string) => Promise<LoginRequest | undefined> {
   if (!isPostgres(db)) return (tokenHash) => loginRepo(db).byTokenHash(tokenHash);
@@ -102,11 +101,7 @@ export function createTokenLookup(db: Kysely<DB>): (tokenHash: string) => Promis
     .selectAll()
     .where(sql<boolean>`token_hash = any(${[] as string[]}::text[])`)
     .compile();
-  return coalesce(async (hashes: string[]) => {
-    const { rows } = await db.executeQuery<LoginRequest>({ ...compiled, parameters: [[...new Set(hashes)]] });
-    const byHash = new Map(rows.map((r) => [r.token_hash, r]));
-    return hashes.map((h) => byHash.get(h));
-  });
+  return lookupByKeys<LoginRequest>(db, compiled, (r) => r.token_hash);
 }
 
 type ConsumedRow = { consumed: number } & { [K in keyof LoginMatch]: LoginMatch[K] | null };

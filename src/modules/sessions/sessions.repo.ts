@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { coalesce } from '../../lib/coalesce.ts';
+import { lookupByKeys } from '../../db/prepared.ts';
 import { sqliteReader } from '../../db/database.ts';
 import { inBatches } from '../../db/batches.ts';
 import type { DB } from '../../db/schema.ts';
@@ -47,7 +47,8 @@ export type SessionForValidation = NonNullable<Awaited<ReturnType<ReturnType<typ
  * query is reused with a new parameter; on SQLite it runs as a prepared statement on the
  * read-only connection, synchronously. On PostgreSQL, where every query is a round trip, the
  * lookups of concurrent requests made in one turn of the event loop go in one query (`= any($1)`,
- * still by primary key; lib/coalesce.ts) — each request still reads its session as it is now.
+ * still by primary key; db/prepared.ts lookupByKeys) — each request still reads its session as it
+ * is now.
  */
 export function createSessionLookup(db: Kysely<DB>): (id: string) => Promise<SessionForValidation | undefined> {
   const reader = sqliteReader(db);
@@ -58,10 +59,7 @@ export function createSessionLookup(db: Kysely<DB>): (id: string) => Promise<Ses
   const compiled = validationQuery(db)
     .where(sql<boolean>`s.id = any(${[] as string[]}::text[])`)
     .compile();
-  return coalesce(async (ids: string[]) => {
-    const rows = new Map((await db.executeQuery<SessionForValidation>({ ...compiled, parameters: [[...new Set(ids)]] })).rows.map((r) => [r.id, r]));
-    return ids.map((id) => rows.get(id));
-  });
+  return lookupByKeys<SessionForValidation>(db, compiled, (r) => r.id);
 }
 
 export function sessionsRepo(db: Kysely<DB>) {
