@@ -123,6 +123,8 @@ describe('sign-in in a real browser', () => {
     const page = await (await browser.newContext({ viewport: { width: 600, height: 800 } })).newPage();
     await page.goto(`${base}/dev/outbox`);
     await page.getByRole('link', { name: 'view as email' }).first().click();
+    // The click only starts the navigation: look at the email once it has loaded.
+    await page.waitForURL(/\/dev\/outbox\/[^/]+\/html$/);
     expect(await page.getByRole('link', { name: 'Sign in to my portal' }).isVisible()).toBe(true);
     await shot(page, '10-login-email');
   });
