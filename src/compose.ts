@@ -109,6 +109,7 @@ export function createServices(config: AppConfig, db: Database, clock: Clock = s
           : match.session_days !== null
             ? sessions.add(w, { tenantId: match.tenant_id, clientId: match.principal_id, kind: 'login' }, match.session_days, ctx)
             : sessions.create(trx, { tenantId: match.tenant_id, clientId: match.principal_id, kind: 'login' }, ctx),
+    clientSessionForStatement: sessions.forStatement,
     devices: createDeviceCookies(config.appSecret),
     appSecret: config.appSecret,
     linkTtlMs: config.login.linkTtlMs,

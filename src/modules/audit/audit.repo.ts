@@ -83,7 +83,7 @@ export function auditRepo(db: Kysely<DB>) {
     async record(...events: AuditInput[]): Promise<void> {
       if (events.length === 0) return;
       await db.insertInto('audit_events').values(events.map(auditRow)).execute();
-      tell(events);
+      announce(events);
     },
   };
 }
@@ -92,14 +92,15 @@ export function auditRepo(db: Kysely<DB>) {
 export function addAudit(w: Writes, ...events: AuditInput[]): void {
   if (events.length === 0) return;
   w.insert('audit_events', ...events.map(auditRow));
-  w.onFlushed(() => tell(events));
+  w.onFlushed(() => announce(events));
 }
 
 function auditRow(e: AuditInput): Insertable<AuditEventsTable> {
   return { tenant_id: e.tenantId ?? null, client_id: e.clientId ?? null, actor: e.actor, action: e.action, subject_id: e.subjectId ?? null, data: JSON.stringify(e.data ?? {}), ip: e.ip ?? null, created_at: e.at };
 }
 
-function tell(events: AuditInput[]): void {
+/** Tells the listeners (onAudit) of events written by a statement of the caller's own. */
+export function announce(events: AuditInput[]): void {
   if (listeners.size === 0) return;
   const seen = new Set<string>();
   for (const e of events) {

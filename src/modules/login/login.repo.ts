@@ -132,6 +132,76 @@ function consumeStatement(audience: LoginRequest['audience']) {
 }
 const consumeOnPostgres = { client: consumeStatement('client'), staff: consumeStatement('staff'), support: consumeStatement('support') };
 
+/**
+ * What redeeming a client's link writes beside consuming it, made ready before the statement that
+ * writes it (`consumeAndOpen`): the session it opens when one shop matches, whose length the
+ * statement reads from that shop; the picker's secret when several do; the audit events' text.
+ */
+export interface RedemptionWrites {
+  session: { id: string; secretHash: string; userAgent: string | null; createdDataAround: readonly [string, string] };
+  pick: { hash: string; expiresAt: number };
+  /** The login.consumed event's data (one event per shop matched, or one of no shop). */
+  consumedData: string;
+  ip: string | null;
+}
+
+type RedemptionValues = { id: string; identifier: string; now: number; day: number; sessionId: string; secretHash: string; userAgent: string | null; before: string; after: string; pickHash: string; pickExpiresAt: number; consumedData: string; ip: string | null };
+
+/**
+ * Redeeming a client's link on PostgreSQL as one statement, with no transaction around it (one
+ * statement is atomic): `consumeStatement`'s lock, consume and supersede, plus what `complete` in
+ * login.service would write after it — the login.consumed events, and the session with its
+ * session.created event when exactly one shop matches, or the picker's secret on the consumed row
+ * when several do (set by the consuming UPDATE itself: one statement cannot update a row twice).
+ * Nothing is written unless this call consumed the link. One round trip and one commit instead of
+ * four round trips (BEGIN, consume, writes, COMMIT).
+ */
+const consumeAndOpenStatement = prepared<RedemptionValues, ConsumedRow>(
+  (db, v) => sql`
+    WITH locked AS MATERIALIZED (
+      SELECT id FROM login_requests WHERE identifier = ${v.identifier} AND status = 'pending' ORDER BY id FOR UPDATE
+    ), shops AS MATERIALIZED (${matchesQuery(db, { id: v.id, audience: 'client' })}
+    ), n AS (SELECT count(*)::int AS n FROM shops
+    ), consumed AS (
+      UPDATE login_requests SET status = 'consumed', consumed_at = ${v.now},
+        pick_hash = CASE WHEN (SELECT n FROM n) > 1 THEN ${v.pickHash}::text END,
+        pick_expires_at = CASE WHEN (SELECT n FROM n) > 1 THEN ${v.pickExpiresAt}::bigint END
+      WHERE id = ${v.id} AND id IN (SELECT id FROM locked) AND status = 'pending' AND expires_at > ${v.now}
+      RETURNING id
+    ), superseded AS (
+      UPDATE login_requests SET status = 'superseded'
+      WHERE id IN (SELECT id FROM locked) AND id <> ${v.id} AND EXISTS (SELECT 1 FROM consumed)
+      RETURNING id
+    ), opened AS (
+      INSERT INTO sessions (id, tenant_id, client_id, secret_hash, kind, created_at, renewed_at, expires_at, ip, user_agent)
+      SELECT ${v.sessionId}::text, s.tenant_id, s.principal_id, ${v.secretHash}::text, 'login', ${v.now}::bigint, ${v.now}::bigint,
+        ${v.now}::bigint + s.session_days::bigint * ${v.day}::bigint, ${v.ip}::text, ${v.userAgent}::text
+      FROM shops s WHERE (SELECT n FROM n) = 1 AND EXISTS (SELECT 1 FROM consumed)
+      RETURNING id
+    ), audited AS (
+      INSERT INTO audit_events (tenant_id, client_id, actor, action, subject_id, data, ip, created_at)
+      SELECT e.* FROM (
+        SELECT s.tenant_id, s.principal_id AS client_id, 'client' AS actor, 'login.consumed' AS action, ${v.id}::text AS subject_id,
+          ${v.consumedData}::text AS data, ${v.ip}::text AS ip, ${v.now}::bigint AS created_at FROM shops s
+        UNION ALL
+        SELECT NULL, NULL, 'client', 'login.consumed', ${v.id}::text, ${v.consumedData}::text, ${v.ip}::text, ${v.now}::bigint WHERE (SELECT n FROM n) = 0
+        UNION ALL
+        SELECT s.tenant_id, s.principal_id, 'client', 'session.created', ${v.sessionId}::text, ${v.before}::text || s.session_days || ${v.after}::text,
+          ${v.ip}::text, ${v.now}::bigint FROM shops s WHERE (SELECT n FROM n) = 1
+      ) e WHERE EXISTS (SELECT 1 FROM consumed)
+      RETURNING id
+    )
+    SELECT c.n AS consumed, s.* FROM (SELECT count(*)::int AS n FROM consumed) c
+    LEFT JOIN shops s ON c.n = 1
+    ORDER BY s.tenant_name`, // superseded, opened and audited run unread: every data-modifying WITH does
+);
+
+/** The shops a consuming statement read, or null when it did not consume (see consumeStatement). */
+function consumedMatches(rows: ConsumedRow[]): LoginMatch[] | null {
+  if (rows[0]?.consumed !== 1) return null;
+  return rows.filter((r) => r.principal_id !== null).map(({ consumed: _, ...m }) => m as LoginMatch);
+}
+
 export function loginRepo(db: Kysely<DB>) {
   return {
     async insert(request: LoginRequest): Promise<void> {
@@ -167,8 +237,7 @@ export function loginRepo(db: Kysely<DB>) {
     async consume(request: Pick<LoginRequest, 'id' | 'identifier' | 'audience'>, now: number): Promise<LoginMatch[] | null> {
       if (isPostgres(db)) {
         const rows = await consumeOnPostgres[request.audience](db, { id: request.id, identifier: request.identifier, now });
-        if (rows[0]?.consumed !== 1) return null;
-        return rows.filter((r) => r.principal_id !== null).map(({ consumed: _, ...m }) => m as LoginMatch);
+        return consumedMatches(rows);
       }
       const r = await db
         .updateTable('login_requests')
@@ -180,6 +249,30 @@ export function loginRepo(db: Kysely<DB>) {
       if (r.numUpdatedRows !== 1n) return null;
       await db.updateTable('login_requests').set({ status: 'superseded' }).where('identifier', '=', request.identifier).where('status', '=', 'pending').where('id', '!=', request.id).execute();
       return matchesQuery(db, request).execute();
+    },
+
+    /**
+     * `consume` for a client's login on PostgreSQL, writing in the same statement what redeeming
+     * it leads to (`RedemptionWrites`): answers the shops matched, or null when not consumed.
+     */
+    async consumeAndOpen(request: Pick<LoginRequest, 'id' | 'identifier'>, now: number, day: number, w: RedemptionWrites): Promise<LoginMatch[] | null> {
+      const [before, after] = w.session.createdDataAround;
+      const rows = await consumeAndOpenStatement(db, {
+        id: request.id,
+        identifier: request.identifier,
+        now,
+        day,
+        sessionId: w.session.id,
+        secretHash: w.session.secretHash,
+        userAgent: w.session.userAgent,
+        before,
+        after,
+        pickHash: w.pick.hash,
+        pickExpiresAt: w.pick.expiresAt,
+        consumedData: w.consumedData,
+        ip: w.ip,
+      });
+      return consumedMatches(rows);
     },
 
     /** Counts a wrong code atomically and locks the request at the limit. */

@@ -6,14 +6,16 @@ import type { DB } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { hmac, randomDigits, randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
 import { inSharedTransaction } from '../../db/group-commit.ts';
+import { isPostgres } from '../../db/dialect.ts';
+import { DAY } from '../../lib/clock.ts';
 import { writeTogether, Writes } from '../../db/writes.ts';
 import { newId } from '../../lib/ids.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
-import { addAudit, auditRepo, perShop, type AuditInput } from '../audit/audit.repo.ts';
+import { addAudit, announce, auditRepo, perShop, type AuditInput } from '../audit/audit.repo.ts';
 import { parseIdentifier, type Identifier } from '../clients/contact.ts';
 import type { JobQueue } from '../jobs/jobs.ts';
 import { keptUserAgent, type RequestContext } from '../../lib/request-context.ts';
-import type { IssuedSession } from '../sessions/sessions.service.ts';
+import type { IssuedSession, StatementSession } from '../sessions/sessions.service.ts';
 import type { DeviceCookies } from './device-cookie.ts';
 import { loginErrors } from './login.errors.ts';
 import { createTokenLookup, loginRepo, type LoginMatch, type LoginRequest } from './login.repo.ts';
@@ -35,6 +37,11 @@ export interface LoginDeps {
    * console session — written in `trx`, or added to `w` (which the caller flushes in `trx`).
    */
   openSession(trx: Kysely<DB>, w: Writes, request: LoginRequest, match: LoginMatch, ctx: RequestContext): IssuedSession | Promise<IssuedSession>;
+  /**
+   * A client's login session made ready for the statement that consumes the link and writes it
+   * (PostgreSQL: login.repo consumeAndOpen). Without it, redeeming is always a transaction.
+   */
+  clientSessionForStatement?: (ctx: RequestContext) => StatementSession;
   devices: DeviceCookies;
   appSecret: string;
   linkTtlMs: number;
@@ -108,6 +115,31 @@ export function createLoginService(d: LoginDeps) {
     }
     await w.flush(trx);
     return out;
+  }
+
+  /**
+   * Single use, then a session or the picker (`complete`). A client's login on PostgreSQL is one
+   * statement with no transaction around it (login.repo consumeAndOpen): the same rows and events.
+   */
+  async function redeem(r: LoginRequest, via: 'link' | 'code', ctx: RequestContext): Promise<LoginOutcome> {
+    if (r.audience !== 'client' || !d.clientSessionForStatement || !isPostgres(d.db)) return inSharedTransaction(d.db, (trx) => complete(trx, r, via, ctx));
+    const now = d.clock.now();
+    const session = d.clientSessionForStatement(ctx);
+    const pickSecret = randomToken(24);
+    const consumed = auditEvents(r, 'login.consumed', { via }, ctx, []);
+    const matches = await loginRepo(d.db).consumeAndOpen(r, now, DAY, {
+      session,
+      pick: { hash: sha256(pickSecret), expiresAt: now + PICK_TTL_MS },
+      consumedData: JSON.stringify(consumed[0]!.data),
+      ip: ctx.ip,
+    });
+    if (!matches) return { kind: 'invalid' };
+    const events = auditEvents(r, 'login.consumed', { via }, ctx, matches);
+    const m = matches.length === 1 ? matches[0]! : null;
+    announce(m ? [...events, session.createdEvent(m.tenant_id, m.principal_id, m.session_days!, now)] : events);
+    if (m) return { kind: 'session', audience: r.audience, token: session.token, maxAgeSeconds: session.maxAgeSeconds(m.session_days!), proven: r.identifier, shop: m.slug, locale: m.locale };
+    if (matches.length === 0) return { kind: 'invalid' };
+    return { kind: 'pick', audience: r.audience, pickCookie: `${r.id}.${pickSecret}`, maxAgeSeconds: PICK_TTL_MS / 1000, proven: r.identifier };
   }
 
   async function failRedemption(r: LoginRequest | undefined, ctx: RequestContext): Promise<LoginOutcome> {
@@ -290,7 +322,7 @@ export function createLoginService(d: LoginDeps) {
       if (!LOGIN_TOKEN_SHAPE.test(token)) return failRedemption(undefined, ctx);
       const r = await requestByToken(sha256(token));
       if (!usable(r)) return failRedemption(r, ctx);
-      const out = await inSharedTransaction(d.db, (trx) => complete(trx, r, 'link', ctx));
+      const out = await redeem(r, 'link', ctx);
       return out.kind === 'invalid' ? failRedemption(await loginRepo(d.db).byId(r.id), ctx) : out;
     },
 
@@ -306,7 +338,7 @@ export function createLoginService(d: LoginDeps) {
       if (r.status === 'superseded' && r.expires_at > d.clock.now()) throw loginErrors.CODE_WRONG();
       if (!usable(r)) throw loginErrors.NO_PENDING_LOGIN();
       if (safeEqual(codeHash(r.id, code), r.code_hash)) {
-        const out = await inSharedTransaction(d.db, (trx) => complete(trx, r, 'code', ctx));
+        const out = await redeem(r, 'code', ctx);
         if (out.kind === 'invalid') throw loginErrors.NO_PENDING_LOGIN();
         return out;
       }

@@ -5,7 +5,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { DAY } from '../../lib/clock.ts';
 import { randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
 import { newId } from '../../lib/ids.ts';
-import { addAudit, auditRepo } from '../audit/audit.repo.ts';
+import { addAudit, auditRepo, type AuditInput } from '../audit/audit.repo.ts';
 import { Writes } from '../../db/writes.ts';
 import { tenantsRepo } from '../tenants/tenants.repo.ts';
 import { keptUserAgent, type RequestContext } from '../../lib/request-context.ts';
@@ -75,6 +75,21 @@ function sessionOf(row: SessionForValidation): PortalSession {
   return session;
 }
 
+/** The session.created event (its data: kind, days, scope, browser — never the secret). */
+function createdEvent(input: { tenantId?: string; clientId?: string; kind: SessionsTable['kind']; scope?: SessionScope }, id: string, days: number, ctx: RequestContext, at: number): AuditInput {
+  return {
+    tenantId: input.tenantId ?? null,
+    clientId: input.clientId ?? null,
+    actor: 'client',
+    action: 'session.created',
+    subjectId: id,
+    data: { kind: input.kind, days, ...(input.scope ? { scope: input.scope } : {}), userAgent: keptUserAgent(ctx) },
+    ip: ctx.ip,
+    at,
+  };
+}
+export type StatementSession = ReturnType<ReturnType<typeof createSessionsService>['forStatement']>;
+
 export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cacheMs?: number; idleMs?: number; onCheck?: (valid: boolean) => void }) {
   const { db, clock } = deps;
   /** Idle limit: SESSION_IDLE_DAYS when set, never longer than the shop's session length. */
@@ -140,18 +155,35 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
       ip: ctx.ip,
       user_agent: keptUserAgent(ctx),
     });
-    addAudit(w, {
-      tenantId: input.tenantId,
-      clientId: input.clientId,
-      actor: 'client',
-      action: 'session.created',
-      subjectId: id,
-      data: { kind: input.kind, days: sessionDays, ...(input.scope ? { scope: input.scope } : {}), userAgent: keptUserAgent(ctx) },
-      ip: ctx.ip,
-      at: now,
-    });
-    const cookieLifetime = fixedLength(input.kind) ? lifetime : idleFor(lifetime);
-    return { token: `${id}.${secret}`, maxAgeSeconds: Math.floor(cookieLifetime / 1000) };
+    addAudit(w, createdEvent(input, id, sessionDays, ctx, now));
+    return { token: `${id}.${secret}`, maxAgeSeconds: cookieAge(input.kind, lifetime) };
+  }
+
+  /** How long the cookie of a session of this kind and lifetime lives, in seconds. */
+  const cookieAge = (kind: SessionsTable['kind'], lifetime: number) => Math.floor((fixedLength(kind) ? lifetime : idleFor(lifetime)) / 1000);
+
+  /**
+   * A client's login session for a statement that writes it itself, with the shop's session length
+   * it reads (redeeming on PostgreSQL, login.repo consumeAndOpen): the row's own values, the text
+   * of its session.created event before and after the number of days, and the cookie's age for a
+   * number of days. The same row and event `add` writes.
+   */
+  function forStatement(ctx: RequestContext) {
+    const id = newId();
+    const secret = randomToken(32);
+    const text = JSON.stringify(createdEvent({ kind: 'login' }, id, 0, ctx, 0).data);
+    // "days" is the second key, after "kind":"login": its value is the first `"days":0`.
+    const at = text.indexOf('"days":0') + '"days":'.length;
+    return {
+      id,
+      secretHash: sha256(secret),
+      userAgent: keptUserAgent(ctx),
+      createdDataAround: [text.slice(0, at), text.slice(at + 1)] as const,
+      token: `${id}.${secret}`,
+      maxAgeSeconds: (sessionDays: number) => cookieAge('login', cappedLifetime('login', sessionDays * DAY)),
+      /** The event as written, for audit listeners (audit.repo announce). */
+      createdEvent: (tenantId: string, clientId: string, sessionDays: number, at: number) => createdEvent({ tenantId, clientId, kind: 'login' }, id, sessionDays, ctx, at),
+    };
   }
 
   return {
@@ -175,6 +207,7 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
     },
 
     add,
+    forStatement,
 
     /**
      * Checks a session cookie: one indexed lookup. A session ends at the shop's session length
