@@ -3,6 +3,7 @@ import { isPostgres } from '../../db/dialect.ts';
 import type { DB, LoginRequestsTable, LoginStatus } from '../../db/schema.ts';
 import type { Writes } from '../../db/writes.ts';
 import { lookupByKeys, prepared } from '../../db/prepared.ts';
+import { DAY } from '../../lib/clock.ts';
 
 export type LoginRequest = Selectable<LoginRequestsTable>;
 
@@ -255,13 +256,13 @@ export function loginRepo(db: Kysely<DB>) {
      * `consume` for a client's login on PostgreSQL, writing in the same statement what redeeming
      * it leads to (`RedemptionWrites`): answers the shops matched, or null when not consumed.
      */
-    async consumeAndOpen(request: Pick<LoginRequest, 'id' | 'identifier'>, now: number, day: number, w: RedemptionWrites): Promise<LoginMatch[] | null> {
+    async consumeAndOpen(request: Pick<LoginRequest, 'id' | 'identifier'>, now: number, w: RedemptionWrites): Promise<LoginMatch[] | null> {
       const [before, after] = w.session.createdDataAround;
       const rows = await consumeAndOpenStatement(db, {
         id: request.id,
         identifier: request.identifier,
         now,
-        day,
+        day: DAY,
         sessionId: w.session.id,
         secretHash: w.session.secretHash,
         userAgent: w.session.userAgent,

@@ -7,7 +7,6 @@ import type { Clock } from '../../lib/clock.ts';
 import { hmac, randomDigits, randomToken, safeEqual, sha256 } from '../../lib/crypto.ts';
 import { inSharedTransaction } from '../../db/group-commit.ts';
 import { isPostgres } from '../../db/dialect.ts';
-import { DAY } from '../../lib/clock.ts';
 import { writeTogether, Writes } from '../../db/writes.ts';
 import { newId } from '../../lib/ids.ts';
 import { maskIdentifier } from '../../lib/mask.ts';
@@ -126,11 +125,10 @@ export function createLoginService(d: LoginDeps) {
     const now = d.clock.now();
     const session = d.clientSessionForStatement(ctx);
     const pickSecret = randomToken(24);
-    const consumed = auditEvents(r, 'login.consumed', { via }, ctx, []);
-    const matches = await loginRepo(d.db).consumeAndOpen(r, now, DAY, {
+    const matches = await loginRepo(d.db).consumeAndOpen(r, now, {
       session,
       pick: { hash: sha256(pickSecret), expiresAt: now + PICK_TTL_MS },
-      consumedData: JSON.stringify(consumed[0]!.data),
+      consumedData: JSON.stringify(auditEvents(r, 'login.consumed', { via }, ctx, [])[0]!.data),
       ip: ctx.ip,
     });
     if (!matches) return { kind: 'invalid' };

@@ -173,12 +173,12 @@ export function createSessionsService(deps: { db: Kysely<DB>; clock: Clock; cach
     const secret = randomToken(32);
     const text = JSON.stringify(createdEvent({ kind: 'login' }, id, 0, ctx, 0).data);
     // "days" is the second key, after "kind":"login": its value is the first `"days":0`.
-    const at = text.indexOf('"days":0') + '"days":'.length;
+    const daysAt = text.indexOf('"days":0') + '"days":'.length;
     return {
       id,
       secretHash: sha256(secret),
       userAgent: keptUserAgent(ctx),
-      createdDataAround: [text.slice(0, at), text.slice(at + 1)] as const,
+      createdDataAround: [text.slice(0, daysAt), text.slice(daysAt + 1)] as const,
       token: `${id}.${secret}`,
       maxAgeSeconds: (sessionDays: number) => cookieAge('login', cappedLifetime('login', sessionDays * DAY)),
       /** The event as written, for audit listeners (audit.repo announce). */
