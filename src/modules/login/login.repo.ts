@@ -105,6 +105,17 @@ export function createTokenLookup(db: Kysely<DB>): (tokenHash: string) => Promis
   return lookupByKeys<LoginRequest>(db, compiled, (r) => r.token_hash);
 }
 
+// The parts of the consuming statements (`consumeStatement`, `consumeAndOpenStatement`), over the
+// CTEs named `locked`, `consumed` and `shops`.
+/** The identifier's pending logins, locked in id order: two links of one person redeemed at once queue up. */
+const lockPending = (identifier: unknown) => sql`SELECT id FROM login_requests WHERE identifier = ${identifier} AND status = 'pending' ORDER BY id FOR UPDATE`;
+/** This login, while it is still pending (locked) and unexpired: only one caller can consume it. */
+const consumable = (id: unknown, now: unknown) => sql`id = ${id} AND id IN (SELECT id FROM locked) AND status = 'pending' AND expires_at > ${now}`;
+/** Retires the identifier's other pending logins, once this one is consumed. */
+const supersedeOthers = (id: unknown) => sql`UPDATE login_requests SET status = 'superseded' WHERE id IN (SELECT id FROM locked) AND id <> ${id} AND EXISTS (SELECT 1 FROM consumed) RETURNING id`;
+/** Whether it was consumed, with the shops it may enter (by name) when it was. */
+const consumedShops = sql`SELECT c.n AS consumed, s.* FROM (SELECT count(*)::int AS n FROM consumed) c LEFT JOIN shops s ON c.n = 1 ORDER BY s.tenant_name`;
+
 type ConsumedRow = { consumed: number } & { [K in keyof LoginMatch]: LoginMatch[K] | null };
 
 /**
@@ -115,22 +126,15 @@ type ConsumedRow = { consumed: number } & { [K in keyof LoginMatch]: LoginMatch[
 function consumeStatement(audience: LoginRequest['audience']) {
   return prepared<{ id: string; identifier: string; now: number }, ConsumedRow>(
     (db, v) => sql`
-      WITH locked AS MATERIALIZED (
-        SELECT id FROM login_requests WHERE identifier = ${v.identifier} AND status = 'pending' ORDER BY id FOR UPDATE
+      WITH locked AS MATERIALIZED (${lockPending(v.identifier)}
       ), consumed AS (
-        UPDATE login_requests SET status = 'consumed', consumed_at = ${v.now}
-        WHERE id = ${v.id} AND id IN (SELECT id FROM locked) AND status = 'pending' AND expires_at > ${v.now}
-        RETURNING id
-      ), superseded AS (
-        UPDATE login_requests SET status = 'superseded'
-        WHERE id IN (SELECT id FROM locked) AND id <> ${v.id} AND EXISTS (SELECT 1 FROM consumed)
-        RETURNING id
+        UPDATE login_requests SET status = 'consumed', consumed_at = ${v.now} WHERE ${consumable(v.id, v.now)} RETURNING id
+      ), superseded AS (${supersedeOthers(v.id)}
       ), shops AS (${matchesQuery(db, { id: v.id, audience })})
-      SELECT c.n AS consumed, s.* FROM (SELECT count(*)::int AS n FROM consumed) c
-      LEFT JOIN shops s ON c.n = 1
-      ORDER BY s.tenant_name`, // superseded runs unread: every data-modifying WITH does
+      ${consumedShops}`, // superseded runs unread: every data-modifying WITH does
   );
 }
+
 const consumeOnPostgres = { client: consumeStatement('client'), staff: consumeStatement('staff'), support: consumeStatement('support') };
 
 /**
@@ -159,20 +163,15 @@ type RedemptionValues = { id: string; identifier: string; now: number; day: numb
  */
 const consumeAndOpenStatement = prepared<RedemptionValues, ConsumedRow>(
   (db, v) => sql`
-    WITH locked AS MATERIALIZED (
-      SELECT id FROM login_requests WHERE identifier = ${v.identifier} AND status = 'pending' ORDER BY id FOR UPDATE
+    WITH locked AS MATERIALIZED (${lockPending(v.identifier)}
     ), shops AS MATERIALIZED (${matchesQuery(db, { id: v.id, audience: 'client' })}
     ), n AS (SELECT count(*)::int AS n FROM shops
     ), consumed AS (
       UPDATE login_requests SET status = 'consumed', consumed_at = ${v.now},
         pick_hash = CASE WHEN (SELECT n FROM n) > 1 THEN ${v.pickHash}::text END,
         pick_expires_at = CASE WHEN (SELECT n FROM n) > 1 THEN ${v.pickExpiresAt}::bigint END
-      WHERE id = ${v.id} AND id IN (SELECT id FROM locked) AND status = 'pending' AND expires_at > ${v.now}
-      RETURNING id
-    ), superseded AS (
-      UPDATE login_requests SET status = 'superseded'
-      WHERE id IN (SELECT id FROM locked) AND id <> ${v.id} AND EXISTS (SELECT 1 FROM consumed)
-      RETURNING id
+      WHERE ${consumable(v.id, v.now)} RETURNING id
+    ), superseded AS (${supersedeOthers(v.id)}
     ), opened AS (
       INSERT INTO sessions (id, tenant_id, client_id, secret_hash, kind, created_at, renewed_at, expires_at, ip, user_agent)
       SELECT ${v.sessionId}::text, s.tenant_id, s.principal_id, ${v.secretHash}::text, 'login', ${v.now}::bigint, ${v.now}::bigint,
@@ -192,9 +191,7 @@ const consumeAndOpenStatement = prepared<RedemptionValues, ConsumedRow>(
       ) e WHERE EXISTS (SELECT 1 FROM consumed)
       RETURNING id
     )
-    SELECT c.n AS consumed, s.* FROM (SELECT count(*)::int AS n FROM consumed) c
-    LEFT JOIN shops s ON c.n = 1
-    ORDER BY s.tenant_name`, // superseded, opened and audited run unread: every data-modifying WITH does
+    ${consumedShops}`, // superseded, opened and audited run unread: every data-modifying WITH does
 );
 
 /** The shops a consuming statement read, or null when it did not consume (see consumeStatement). */
