@@ -155,6 +155,31 @@ describe(`redeeming writes (${storeKind})`, () => {
     ]);
   });
 
+  // Several links of one person (a client of two shops), each redeemed three times at once: one
+  // caller consumes, and the others write no consumed event, no picker secret, no session.
+  it('links of one person redeemed at once: one picker, and the callers that lost write nothing of a sign-in', async () => {
+    const [a, z] = [await makeShop(t), await makeShop(t)];
+    const email = `race-${Date.now()}@example.com`;
+    await makeClient(t, a.id, { email });
+    await makeClient(t, z.id, { email });
+    const links: string[] = [];
+    for (let i = 0; i < 3; i++) links.push((await linkFor(email)).msg.link);
+    const attempts = links.flatMap((link) => [link, link, link]);
+    const browsers = attempts.map(() => t.browser());
+    const csrf = await Promise.all(browsers.map(async (b, i) => csrfOf((await b.get(attempts[i]!)).body)));
+    const before = await footprint(t);
+    const results = await Promise.all(browsers.map((b, i) => b.post(attempts[i]!, { _csrf: csrf[i]! })));
+    expect(results.map((r) => r.statusCode).sort()).toEqual([303, ...Array(8).fill(410)]);
+    expect(results.find((r) => r.statusCode === 303)!.headers.location).toBe('/choose-shop');
+    expect((await footprint(t)).sessions).toBe(before.sessions);
+    const rows = await t.db.selectFrom('login_requests').select(['id', 'status', 'pick_hash']).where('identifier', '=', email).execute();
+    expect(rows.map((r) => r.status).sort()).toEqual(['consumed', 'superseded', 'superseded']);
+    expect(rows.filter((r) => r.pick_hash !== null).map((r) => r.status)).toEqual(['consumed']);
+    const consumed = await t.db.selectFrom('audit_events').select('subject_id').where('action', '=', 'login.consumed').where('subject_id', 'in', rows.map((r) => r.id)).execute();
+    expect(consumed).toHaveLength(2); // one per shop, all of the one consumed login
+    expect(new Set(consumed.map((e) => e.subject_id))).toEqual(new Set([rows.find((r) => r.status === 'consumed')!.id]));
+  });
+
   it('a link already used writes nothing but the failed attempt', async () => {
     const shop = await makeShop(t);
     const c = await makeClient(t, shop.id);

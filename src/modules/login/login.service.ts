@@ -132,7 +132,8 @@ export function createLoginService(d: LoginDeps) {
       ip: ctx.ip,
     });
     if (!matches) return { kind: 'invalid' };
-    const events = auditEvents(r, 'login.consumed', { via }, ctx, matches);
+    // Told as written: at the time the statement wrote them.
+    const events = auditEvents(r, 'login.consumed', { via }, ctx, matches).map((e) => ({ ...e, at: now }));
     const m = matches.length === 1 ? matches[0]! : null;
     announce(m ? [...events, session.createdEvent(m.tenant_id, m.principal_id, m.session_days!, now)] : events);
     if (m) return { kind: 'session', audience: r.audience, token: session.token, maxAgeSeconds: session.maxAgeSeconds(m.session_days!), proven: r.identifier, shop: m.slug, locale: m.locale };
