@@ -78,9 +78,9 @@ export class Writes {
     const inserts = [...this.#inserts].map(([table, rows]) => ({ table, rows, columns: columnsOf(rows) }));
     const updates = [...this.#updates.values()];
     // Rows whose columns differ, or values that are expressions, are built by Kysely each time.
-    const plainUpdates = updates.every((u) => Object.values(u.set).every(isPlainValue));
+    const plain = (u: { set: Record<string, unknown> }) => Object.values(u.set).every(isPlainValue);
     if (this.isOneStatement(trx)) {
-      if (!plainUpdates || !inserts.every((i) => i.columns)) {
+      if (!updates.every(plain) || !inserts.every((i) => i.columns)) {
         await oneStatement(db, inserts, updates).execute();
       } else {
         const values: unknown[] = [];
@@ -117,8 +117,9 @@ export class Writes {
         }
       }
       for (const { table, set, ids } of updates) {
+        const compiledOnce = plain({ set });
         for (const chunk of inBatches(ids, 1, Object.keys(set).length)) {
-          if (!plainUpdates) {
+          if (!compiledOnce) {
             await db.updateTable(table).set(set).where('id', 'in', chunk).execute();
             continue;
           }

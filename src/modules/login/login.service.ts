@@ -78,10 +78,10 @@ export function createLoginService(d: LoginDeps) {
   const codeHash = (requestId: string, code: string) => hmac(d.appSecret, `login-code:${requestId}:${code}`);
 
   /** The identifier's audit trail goes to every shop it matched (or to no shop when none did). */
-  function auditEvents(r: LoginRequest, action: string, data: Record<string, unknown>, ctx: RequestContext, known: LoginMatch[]): AuditInput[] {
+  function auditEvents(r: LoginRequest, action: string, data: Record<string, unknown>, ctx: RequestContext, known: LoginMatch[], at = d.clock.now()): AuditInput[] {
     // Support agents belong to no shop: their sign-ins are Servicio's own events (no shop's log).
     const matches = r.audience === 'support' ? [] : known.map((m) => ({ tenant_id: m.tenant_id, client_id: r.audience === 'client' ? m.principal_id : null }));
-    const base = { actor: r.audience === 'support' ? ('support' as const) : ('client' as const), action, subjectId: r.id, ip: ctx.ip, at: d.clock.now(), data: { to: maskIdentifier(r.identifier_kind, r.identifier), ...data } };
+    const base = { actor: r.audience === 'support' ? ('support' as const) : ('client' as const), action, subjectId: r.id, ip: ctx.ip, at, data: { to: maskIdentifier(r.identifier_kind, r.identifier), ...data } };
     return perShop(base, matches);
   }
   async function audit(trx: Kysely<DB>, r: LoginRequest, action: string, data: Record<string, unknown>, ctx: RequestContext) {
@@ -125,15 +125,16 @@ export function createLoginService(d: LoginDeps) {
     const now = d.clock.now();
     const session = d.clientSessionForStatement(ctx);
     const pickSecret = randomToken(24);
+    // The events as the statement writes them: at `now`, one per shop it finds (or one of no shop).
+    const consumedEvents = (matches: LoginMatch[]) => auditEvents(r, 'login.consumed', { via }, ctx, matches, now);
     const matches = await loginRepo(d.db).consumeAndOpen(r, now, {
       session,
       pick: { hash: sha256(pickSecret), expiresAt: now + PICK_TTL_MS },
-      consumedData: JSON.stringify(auditEvents(r, 'login.consumed', { via }, ctx, [])[0]!.data),
+      consumedData: JSON.stringify(consumedEvents([])[0]!.data),
       ip: ctx.ip,
     });
     if (!matches) return { kind: 'invalid' };
-    // Told as written: at the time the statement wrote them.
-    const events = auditEvents(r, 'login.consumed', { via }, ctx, matches).map((e) => ({ ...e, at: now }));
+    const events = consumedEvents(matches);
     const m = matches.length === 1 ? matches[0]! : null;
     announce(m ? [...events, session.createdEvent(m.tenant_id, m.principal_id, m.session_days!, now)] : events);
     if (m) return { kind: 'session', audience: r.audience, token: session.token, maxAgeSeconds: session.maxAgeSeconds(m.session_days!), proven: r.identifier, shop: m.slug, locale: m.locale };
