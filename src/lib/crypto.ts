@@ -1,5 +1,10 @@
 // Small, shared primitives for secrets. Everything secret is generated here and stored hashed.
+import * as nodeCrypto from 'node:crypto';
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+
+// One-shot hashing (Node ≥ 20.12) costs half of a Hash object's: every portal request hashes its
+// session's secret. Older Node 20 releases fall back to createHash.
+const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
 
 /** URL-safe random string; 36 bytes give 48 characters and 288 bits. */
 export function randomToken(bytes = 36): string {
@@ -11,9 +16,9 @@ export function randomDigits(length = 6): string {
   return String(randomInt(0, 10 ** length)).padStart(length, '0');
 }
 
-export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
-}
+export const sha256: (value: string) => string = oneShot
+  ? (value) => oneShot('sha256', value, 'base64url')
+  : (value) => createHash('sha256').update(value).digest('base64url');
 
 export function hmac(key: string, value: string): string {
   return createHmac('sha256', key).update(value).digest('base64url');
