@@ -1,19 +1,29 @@
-// Child process for `npm run bench`: serves either a bare Fastify route or the real app with a
-// signed-in session, and prints {port, cookie} on its first line.
+// Child process for `npm run bench`: serves a bare Fastify route (with or without the app's security
+// headers) or the real app with a signed-in session, and prints {port, cookie} on its first line.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { loadConfig } from '../src/config.ts';
 import { buildServer } from '../src/server.ts';
+import { securityHeaders } from '../src/http/app.ts';
 import { seedDemo } from '../src/modules/demo/seed.ts';
 
 const mode = process.argv[2];
 // Exit normally on SIGTERM so profilers (node --cpu-prof) can write their output.
 process.on('SIGTERM', () => process.exit(0));
 
-if (mode === 'bare') {
+if (mode === 'bare' || mode === 'bare-headers') {
   const app = Fastify({ logger: false });
+  // 'bare-headers': the same route answering with the app's security headers (what every response
+  // of ours carries), to tell what they cost from what the session check costs.
+  if (mode === 'bare-headers') {
+    const headers = securityHeaders(false);
+    app.addHook('onRequest', (_req, reply, done) => {
+      reply.headers(headers);
+      done();
+    });
+  }
   app.get('/', async () => ({ ok: true }));
   await app.listen({ host: '127.0.0.1', port: 0 });
   console.log(JSON.stringify({ port: (app.server.address() as { port: number }).port }));

@@ -33,26 +33,30 @@ async function load(url: string, cookie?: string): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const bare = await start('bare');
+const headed = await start('bare-headers');
 const portal = await start('portal');
 const uncached = await start('portal', { SESSION_CACHE_MS: '0' });
 const urls = {
   uncached: `http://127.0.0.1:${uncached.port}/portal/session.json`,
   bare: `http://127.0.0.1:${bare.port}/`,
+  headed: `http://127.0.0.1:${headed.port}/`,
   json: `http://127.0.0.1:${portal.port}/portal/session.json`,
   page: `http://127.0.0.1:${portal.port}/portal`,
 };
-const results = { bare: [] as number[], json: [] as number[], page: [] as number[], uncached: [] as number[] };
+const results = { bare: [] as number[], headed: [] as number[], json: [] as number[], page: [] as number[], uncached: [] as number[] };
 try {
   await load(urls.bare);
   await load(urls.json, portal.cookie); // warm-up
   for (let i = 0; i < ROUNDS; i++) {
     results.bare.push(await load(urls.bare));
+    results.headed.push(await load(urls.headed));
     results.json.push(await load(urls.json, portal.cookie));
     results.page.push(await load(urls.page, portal.cookie));
     results.uncached.push(await load(urls.uncached, uncached.cookie));
   }
 } finally {
   bare.child.kill();
+  headed.child.kill();
   portal.child.kill();
   uncached.child.kill();
 }
@@ -62,6 +66,7 @@ const j = median(results.json);
 const p = median(results.page);
 console.log(`\nstore: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'} · load: ${useWrk ? 'wrk' : 'autocannon'} · ${ROUNDS} rounds × ${SECONDS}s · ${CONNECTIONS} connections (median req/s)`);
 console.log(`bare Fastify route                          ${String(b).padStart(7)}   [${results.bare.join(', ')}]`);
+console.log(`  same, with the app's security headers      ${String(median(results.headed)).padStart(7)}   [${results.headed.join(', ')}]`);
 console.log(`GET /portal/session.json (session checked)  ${String(j).padStart(7)}   [${results.json.join(', ')}]`);
 console.log(`GET /portal (session checked, HTML page)    ${String(p).padStart(7)}   [${results.page.join(', ')}]`);
 console.log(`  same, SESSION_CACHE_MS=0 (a lookup per request) ${String(median(results.uncached)).padStart(7)}   [${results.uncached.join(', ')}]`);

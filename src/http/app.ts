@@ -67,23 +67,7 @@ export function createApp(o: AppOptions): FastifyInstance {
   app.register(cookie);
   app.decorateRequest('locale', 'en');
   app.register(formbody);
-  // Security headers by helmet: our strict CSP, frames denied, COOP/CORP same-origin, nosniff, HSTS
-  // only where https is real (a localhost development server must not pin itself to https). They
-  // are the same for every response, so helmet computes them once here — run per request (as
-  // @fastify/helmet does) it halved the throughput of every route (measured: 13.7k → 7.6k req/s).
-  const headers: Record<string, string> = {
-    ...helmetHeaders({
-      contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
-      frameguard: { action: 'deny' },
-      referrerPolicy: { policy: 'same-origin' },
-      crossOriginResourcePolicy: { policy: 'same-origin' },
-      crossOriginOpenerPolicy: { policy: 'same-origin' },
-      strictTransportSecurity: o.secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    }),
-    // What helmet does not set: no caching of pages, and no powerful browser features for any page.
-    'cache-control': 'no-store',
-    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(self), usb=(), interest-cohort=()',
-  };
+  const headers = securityHeaders(o.secureCookies);
   app.addHook('onRequest', (req, reply, done) => {
     reply.headers(headers);
     // A URL that carries a token must not leak it to another site through the Referer header.
@@ -137,6 +121,29 @@ export function createApp(o: AppOptions): FastifyInstance {
   });
 
   return app;
+}
+
+/**
+ * The security headers of every response, by helmet: our strict CSP, frames denied, COOP/CORP
+ * same-origin, nosniff, HSTS only where https is real (a localhost development server must not pin
+ * itself to https). They are the same for every response, so helmet computes them once — run per
+ * request (as @fastify/helmet does) it halved the throughput of every route (measured: 13.7k →
+ * 7.6k req/s). `npm run bench` also serves them from a bare Fastify route, to show what they cost.
+ */
+export function securityHeaders(secureCookies: boolean): Record<string, string> {
+  return {
+    ...helmetHeaders({
+      contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+      frameguard: { action: 'deny' },
+      referrerPolicy: { policy: 'same-origin' },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+      crossOriginOpenerPolicy: { policy: 'same-origin' },
+      strictTransportSecurity: secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    }),
+    // What helmet does not set: no caching of pages, and no powerful browser features for any page.
+    'cache-control': 'no-store',
+    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(self), usb=(), interest-cohort=()',
+  };
 }
 
 /** The headers helmet would set, captured once from a stand-in response. */
