@@ -287,13 +287,17 @@ describe(`portal (${storeKind})`, () => {
     return b;
   }
 
-  it('lists open invoices first and never shows another client’s or shop’s objects', async () => {
+  it('lists open invoices first and never shows a draft, or another client’s or shop’s objects', async () => {
     const { id } = await newInvoice({ dueDate: '2026-12-30' });
     const paid = await newInvoice();
     expect((await api('POST', `/api/v1/invoices/${paid.externalId}/paid`)).statusCode).toBe(200);
+    const draft = await newInvoice({ status: 'draft' });
     const b = await loginSession();
     const list = await b.get('/portal/invoices');
     expect(list.body).toContain(`/portal/invoices/${id}`);
+    expect(list.body).toContain(`/portal/invoices/${paid.id}`);
+    expect(list.body).not.toContain(draft.id);
+    expect((await b.get('/portal')).body).not.toContain(draft.id);
     expect(list.body.indexOf('Open')).toBeLessThan(list.body.indexOf('Paid'));
     const sam = await loginSessionPick();
     expect((await sam.get(`/portal/invoices/${id}`)).statusCode).toBe(404);

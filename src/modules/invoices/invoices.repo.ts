@@ -1,7 +1,17 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, InvoicesTable, InvoiceStatus } from '../../db/schema.ts';
+import { prepared } from '../../db/prepared.ts';
 
 export type InvoiceRow = Selectable<InvoicesTable>;
+
+// The portal reads these on every visit (its home page, the invoice list, an invoice): built and
+// compiled once.
+const clientList = prepared<{ tenantId: string; clientId: string }, InvoiceRow>((db: Kysely<DB>, v) =>
+  db.selectFrom('invoices').selectAll().where('tenant_id', '=', v.tenantId).where('client_id', '=', v.clientId).where('status', '!=', 'draft').orderBy('due_date', 'desc'),
+);
+const clientOne = prepared<{ tenantId: string; clientId: string; id: string }, InvoiceRow>((db: Kysely<DB>, v) =>
+  db.selectFrom('invoices').selectAll().where('tenant_id', '=', v.tenantId).where('client_id', '=', v.clientId).where('id', '=', v.id),
+);
 
 /** Every read is scoped to a shop, and the portal's reads to one client of that shop. */
 export function invoicesRepo(db: Kysely<DB>) {
@@ -30,19 +40,12 @@ export function invoicesRepo(db: Kysely<DB>) {
     byExternalId(tenantId: string, externalId: string) {
       return db.selectFrom('invoices').selectAll().where('tenant_id', '=', tenantId).where('external_id', '=', externalId).executeTakeFirst();
     },
-    forClient(tenantId: string, clientId: string, id: string) {
-      return db.selectFrom('invoices').selectAll().where('tenant_id', '=', tenantId).where('client_id', '=', clientId).where('id', '=', id).executeTakeFirst();
+    async forClient(tenantId: string, clientId: string, id: string): Promise<InvoiceRow | undefined> {
+      return (await clientOne(db, { tenantId, clientId, id }))[0];
     },
     /** What a client sees: never drafts. */
-    listForClient(tenantId: string, clientId: string) {
-      return db
-        .selectFrom('invoices')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('client_id', '=', clientId)
-        .where('status', '!=', 'draft')
-        .orderBy('due_date', 'desc')
-        .execute();
+    listForClient(tenantId: string, clientId: string): Promise<InvoiceRow[]> {
+      return clientList(db, { tenantId, clientId });
     },
     /** Atomic state change: only one caller moves an invoice out of `from`. */
     async transition(tenantId: string, id: string, from: InvoiceStatus[], to: InvoiceStatus, now: number): Promise<boolean> {

@@ -1,7 +1,17 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, ServiceReportsTable } from '../../db/schema.ts';
+import { prepared } from '../../db/prepared.ts';
 
 export type ReportRow = Selectable<ServiceReportsTable>;
+
+// The portal reads these on every visit (its home page, the report list, a report): built and
+// compiled once.
+const clientList = prepared<{ tenantId: string; clientId: string }, ReportRow>((db: Kysely<DB>, v) =>
+  db.selectFrom('service_reports').selectAll().where('tenant_id', '=', v.tenantId).where('client_id', '=', v.clientId).orderBy('service_date', 'desc'),
+);
+const clientOne = prepared<{ tenantId: string; clientId: string; id: string }, ReportRow>((db: Kysely<DB>, v) =>
+  db.selectFrom('service_reports').selectAll().where('tenant_id', '=', v.tenantId).where('client_id', '=', v.clientId).where('id', '=', v.id),
+);
 
 export function reportsRepo(db: Kysely<DB>) {
   return {
@@ -14,11 +24,11 @@ export function reportsRepo(db: Kysely<DB>) {
     byExternalId(tenantId: string, externalId: string) {
       return db.selectFrom('service_reports').selectAll().where('tenant_id', '=', tenantId).where('external_id', '=', externalId).executeTakeFirst();
     },
-    forClient(tenantId: string, clientId: string, id: string) {
-      return db.selectFrom('service_reports').selectAll().where('tenant_id', '=', tenantId).where('client_id', '=', clientId).where('id', '=', id).executeTakeFirst();
+    async forClient(tenantId: string, clientId: string, id: string): Promise<ReportRow | undefined> {
+      return (await clientOne(db, { tenantId, clientId, id }))[0];
     },
-    listForClient(tenantId: string, clientId: string) {
-      return db.selectFrom('service_reports').selectAll().where('tenant_id', '=', tenantId).where('client_id', '=', clientId).orderBy('service_date', 'desc').execute();
+    listForClient(tenantId: string, clientId: string): Promise<ReportRow[]> {
+      return clientList(db, { tenantId, clientId });
     },
   };
 }
