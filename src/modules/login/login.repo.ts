@@ -138,6 +138,24 @@ function consumeStatement(audience: LoginRequest['audience']) {
 const consumeOnPostgres = { client: consumeStatement('client'), staff: consumeStatement('staff'), support: consumeStatement('support') };
 
 /**
+ * Redeeming on SQLite (loginRepo.consume): consume this login while it is pending and unexpired,
+ * supersede the identifier's other pending logins, read the shops it may enter. Built and compiled
+ * once (db/prepared.ts): built by Kysely on every call they cost nearly three times what SQLite
+ * spent running them (profiled under the peer harness's VERIFY: 18.6 % of the server's CPU against
+ * 6.7 %).
+ */
+const matchesOf = (audience: LoginRequest['audience']) => prepared<{ id: string }, LoginMatch>((db, v) => matchesQuery(db, { id: v.id, audience }));
+const consumeOnSqlite = {
+  consume: prepared<{ id: string; now: number }, { id: string }>((db, v) =>
+    db.updateTable('login_requests').set({ status: 'consumed', consumed_at: v.now }).where('id', '=', v.id).where('status', '=', 'pending').where('expires_at', '>', v.now).returning('id'),
+  ),
+  supersede: prepared<{ id: string; identifier: string }, never>((db, v) =>
+    db.updateTable('login_requests').set({ status: 'superseded' }).where('identifier', '=', v.identifier).where('status', '=', 'pending').where('id', '!=', v.id),
+  ),
+  matches: { client: matchesOf('client'), staff: matchesOf('staff'), support: matchesOf('support') },
+};
+
+/**
  * What redeeming a client's link writes beside consuming it, made ready before the statement that
  * writes it (`consumeAndOpen`): the session it opens when one shop matches, whose length the
  * statement reads from that shop; the picker's secret when several do; the audit events' text.
@@ -237,16 +255,10 @@ export function loginRepo(db: Kysely<DB>) {
         const rows = await consumeOnPostgres[request.audience](db, { id: request.id, identifier: request.identifier, now });
         return consumedMatches(rows);
       }
-      const r = await db
-        .updateTable('login_requests')
-        .set({ status: 'consumed', consumed_at: now })
-        .where('id', '=', request.id)
-        .where('status', '=', 'pending')
-        .where('expires_at', '>', now)
-        .executeTakeFirst();
-      if (r.numUpdatedRows !== 1n) return null;
-      await db.updateTable('login_requests').set({ status: 'superseded' }).where('identifier', '=', request.identifier).where('status', '=', 'pending').where('id', '!=', request.id).execute();
-      return matchesQuery(db, request).execute();
+      // SQLite: three statements in the caller's write transaction (one writer: nothing runs between them).
+      if ((await consumeOnSqlite.consume(db, { id: request.id, now })).length !== 1) return null;
+      await consumeOnSqlite.supersede(db, { id: request.id, identifier: request.identifier });
+      return consumeOnSqlite.matches[request.audience](db, { id: request.id });
     },
 
     /**
