@@ -137,14 +137,17 @@ function consumeStatement(audience: LoginRequest['audience']) {
 
 const consumeOnPostgres = { client: consumeStatement('client'), staff: consumeStatement('staff'), support: consumeStatement('support') };
 
+/** The shops a login may enter (`matchesQuery`), built and compiled once per audience (db/prepared.ts). */
+const matchesOf = (audience: LoginRequest['audience']) => prepared<{ id: string }, LoginMatch>((db, v) => matchesQuery(db, { id: v.id, audience }));
+const compiledMatches = { client: matchesOf('client'), staff: matchesOf('staff'), support: matchesOf('support') };
+
 /**
  * Redeeming on SQLite (loginRepo.consume): consume this login while it is pending and unexpired,
- * supersede the identifier's other pending logins, read the shops it may enter. Built and compiled
- * once (db/prepared.ts): built by Kysely on every call they cost nearly three times what SQLite
- * spent running them (profiled under the peer harness's VERIFY: 18.6 % of the server's CPU against
- * 6.7 %).
+ * supersede the identifier's other pending logins, then read its shops (`compiledMatches`). Built
+ * and compiled once (db/prepared.ts): built by Kysely on every call they cost nearly three times
+ * what SQLite spent running them (profiled under the peer harness's VERIFY: 18.6 % of the server's
+ * CPU against 6.7 %).
  */
-const matchesOf = (audience: LoginRequest['audience']) => prepared<{ id: string }, LoginMatch>((db, v) => matchesQuery(db, { id: v.id, audience }));
 const consumeOnSqlite = {
   consume: prepared<{ id: string; now: number }, { id: string }>((db, v) =>
     db.updateTable('login_requests').set({ status: 'consumed', consumed_at: v.now }).where('id', '=', v.id).where('status', '=', 'pending').where('expires_at', '>', v.now).returning('id'),
@@ -152,7 +155,6 @@ const consumeOnSqlite = {
   supersede: prepared<{ id: string; identifier: string }, never>((db, v) =>
     db.updateTable('login_requests').set({ status: 'superseded' }).where('identifier', '=', v.identifier).where('status', '=', 'pending').where('id', '!=', v.id),
   ),
-  matches: { client: matchesOf('client'), staff: matchesOf('staff'), support: matchesOf('support') },
 };
 
 /**
@@ -237,9 +239,9 @@ export function loginRepo(db: Kysely<DB>) {
       return db.selectFrom('login_requests').selectAll().where('id', 'in', ids).execute();
     },
 
-    /** The shops this login may enter (`matchesQuery`). */
+    /** The shops this login may enter (`matchesQuery`, compiled once). */
     matches(request: Pick<LoginRequest, 'id' | 'audience'>): Promise<LoginMatch[]> {
-      return matchesQuery(db, request).execute();
+      return compiledMatches[request.audience](db, { id: request.id });
     },
 
     /**
@@ -258,7 +260,7 @@ export function loginRepo(db: Kysely<DB>) {
       // SQLite: three statements in the caller's write transaction (one writer: nothing runs between them).
       if ((await consumeOnSqlite.consume(db, { id: request.id, now })).length !== 1) return null;
       await consumeOnSqlite.supersede(db, { id: request.id, identifier: request.identifier });
-      return consumeOnSqlite.matches[request.audience](db, { id: request.id });
+      return compiledMatches[request.audience](db, { id: request.id });
     },
 
     /**
